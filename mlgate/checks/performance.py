@@ -1,0 +1,68 @@
+"""Performance checks: ``min``/``max`` thresholds on the model's metrics."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mlgate.checks._format import fmt
+from mlgate.checks._registry import check_family
+from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
+
+if TYPE_CHECKING:
+    from mlgate.context import EvaluationContext
+    from mlgate.spec import Threshold
+
+FAMILY = "performance"
+MSG_PASSED = "{name} = {value} is within {bounds}"
+MSG_BELOW = "{name} = {value} < {bound} (min, n={rows})"
+MSG_ABOVE = "{name} = {value} > {bound} (max, n={rows})"
+MSG_UNAVAILABLE = "{name} could not be computed: {reason}"
+
+
+def bounds_text(threshold: Threshold) -> str:
+    """``[0.8, 0.9]``, ``>= 0.8`` or ``<= 0.9``."""
+    if threshold.min is not None and threshold.max is not None:
+        return f"[{fmt(threshold.min)}, {fmt(threshold.max)}]"
+    if threshold.min is not None:
+        return f">= {fmt(threshold.min)}"
+    return f"<= {fmt(threshold.max)}"
+
+
+def evaluate_threshold(
+    check_id: str, family: str, name: str, value: float | None, reason: str | None,
+    threshold: Threshold, rows: int,
+) -> CheckResult:  # fmt: skip
+    """Compare one metric value with its bounds (shared with slice checks)."""
+    bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
+    base = {"id": check_id, "family": family, "name": name, "threshold": bounds,
+            "severity": threshold.severity}  # fmt: skip
+    if value is None:
+        return CheckResult(
+            **base, status=ERRORED, message=MSG_UNAVAILABLE.format(name=name, reason=reason)
+        )
+    details = {"n": rows}
+    if threshold.min is not None and value < threshold.min:
+        message = MSG_BELOW.format(name=name, value=fmt(value), bound=fmt(threshold.min),
+                                   rows=fmt(rows))  # fmt: skip
+    elif threshold.max is not None and value > threshold.max:
+        message = MSG_ABOVE.format(name=name, value=fmt(value), bound=fmt(threshold.max),
+                                   rows=fmt(rows))  # fmt: skip
+    else:
+        message = MSG_PASSED.format(name=name, value=fmt(value), bounds=bounds_text(threshold))
+        return CheckResult(**base, status=PASSED, value=value, message=message, details=details)
+    status = WARNED if threshold.severity == "warn" else FAILED
+    return CheckResult(**base, status=status, value=value, message=message, details=details)
+
+
+@check_family(FAMILY, "min/max thresholds on the model's metrics")
+def performance_checks(context: EvaluationContext) -> list[CheckResult]:
+    """One check per metric listed under ``checks.performance``."""
+    metrics = context.metrics_of(context.model)
+    return [
+        evaluate_threshold(
+            f"{FAMILY}.{name}", FAMILY, name, metrics.values.get(name),
+            metrics.unavailable.get(name, "not computed for this task"), threshold,
+            context.n_rows,
+        )  # fmt: skip
+        for name, threshold in context.spec.performance.items()
+    ]

@@ -1,0 +1,474 @@
+"""The evaluation context: data, models, and their predictions, computed once and shared by checks.
+
+Checks never load data or call a model; they read this object. Building it validates every input
+against the gate file and raises ``InputError`` (exit 2) naming the key or column at fault.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mlgate.errors import InputError
+from mlgate.loading.data import LoadedData
+from mlgate.loading.models import LoadedModel
+from mlgate.metrics import CustomMetricFunction, MetricInput, MetricValues, compute_metrics
+from mlgate.spec import GateSpec
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+MAX_CLASSES_FOR_INFERENCE = 20
+MAX_COLUMNS_LISTED = 12
+
+MSG_MISSING_COLUMN = "{key}: column '{column}' is not in {source}{hint}; columns are: {columns}"
+MSG_MISSING_FEATURES = (
+    "{key}: {source} lacks the model's input column(s) {missing}; add them or list the columns "
+    "to use under 'features'"
+)
+MSG_TARGET_MISSING_VALUES = (
+    "target: column '{column}' has {count} missing value(s) in {source}; drop or fill those rows"
+)
+MSG_NON_NUMERIC_TARGET = (
+    "target: column '{column}' is not numeric ({dtype}) but the task is regression; set 'task' "
+    "to binary or multiclass, or point 'target' at a numeric column"
+)
+MSG_NON_NUMERIC_PREDICTION = (
+    "{key}: predictions are not numeric ({dtype}) but the task is regression; check 'task'"
+)
+MSG_WRONG_LENGTH = "{key}: {what} has {got} rows but the evaluation data has {expected}"
+MSG_NAN_PREDICTIONS = (
+    "{key}: {what} contain {count} NaN value(s) out of {total}; fix the model or the missing "
+    "feature values it cannot handle"
+)
+MSG_PROBA_SHAPE = (
+    "{key}: predict_proba returned shape {shape}, expected ({rows}, {classes}) for classes {labels}"
+)
+MSG_UNSEEN_CLASSES = (
+    "target: column '{column}' has class(es) {unseen} that {key} never saw (its classes: "
+    "{classes}); remove those rows or retrain the model"
+)
+MSG_ONE_CLASS = (
+    "target: only one class ({label!r}) in the target and predictions; a classification gate "
+    "needs at least two"
+)
+MSG_BINARY_TOO_MANY = (
+    "task: 'binary' but there are {count} classes ({labels}); set task to multiclass"
+)
+MSG_BAD_POS_LABEL = "pos_label: {got!r} is not one of the classes {labels}"
+MSG_BAD_WEIGHTS = (
+    "sample_weight: column '{column}' must hold non-negative numbers without missing values"
+)
+MSG_PREDICT_FAILED = "{key}: {method} failed on the evaluation data: {error}"
+MSG_MULTI_COLUMN = "{key}: predict returned {count} columns; a gate needs one prediction per row"
+
+
+@dataclass
+class ModelOutputs:
+    """One model's predictions on the evaluation rows, and the metrics computed from them."""
+
+    role: str
+    description: dict[str, Any]
+    y_pred: np.ndarray
+    y_proba: np.ndarray | None = None
+    model: LoadedModel | None = None
+    predict_seconds: float = 0.0
+    metrics: MetricValues | None = None
+
+
+@dataclass
+class EvaluationContext:
+    """Everything a check may read. Built once per gate by :func:`build_context`."""
+
+    spec: GateSpec
+    data: LoadedData
+    features: list[str]
+    y_true: np.ndarray
+    task: str
+    task_reason: str
+    model: ModelOutputs
+    baseline: ModelOutputs | None = None
+    baseline_skipped_reason: str | None = None
+    reference: LoadedData | None = None
+    labels: list[Any] | None = None
+    pos_label: Any = None
+    sample_weight: np.ndarray | None = None
+    custom_metrics: tuple[CustomMetricFunction, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def X(self) -> pd.DataFrame:  # noqa: N802 - the usual name for a feature matrix
+        """The feature columns passed to the models."""
+        return self.data.frame[self.features]
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.y_true)
+
+    def metric_input(self, outputs: ModelOutputs) -> MetricInput:
+        """The metric inputs for one model's outputs."""
+        return MetricInput(
+            y_true=self.y_true,
+            y_pred=outputs.y_pred,
+            y_proba=outputs.y_proba,
+            labels=None if self.labels is None else _label_array(self.labels),
+            pos_label=self.pos_label,
+            sample_weight=self.sample_weight,
+        )
+
+    def metrics_of(self, outputs: ModelOutputs) -> MetricValues:
+        """Every metric of ``outputs``, computed on first use and cached."""
+        if outputs.metrics is None:
+            outputs.metrics = compute_metrics(
+                self.task, self.metric_input(outputs), self.custom_metrics
+            )
+        return outputs.metrics
+
+
+def _label_array(labels: list[Any]) -> np.ndarray:
+    """Labels as an array; object dtype when types are mixed, so nothing is coerced to text."""
+    import numpy as np
+
+    mixed = len({type(label) for label in labels}) > 1
+    return np.asarray(labels, dtype=object) if mixed else np.asarray(labels)
+
+
+def _column_hint(column: str, columns: list[str]) -> str:
+    from mlgate.errors import did_you_mean
+
+    return did_you_mean(column, columns)
+
+
+def _listed(columns: list[Any]) -> str:
+    shown = ", ".join(str(c) for c in columns[:MAX_COLUMNS_LISTED])
+    more = len(columns) - MAX_COLUMNS_LISTED
+    return shown + (f" (+{more} more)" if more > 0 else "")
+
+
+def require_column(data: LoadedData, column: str, key: str) -> None:
+    """Raise InputError unless ``column`` is in ``data``."""
+    columns = [str(c) for c in data.frame.columns]
+    if column not in data.frame.columns:
+        raise InputError(
+            MSG_MISSING_COLUMN.format(
+                key=key, column=column, source=data.source,
+                hint=_column_hint(column, columns), columns=_listed(columns),
+            )  # fmt: skip
+        )
+
+
+def choose_features(spec: GateSpec, data: LoadedData, model: LoadedModel | None, key: str) -> list[str]:
+    """Columns fed to a model: 'features', else the model's own input names, else the rest.
+
+    Champion and challenger may use different columns, so this is decided per model.
+    """
+    if spec.features is not None:
+        for column in spec.features:
+            require_column(data, column, "features")
+        return list(spec.features)
+    names = model.feature_names if model is not None else None
+    if names is not None:
+        missing = [n for n in names if n not in data.frame.columns]
+        if missing:
+            raise InputError(
+                MSG_MISSING_FEATURES.format(key=key, source=data.source, missing=_listed(missing))
+            )
+        return names
+    excluded = {spec.target, spec.prediction, spec.baseline_prediction, spec.sample_weight}
+    return [c for c in data.frame.columns if c not in excluded]
+
+
+def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> ModelOutputs:
+    """Call the model once for labels and, for classifiers, once for probabilities."""
+    import numpy as np
+    import pandas as pd
+
+    started = time.perf_counter()
+    try:
+        raw = model.predictor.predict(X)
+    except Exception as error:
+        raise InputError(
+            MSG_PREDICT_FAILED.format(key=key, method="predict", error=_one_line(error))
+        ) from error
+    if isinstance(raw, pd.DataFrame):
+        if raw.shape[1] != 1:
+            raise InputError(MSG_MULTI_COLUMN.format(key=key, count=raw.shape[1]))
+        raw = raw.iloc[:, 0]
+    y_pred = np.asarray(raw)
+    if y_pred.ndim == 2 and y_pred.shape[1] == 1:
+        y_pred = y_pred[:, 0]
+    proba = None
+    if want_proba and model.has_proba:
+        try:
+            proba = np.asarray(model.predictor.predict_proba(X), dtype=float)
+        except Exception as error:
+            raise InputError(
+                MSG_PREDICT_FAILED.format(key=key, method="predict_proba", error=_one_line(error))
+            ) from error
+    elapsed = time.perf_counter() - started
+    return ModelOutputs(
+        role=key, description=model.describe(), y_pred=y_pred, y_proba=proba, model=model,
+        predict_seconds=elapsed,
+    )  # fmt: skip
+
+
+def _one_line(error: Exception) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text[:300]
+
+
+def check_outputs(outputs: ModelOutputs, n_rows: int, key: str) -> None:
+    """Reject predictions of the wrong length or with NaN."""
+    import numpy as np
+    import pandas as pd
+
+    if len(outputs.y_pred) != n_rows:
+        raise InputError(
+            MSG_WRONG_LENGTH.format(key=key, what="the predictions", got=len(outputs.y_pred),
+                                    expected=n_rows)  # fmt: skip
+        )
+    missing = int(pd.isna(outputs.y_pred).sum())
+    if missing:
+        raise InputError(
+            MSG_NAN_PREDICTIONS.format(key=key, what="predictions", count=missing, total=n_rows)
+        )
+    if outputs.y_proba is not None:
+        missing = int(np.isnan(outputs.y_proba).any(axis=1).sum())
+        if missing:
+            raise InputError(
+                MSG_NAN_PREDICTIONS.format(key=key, what="probabilities", count=missing,
+                                           total=n_rows)  # fmt: skip
+            )
+
+
+def infer_task(
+    requested: str, y_true: pd.Series, y_pred: np.ndarray, model: LoadedModel | None
+) -> tuple[str, str]:
+    """The task and a sentence saying how it was decided."""
+    import numpy as np
+    import pandas as pd
+
+    if requested != "auto":
+        return requested, "set by 'task' in the gate file"
+    kind = model.estimator_type if model is not None else None
+    if kind == "classifier":
+        classes = model.classes if model is not None and model.classes is not None else None
+        count = len(classes) if classes is not None else len(_union(y_true, y_pred))
+        task = "binary" if count == 2 else "multiclass"
+        return task, f"the model is a classifier with {count} classes"
+    if kind == "regressor":
+        return "regression", "the model is a regressor"
+    numeric = pd.api.types.is_numeric_dtype(y_true) and not pd.api.types.is_bool_dtype(y_true)
+    if not numeric:
+        count = len(_union(y_true, y_pred))
+        task = "binary" if count == 2 else "multiclass"
+        return task, f"the target is categorical with {count} classes"
+    values = y_true.to_numpy(dtype=float)
+    if np.any(values != np.round(values)):
+        return "regression", "the target has non-integer values"
+    predictions = np.asarray(y_pred)
+    if predictions.dtype.kind == "f" and np.any(predictions != np.round(predictions)):
+        return "regression", "the predictions have non-integer values"
+    count = len(_union(y_true, y_pred))
+    if count <= MAX_CLASSES_FOR_INFERENCE:
+        task = "binary" if count == 2 else "multiclass"
+        return task, f"target and predictions are integers with {count} distinct values"
+    return "regression", f"the integer target has {count} distinct values"
+
+
+def _union(y_true: pd.Series, y_pred: np.ndarray) -> list[Any]:
+    import pandas as pd
+
+    return sorted(set(pd.unique(y_true.to_numpy())) | set(pd.unique(y_pred)), key=_sort_key)
+
+
+def _sort_key(value: Any) -> tuple[str, Any]:
+    """Numbers before other values, each group in natural order (mixed types cannot compare)."""
+    return ("0", value) if isinstance(value, numbers.Real) else (type(value).__name__, value)
+
+
+def build_context(
+    spec: GateSpec,
+    data: LoadedData,
+    model: LoadedModel | None,
+    baseline: LoadedModel | None,
+    *,
+    reference: LoadedData | None = None,
+    predictions: Any = None,
+    baseline_skipped_reason: str | None = None,
+) -> EvaluationContext:
+    """Validate inputs against the gate, predict once per model, and settle task and classes."""
+    frame = data.frame
+    require_column(data, spec.target, "target")
+    target = frame[spec.target]
+    missing = int(target.isna().sum())
+    if missing:
+        raise InputError(
+            MSG_TARGET_MISSING_VALUES.format(column=spec.target, count=missing, source=data.source)
+        )
+    sample_weight = _sample_weight(spec, data)
+    features = choose_features(spec, data, model, "model")
+    n_rows = len(frame)
+    want_proba = spec.task != "regression"
+
+    if model is not None:
+        challenger = predict(model, frame[features], "model", want_proba)
+    else:
+        column_values = _given_predictions(spec, data, predictions)
+        challenger = ModelOutputs(
+            role="model", description=_prediction_source(spec, predictions), y_pred=column_values
+        )
+    check_outputs(challenger, n_rows, "model")
+
+    task, reason = infer_task(spec.task, target, challenger.y_pred, model)
+    y_true = target.to_numpy()
+    if task == "regression":
+        _require_numeric(target, challenger.y_pred, spec.target)
+        y_true = target.to_numpy(dtype=float)
+        challenger.y_proba = None
+
+    champion = None
+    if baseline is not None:
+        baseline_features = choose_features(spec, data, baseline, "baseline")
+        champion = predict(baseline, frame[baseline_features], "baseline", task != "regression")
+    elif spec.baseline_prediction is not None:
+        require_column(data, spec.baseline_prediction, "baseline_prediction")
+        champion = ModelOutputs(
+            role="baseline",
+            description={"uri": f"column:{spec.baseline_prediction}", "kind": "predictions"},
+            y_pred=frame[spec.baseline_prediction].to_numpy(),
+        )
+    if champion is not None:
+        check_outputs(champion, n_rows, "baseline")
+        if task == "regression":
+            _require_numeric(target, champion.y_pred, spec.target, key="baseline")
+            champion.y_proba = None
+
+    context = EvaluationContext(
+        spec=spec, data=data, features=features, y_true=y_true, task=task, task_reason=reason,
+        model=challenger, baseline=champion, baseline_skipped_reason=baseline_skipped_reason,
+        reference=reference, sample_weight=sample_weight,
+    )  # fmt: skip
+    if task != "regression":
+        _settle_classes(context, target, [m for m in (challenger, champion) if m is not None])
+    return context
+
+
+def _sample_weight(spec: GateSpec, data: LoadedData) -> np.ndarray | None:
+    import numpy as np
+    import pandas as pd
+
+    if spec.sample_weight is None:
+        return None
+    require_column(data, spec.sample_weight, "sample_weight")
+    column = data.frame[spec.sample_weight]
+    if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        raise InputError(MSG_BAD_WEIGHTS.format(column=spec.sample_weight))
+    weights = column.to_numpy(dtype=float)
+    if np.isnan(weights).any() or (weights < 0).any():
+        raise InputError(MSG_BAD_WEIGHTS.format(column=spec.sample_weight))
+    return weights
+
+
+def _given_predictions(spec: GateSpec, data: LoadedData, predictions: Any) -> np.ndarray:
+    import numpy as np
+
+    if predictions is not None:
+        values = np.asarray(predictions)
+        if values.ndim != 1 or len(values) != len(data.frame):
+            raise InputError(
+                MSG_WRONG_LENGTH.format(key="predictions", what="the predictions array",
+                                        got=len(values), expected=len(data.frame))  # fmt: skip
+            )
+        return values
+    assert spec.prediction is not None
+    require_column(data, spec.prediction, "prediction")
+    return data.frame[spec.prediction].to_numpy()
+
+
+def _prediction_source(spec: GateSpec, predictions: Any) -> dict[str, Any]:
+    if predictions is not None:
+        return {"uri": "<python predictions>", "kind": "predictions"}
+    return {"uri": f"column:{spec.prediction}", "kind": "predictions"}
+
+
+def _require_numeric(target: pd.Series, y_pred: np.ndarray, column: str, key: str = "model") -> None:
+    import numpy as np
+    import pandas as pd
+
+    if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
+        raise InputError(MSG_NON_NUMERIC_TARGET.format(column=column, dtype=target.dtype))
+    if np.asarray(y_pred).dtype.kind not in "iuf":
+        raise InputError(MSG_NON_NUMERIC_PREDICTION.format(key=key, dtype=np.asarray(y_pred).dtype))
+
+
+def _settle_classes(
+    context: EvaluationContext, target: pd.Series, outputs: list[ModelOutputs]
+) -> None:
+    """Fix the class list (proba column order), reject unseen classes, and pick ``pos_label``."""
+    import pandas as pd
+
+    spec = context.spec
+    model_classes = None
+    for output in outputs:
+        classes = output.model.classes if output.model is not None else None
+        if classes is None:
+            continue
+        observed = pd.unique(target.to_numpy())
+        unseen = [value for value in observed if value not in set(classes)]
+        if unseen:
+            raise InputError(
+                MSG_UNSEEN_CLASSES.format(column=spec.target, unseen=_listed(unseen),
+                                          key=output.role, classes=_listed(classes))  # fmt: skip
+            )
+        if output.y_proba is not None and output.y_proba.shape != (len(target), len(classes)):
+            raise InputError(
+                MSG_PROBA_SHAPE.format(key=output.role, shape=output.y_proba.shape,
+                                       rows=len(target), classes=len(classes),
+                                       labels=_listed(classes))  # fmt: skip
+            )
+        if output.role == "model":
+            model_classes = classes
+    labels = model_classes
+    if labels is None:
+        found: set[Any] = set(pd.unique(target.to_numpy()))
+        for output in outputs:
+            found |= set(pd.unique(output.y_pred))
+        labels = sorted(found, key=_sort_key)
+    for output in outputs:
+        output_classes = output.model.classes if output.model is not None else None
+        if output.y_proba is not None and output_classes != labels:
+            output.y_proba = _reorder(output.y_proba, output_classes, labels)
+    if len(labels) < 2:
+        raise InputError(MSG_ONE_CLASS.format(label=labels[0] if labels else None))
+    if context.task == "binary" and len(labels) > 2:
+        raise InputError(MSG_BINARY_TOO_MANY.format(count=len(labels), labels=_listed(labels)))
+    context.labels = labels
+    if context.task == "binary":
+        context.pos_label = _pos_label(spec.pos_label, labels)
+
+
+def _reorder(proba: np.ndarray, classes: list[Any] | None, labels: list[Any]) -> np.ndarray | None:
+    """Put a baseline's probability columns in the model's class order (None if classes differ)."""
+    import numpy as np
+
+    if classes is None or set(classes) != set(labels):
+        return None
+    order = [classes.index(label) for label in labels]
+    return np.ascontiguousarray(proba[:, order])
+
+
+def _pos_label(requested: Any, labels: list[Any]) -> Any:
+    """The positive class: as requested (matching 1 to '1' if needed), else the last class."""
+    if requested is None:
+        return labels[-1]
+    for label in labels:
+        if label == requested:
+            return label
+    for label in labels:
+        if str(label) == str(requested):
+            return label
+    raise InputError(MSG_BAD_POS_LABEL.format(got=requested, labels=_listed(labels)))

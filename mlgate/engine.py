@@ -1,0 +1,187 @@
+"""Run a gate: spec -> inputs -> context -> checks -> GateResult. No reporting, no side effects."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from mlgate._version import __version__
+from mlgate.errors import GateFileError, InputError, did_you_mean
+from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
+
+MSG_NO_DATA = (
+    "missing 'data.eval' in the gate file: give the evaluation data (.csv or .parquet), or pass "
+    "data= from Python"
+)
+MSG_COMPARISON_WITHOUT_BASELINE = (
+    "checks.comparison is set but the gate has no 'baseline' (or 'baseline_prediction'); add the "
+    "champion as 'baseline' or remove checks.comparison"
+)
+MSG_METRIC_NOT_FOR_TASK = (
+    "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
+    "{known}"
+)
+MSG_UNKNOWN_CLASS = (
+    "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
+)
+
+
+def as_spec(gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None) -> GateSpec:
+    """A validated spec from a spec, a mapping, a gate-file path, or None (found in cwd)."""
+    if isinstance(gate, GateSpec):
+        return gate
+    if isinstance(gate, Mapping):
+        return spec_from_dict(gate)
+    return load_spec(gate)
+
+
+def run_gate(
+    gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    *,
+    data: Any = None,
+    reference: Any = None,
+    model: Any = None,
+    baseline: Any = None,
+    predictions: Any = None,
+) -> Any:
+    """Evaluate a gate and return its :class:`~mlgate.result.GateResult`.
+
+    Parameters
+    ----------
+    gate : GateSpec, mapping, path or None
+        The gate: a path to ``mlgate.yaml``/``pyproject.toml``, the same content as a dict, or
+        None to find the gate file in the working directory.
+    data, reference : pandas.DataFrame, optional
+        Evaluation and reference data, replacing ``data.eval`` / ``data.reference``.
+    model, baseline : fitted estimator, optional
+        Objects with ``predict`` (and ``predict_proba``), replacing ``model`` / ``baseline``.
+    predictions : array-like, optional
+        Precomputed predictions of the model under test, one per row of ``data``.
+
+    Raises
+    ------
+    mlgate.errors.MlgateError
+        For an invalid gate or input (``exit_code`` 2) or an infrastructure failure (3). A check
+        that fails or errors does not raise: it is in the result, whose status is then 'failed'.
+    """
+    from mlgate.checks import run_checks
+    from mlgate.context import build_context
+    from mlgate.loading import data as data_loading
+    from mlgate.loading import models as model_loading
+    from mlgate.result import FAILED, PASSED, GateResult
+
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    spec = as_spec(gate)
+    custom = _custom_metrics(spec)
+    has_model = model is not None or spec.model is not None
+    if not has_model and spec.prediction is None and predictions is None:
+        raise GateFileError(f"{spec.source}: {MSG_NO_MODEL}")
+    has_baseline = baseline is not None or spec.baseline or spec.baseline_prediction
+    if spec.comparison and not has_baseline:
+        raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
+
+    eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)
+    if eval_data is None:
+        raise GateFileError(f"{spec.source}: {MSG_NO_DATA}")
+    reference_data = _table(reference, spec.reference_data, "data.reference", spec, data_loading)
+    loaded_model = _model(model, spec.model, "model", spec, model_loading)
+    loaded_baseline = _model(baseline, spec.baseline, "baseline", spec, model_loading)
+
+    context = build_context(
+        spec, eval_data, loaded_model, loaded_baseline,
+        reference=reference_data, predictions=predictions,
+    )  # fmt: skip
+    context.custom_metrics = custom
+    check_metric_names(context)
+    checks = run_checks(context)
+    model_metrics = context.metrics_of(context.model)
+    baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
+    status = FAILED if any(c.blocks_gate for c in checks) else PASSED
+    data_facts: dict[str, Any] = {"eval": eval_data.describe(), "target": spec.target,
+                                  "features": len(context.features)}  # fmt: skip
+    if reference_data is not None:
+        data_facts["reference"] = reference_data.describe()
+    model_facts = dict(context.model.description)
+    model_facts["predict_seconds"] = round(context.model.predict_seconds, 6)
+    baseline_facts = None
+    if context.baseline is not None:
+        baseline_facts = dict(context.baseline.description)
+        baseline_facts["predict_seconds"] = round(context.baseline.predict_seconds, 6)
+    return GateResult(
+        status=status,
+        checks=checks,
+        metrics=model_metrics.values,
+        model=model_facts,
+        baseline=baseline_facts,
+        data=data_facts,
+        task=context.task,
+        task_reason=context.task_reason,
+        started_at=started_at,
+        duration_s=round(time.perf_counter() - clock, 3),
+        gate={"source": spec.source, "digest": spec.digest},
+        baseline_metrics=baseline_metrics.values if baseline_metrics else {},
+        metrics_unavailable=model_metrics.unavailable,
+        seed=spec.seed,
+        mlgate_version=__version__,
+    )
+
+
+def _custom_metrics(spec: GateSpec) -> tuple[Any, ...]:
+    from mlgate.metrics import CustomMetricFunction
+    from mlgate.metrics._custom import load_function
+
+    return tuple(
+        CustomMetricFunction(
+            name=name, function=load_function(name, custom.function, spec.base_dir),
+            needs_proba=custom.needs_proba, greater_is_better=custom.greater_is_better,
+        )  # fmt: skip
+        for name, custom in spec.custom_metrics.items()
+    )
+
+
+def _table(given: Any, path: str | None, key: str, spec: GateSpec, loader: Any) -> Any:
+    if given is not None:
+        return loader.from_frame(given, key)
+    if path is None:
+        return None
+    return loader.read_table(spec.resolve_path(path), key, spec.base_dir)
+
+
+def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: Any) -> Any:
+    if given is not None:
+        return loader.from_object(given, key)
+    if reference is None:
+        return None
+    return loader.load_model(reference, key, spec.base_dir, spec.tracking_uri)
+
+
+def check_metric_names(context: Any) -> None:
+    """Reject thresholds on metrics that do not exist for the resolved task (exit 2)."""
+    from mlgate.metrics import definitions, split_per_class
+
+    spec: GateSpec = context.spec
+    known = [*definitions(context.task), *spec.custom_metrics]
+    for family, names in (("performance", spec.performance), ("comparison", spec.comparison)):
+        for name in names:
+            if name in known:
+                continue
+            per_class = split_per_class(name)
+            if per_class is not None and context.labels is not None:
+                labels = [str(label) for label in context.labels]
+                if per_class[1] in labels:
+                    continue
+                raise InputError(
+                    MSG_UNKNOWN_CLASS.format(family=family, name=name, label=per_class[1],
+                                             labels=", ".join(labels))  # fmt: skip
+                )
+            raise GateFileError(
+                f"{spec.source}: "
+                + MSG_METRIC_NOT_FOR_TASK.format(
+                    family=family, name=name, task=context.task, reason=context.task_reason,
+                    hint=did_you_mean(name, known), known=", ".join(known),
+                )  # fmt: skip
+            )

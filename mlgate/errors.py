@@ -1,0 +1,41 @@
+"""Errors a person sees, each tied to the exit code DESIGN.md promises.
+
+Every error carries one line that names the gate-file key or the input at fault and what would fix
+it. The CLI prints that line and exits with the error's ``exit_code``; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+EXIT_PASSED = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INFRASTRUCTURE = 3
+
+
+class MlgateError(Exception):
+    """Base class: an error with a one-line message and an exit code."""
+
+    exit_code = EXIT_USAGE
+
+
+class GateFileError(MlgateError):
+    """The gate file is missing, unreadable, or breaks the schema (exit 2)."""
+
+
+class InputError(MlgateError):
+    """A model or data input is missing or does not fit the gate file (exit 2)."""
+
+
+class InfrastructureError(MlgateError):
+    """Something outside the user's inputs failed: registry, network, missing extra (exit 3)."""
+
+    exit_code = EXIT_INFRASTRUCTURE
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """Return ``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,152 @@
+"""Load a model from any form the gate file accepts, and say what it can do.
+
+Forms: ``models:/name@alias``, ``models:/name/N``, ``runs:/<id>/<path>`` (any MLflow URI), a local
+MLflow model folder, a ``.skops`` file, or a ``.joblib``/``.pkl`` file. Registry aliases are
+resolved to a concrete version once, here, so the version evaluated is the version reported.
+
+Loading a pickle or joblib file runs code from that file: only load files you trust. MLflow model
+folders and skops files are the safer formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate.errors import InputError
+from mlgate.loading import _mlflow
+
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
+MLFLOW_SCHEMES = ("models:/", "runs:/", "mlflow-artifacts:/", "s3://", "gs://", "wasbs://", "dbfs:/")
+
+MSG_MISSING = (
+    "{key}: {path} does not exist; give models:/name@alias, models:/name/N, runs:/<id>/model, an "
+    "MLflow model folder, or a .skops/.joblib/.pkl file"
+)
+MSG_UNKNOWN_FORM = (
+    "{key}: {path} is neither an MLflow model folder (no MLmodel file) nor a .skops/.joblib/.pkl "
+    "file"
+)
+MSG_UNREADABLE = "{key}: could not load {path}: {error}"
+MSG_UNTRUSTED = (
+    "{key}: {path} contains types skops does not trust by default ({types}); check them and load "
+    "the file from Python with skops.io.load(..., trusted=[...]), then pass the model to run_gate"
+)
+MSG_NO_PREDICT = "{key}: the loaded object ({type}) has no predict method"
+
+
+@dataclass
+class LoadedModel:
+    """A model ready to predict, with what the gate needs to know about it."""
+
+    uri: str
+    kind: str
+    predictor: Any
+    registry: dict[str, Any] | None = None
+    flavors: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def classes(self) -> list[Any] | None:
+        """Class labels in ``predict_proba`` column order, when the model exposes them."""
+        classes = getattr(self.predictor, "classes_", None)
+        return None if classes is None else list(classes)
+
+    @property
+    def has_proba(self) -> bool:
+        return callable(getattr(self.predictor, "predict_proba", None))
+
+    @property
+    def estimator_type(self) -> str | None:
+        """'classifier' or 'regressor' when the model says so (scikit-learn convention)."""
+        try:
+            from sklearn.base import is_classifier, is_regressor
+        except ImportError:  # pragma: no cover - scikit-learn is a dependency
+            return None
+        if is_classifier(self.predictor) or self.classes is not None:
+            return "classifier"
+        if is_regressor(self.predictor):
+            return "regressor"
+        return None
+
+    @property
+    def feature_names(self) -> list[str] | None:
+        """Input columns the model was fitted on or whose signature it declares, if known."""
+        names = getattr(self.predictor, "feature_names_in_", None)
+        if names is not None:
+            return [str(n) for n in names]
+        metadata = getattr(self.predictor, "metadata", None)
+        schema = metadata.get_input_schema() if metadata is not None else None
+        if schema is not None and schema.has_input_names():
+            return list(schema.input_names())
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance recorded in the report."""
+        described: dict[str, Any] = {"uri": _mlflow.redact(self.uri), "kind": self.kind}
+        described["type"] = type(self.predictor).__name__
+        if self.flavors:
+            described["flavors"] = list(self.flavors)
+        if self.registry:
+            described.update(self.registry)
+        return described
+
+
+def from_object(predictor: Any, key: str) -> LoadedModel:
+    """Wrap a fitted model passed from Python."""
+    if not callable(getattr(predictor, "predict", None)):
+        raise InputError(MSG_NO_PREDICT.format(key=key, type=type(predictor).__name__))
+    return LoadedModel(uri=f"<python {type(predictor).__name__}>", kind="python", predictor=predictor)
+
+
+def load_model(reference: str, key: str, base_dir: Path, tracking_uri: str | None) -> LoadedModel:
+    """Load the model named by gate-file ``key``."""
+    if reference.startswith(MLFLOW_SCHEMES):
+        return _mlflow.load(reference, key, tracking_uri, base_dir)
+    path = Path(reference).expanduser()
+    path = path if path.is_absolute() else base_dir / path
+    if path.is_dir():
+        if not (path / "MLmodel").is_file():
+            raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
+        return _mlflow.load(str(path), key, tracking_uri, base_dir)
+    if not path.is_file():
+        raise InputError(MSG_MISSING.format(key=key, path=path))
+    suffix = path.suffix.lower()
+    if suffix == ".skops":
+        return _load_skops(path, key)
+    if suffix in PICKLE_SUFFIXES:
+        return _load_pickle(path, key)
+    raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
+
+
+def _load_skops(path: Path, key: str) -> LoadedModel:
+    import skops.io
+
+    try:
+        untrusted = skops.io.get_untrusted_types(file=path)
+        if untrusted:
+            raise InputError(MSG_UNTRUSTED.format(key=key, path=path, types=", ".join(untrusted)))
+        predictor = skops.io.load(path)
+    except InputError:
+        raise
+    except Exception as error:
+        raise InputError(MSG_UNREADABLE.format(key=key, path=path, error=error)) from error
+    return _checked(LoadedModel(uri=str(path), kind="skops", predictor=predictor), key)
+
+
+def _load_pickle(path: Path, key: str) -> LoadedModel:
+    import joblib
+
+    try:
+        predictor = joblib.load(path)  # runs code from the file: documented, trusted input only
+    except Exception as error:
+        reason = str(error) or type(error).__name__
+        raise InputError(MSG_UNREADABLE.format(key=key, path=path, error=reason)) from error
+    kind = "joblib" if path.suffix.lower() == ".joblib" else "pickle"
+    return _checked(LoadedModel(uri=str(path), kind=kind, predictor=predictor), key)
+
+
+def _checked(model: LoadedModel, key: str) -> LoadedModel:
+    if not callable(getattr(model.predictor, "predict", None)):
+        raise InputError(MSG_NO_PREDICT.format(key=key, type=type(model.predictor).__name__))
+    return model

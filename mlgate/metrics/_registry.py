@@ -1,0 +1,121 @@
+"""The metric registry: every built-in metric, registered by a decorator with its direction.
+
+Importing this module is cheap (no numpy); the registered functions import scikit-learn when
+they run. Names and definitions follow ``mlflow.models.evaluate`` so thresholds carry over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+TASKS = ("regression", "binary", "multiclass")
+PER_CLASS_METRICS = ("precision_score", "recall_score", "f1_score")
+
+
+@dataclass(eq=False)
+class MetricInput:
+    """What a metric function reads: labels, predictions, and probabilities of one model.
+
+    ``y_proba`` columns follow ``labels``; for binary tasks ``pos_label`` is one of ``labels``.
+    Derived arrays (positive-class probabilities, confusion counts) are computed once and cached.
+    """
+
+    y_true: np.ndarray
+    y_pred: np.ndarray
+    y_proba: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    pos_label: Any = None
+    sample_weight: np.ndarray | None = None
+
+    @cached_property
+    def pos_proba(self) -> np.ndarray:
+        """Probability of the positive class (binary tasks)."""
+        assert self.y_proba is not None and self.labels is not None
+        index = list(self.labels).index(self.pos_label)
+        return self.y_proba[:, index]
+
+    @cached_property
+    def neg_label(self) -> Any:
+        """The class that is not ``pos_label`` (binary tasks)."""
+        assert self.labels is not None
+        return next(label for label in self.labels if label != self.pos_label)
+
+    @cached_property
+    def binary_confusion(self) -> tuple[int, int, int, int]:
+        """(tn, fp, fn, tp) with ``pos_label`` as the positive class, unweighted as in MLflow."""
+        from sklearn.metrics import confusion_matrix
+
+        matrix = confusion_matrix(self.y_true, self.y_pred, labels=[self.neg_label, self.pos_label])
+        tn, fp, fn, tp = (int(v) for v in matrix.ravel())
+        return tn, fp, fn, tp
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """One built-in metric for one task."""
+
+    name: str
+    task: str
+    description: str
+    greater_is_better: bool | None
+    needs_proba: bool
+    compute: Callable[[MetricInput], float]
+
+
+_REGISTRY: dict[tuple[str, str], MetricDefinition] = {}
+
+
+def metric(
+    name: str,
+    tasks: tuple[str, ...],
+    *,
+    description: str,
+    greater_is_better: bool | None,
+    needs_proba: bool = False,
+) -> Callable[[Callable[[MetricInput], float]], Callable[[MetricInput], float]]:
+    """Register ``compute`` as metric ``name`` for each of ``tasks``.
+
+    ``greater_is_better`` is ``None`` for descriptive values (counts) that have no direction.
+    """
+
+    def register(compute: Callable[[MetricInput], float]) -> Callable[[MetricInput], float]:
+        for task in tasks:
+            if (task, name) in _REGISTRY:
+                raise ValueError(f"metric {name!r} is registered twice for task {task!r}")
+            _REGISTRY[(task, name)] = MetricDefinition(
+                name, task, description, greater_is_better, needs_proba, compute
+            )
+        return compute
+
+    return register
+
+
+def _load_definitions() -> None:
+    from mlgate.metrics import _classification, _regression  # noqa: F401  (registers)
+
+
+def definitions(task: str) -> dict[str, MetricDefinition]:
+    """Built-in metrics of ``task`` by name, in registration order."""
+    _load_definitions()
+    return {name: d for (t, name), d in _REGISTRY.items() if t == task}
+
+
+def all_metric_names() -> list[str]:
+    """Every built-in metric name across tasks, without duplicates, in registration order."""
+    _load_definitions()
+    return list(dict.fromkeys(name for _, name in _REGISTRY))
+
+
+def split_per_class(name: str) -> tuple[str, str] | None:
+    """Split ``'recall_score[cat]'`` into ``('recall_score', 'cat')``; None for other names."""
+    if name.endswith("]") and "[" in name:
+        base, _, label = name[:-1].partition("[")
+        if base in PER_CLASS_METRICS and label:
+            return base, label
+    return None

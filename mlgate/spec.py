@@ -1,0 +1,257 @@
+"""The gate file: find it, parse it, validate it strictly, and turn it into a typed ``GateSpec``.
+
+Structure is checked against the shipped JSON Schema (``schemas/gate.schema.json``); meaning
+(known metric names, at least one bound per threshold) is checked here. Nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate import _schema_validation
+from mlgate.errors import GateFileError, did_you_mean
+
+GATE_FILE_NAMES = ("mlgate.yaml", "mlgate.yml")
+PYTHON_SOURCE = "<python>"
+DEFAULT_REPORT_JSON = "mlgate-report.json"
+DEFAULT_TRACKING_DIR = ".mlgate"
+
+MSG_NOT_FOUND = (
+    "no gate file found in {folder}: create mlgate.yaml (or [tool.mlgate] in pyproject.toml), "
+    "or pass its path with -c"
+)
+MSG_MISSING_FILE = "gate file {path} does not exist; check the path passed with -c"
+MSG_UNREADABLE = "gate file {path} could not be parsed: {error}"
+MSG_NOT_MAPPING = "gate file {path} must hold a mapping of keys (model, data, target, checks...)"
+MSG_NO_BOUND = "'{key}' needs at least one of {bounds}"
+MSG_MIN_ABOVE_MAX = "'{key}': min ({low}) is above max ({high}), so nothing could pass"
+MSG_UNKNOWN_METRIC = (
+    "unknown metric '{name}' in checks.{family}{hint}; run 'mlgate checks' for the list, or "
+    "define it under 'metrics'"
+)
+MSG_NO_MODEL = (
+    "missing 'model' in the gate file: name the model under test (models:/name@alias, a model "
+    "folder or file), or set 'prediction' to a column of precomputed predictions"
+)
+MSG_SECTION_NOT_MAPPING = "[tool.mlgate] in {path} must be a table"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """Bounds on one metric of the model under test."""
+
+    min: float | None = None
+    max: float | None = None
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class DeltaLimit:
+    """Limits on the change from baseline to model for one metric."""
+
+    min_delta: float | None = None
+    max_delta: float | None = None
+    min_relative_delta: float | None = None
+    max_relative_delta: float | None = None
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class CustomMetricSpec:
+    """A custom metric declared under ``metrics`` in the gate file."""
+
+    name: str
+    function: str
+    greater_is_better: bool = True
+    needs_proba: bool = False
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    """A validated gate file. Paths are resolved against ``base_dir`` (the gate file's folder)."""
+
+    source: str
+    base_dir: Path
+    digest: str
+    target: str
+    model: str | None = None
+    baseline: str | None = None
+    eval_data: str | None = None
+    reference_data: str | None = None
+    prediction: str | None = None
+    baseline_prediction: str | None = None
+    sample_weight: str | None = None
+    features: tuple[str, ...] | None = None
+    task: str = "auto"
+    pos_label: Any = None
+    seed: int = 0
+    custom_metrics: dict[str, CustomMetricSpec] = field(default_factory=dict)
+    performance: dict[str, Threshold] = field(default_factory=dict)
+    comparison: dict[str, DeltaLimit] = field(default_factory=dict)
+    report_dir: str = "."
+    report_json: str = DEFAULT_REPORT_JSON
+    tracking_uri: str | None = None
+    registry_uri: str | None = None
+    document: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the gate file, read relative to the gate file's folder."""
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def find_gate_file(folder: Path | None = None) -> Path:
+    """The gate file of ``folder``: mlgate.yaml, mlgate.yml, or pyproject.toml with [tool.mlgate]."""
+    folder = folder or Path.cwd()
+    for name in GATE_FILE_NAMES:
+        if (folder / name).is_file():
+            return folder / name
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and "mlgate" in _read_pyproject(pyproject).get("tool", {}):
+        return pyproject
+    raise GateFileError(MSG_NOT_FOUND.format(folder=folder))
+
+
+def load_spec(path: str | os.PathLike[str] | None = None) -> GateSpec:
+    """Read and validate the gate file at ``path`` (found in the working directory when None)."""
+    gate_path = find_gate_file() if path is None else Path(path)
+    if not gate_path.is_file():
+        raise GateFileError(MSG_MISSING_FILE.format(path=gate_path))
+    if gate_path.name == "pyproject.toml":
+        tool = _read_pyproject(gate_path).get("tool", {})
+        if "mlgate" not in tool:
+            raise GateFileError(MSG_NOT_FOUND.format(folder=gate_path.parent))
+        document = tool["mlgate"]
+        if not isinstance(document, dict):
+            raise GateFileError(MSG_SECTION_NOT_MAPPING.format(path=gate_path))
+    else:
+        document = _read_yaml(gate_path)
+    return spec_from_dict(document, source=str(gate_path), base_dir=gate_path.resolve().parent)
+
+
+def spec_from_dict(
+    document: Mapping[str, Any], *, source: str = PYTHON_SOURCE, base_dir: Path | None = None
+) -> GateSpec:
+    """Validate a gate given as a mapping (as parsed from YAML/TOML, or written in Python)."""
+    if not isinstance(document, Mapping):
+        raise GateFileError(MSG_NOT_MAPPING.format(path=source))
+    document = dict(document)
+    _schema_validation.validate(document, source)
+    data = document.get("data", {})
+    checks = document.get("checks", {})
+    custom = {
+        name: CustomMetricSpec(name=name, **options)
+        for name, options in document.get("metrics", {}).items()
+    }
+    performance = {
+        name: _threshold(options, f"checks.performance.{name}", source)
+        for name, options in checks.get("performance", {}).items()
+    }
+    comparison = {
+        name: _delta(options, f"checks.comparison.{name}", source)
+        for name, options in checks.get("comparison", {}).items()
+    }
+    for family, names in (("performance", performance), ("comparison", comparison)):
+        for name in names:
+            _check_metric_name(name, family, custom, source)
+    report = document.get("report", {})
+    mlflow_section = document.get("mlflow", {})
+    features = document.get("features")
+    spec = GateSpec(
+        source=source,
+        base_dir=(base_dir or Path.cwd()).resolve(),
+        digest=gate_digest(document),
+        target=document["target"],
+        model=document.get("model"),
+        baseline=document.get("baseline"),
+        eval_data=data.get("eval"),
+        reference_data=data.get("reference"),
+        prediction=document.get("prediction"),
+        baseline_prediction=document.get("baseline_prediction"),
+        sample_weight=document.get("sample_weight"),
+        features=tuple(features) if features is not None else None,
+        task=document.get("task", "auto"),
+        pos_label=document.get("pos_label"),
+        seed=document.get("seed", 0),
+        custom_metrics=custom,
+        performance=performance,
+        comparison=comparison,
+        report_dir=report.get("dir", "."),
+        report_json=report.get("json", DEFAULT_REPORT_JSON),
+        tracking_uri=mlflow_section.get("tracking_uri"),
+        registry_uri=mlflow_section.get("registry_uri"),
+        document=document,
+    )
+    return spec
+
+
+def gate_digest(document: Mapping[str, Any]) -> str:
+    """A stable digest of the gate's content: same keys and values give the same digest."""
+    canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _threshold(options: Mapping[str, Any], key: str, source: str) -> Threshold:
+    threshold = Threshold(**options)
+    if threshold.min is None and threshold.max is None:
+        raise GateFileError(f"{source}: " + MSG_NO_BOUND.format(key=key, bounds="min, max"))
+    if threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
+        raise GateFileError(
+            f"{source}: "
+            + MSG_MIN_ABOVE_MAX.format(key=key, low=threshold.min, high=threshold.max)
+        )
+    return threshold
+
+
+def _delta(options: Mapping[str, Any], key: str, source: str) -> DeltaLimit:
+    limit = DeltaLimit(**options)
+    bounds = ("min_delta", "max_delta", "min_relative_delta", "max_relative_delta")
+    if all(getattr(limit, bound) is None for bound in bounds):
+        raise GateFileError(f"{source}: " + MSG_NO_BOUND.format(key=key, bounds=", ".join(bounds)))
+    return limit
+
+
+def _check_metric_name(
+    name: str, family: str, custom: Mapping[str, CustomMetricSpec], source: str
+) -> None:
+    from mlgate.metrics import all_metric_names, split_per_class
+
+    known = all_metric_names()
+    if name in known or name in custom or split_per_class(name) is not None:
+        return
+    hint = did_you_mean(name, [*known, *custom])
+    raise GateFileError(
+        f"{source}: " + MSG_UNKNOWN_METRIC.format(name=name, family=family, hint=hint)
+    )
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    try:
+        with path.open("r", encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = " ".join(str(error).split())
+        raise GateFileError(MSG_UNREADABLE.format(path=path, error=reason)) from error
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise GateFileError(MSG_NOT_MAPPING.format(path=path))
+    return document
+
+
+def _read_pyproject(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise GateFileError(MSG_UNREADABLE.format(path=path, error=error)) from error
