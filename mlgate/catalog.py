@@ -16,13 +16,19 @@ def render_catalog(task: str | None = None) -> str:
         lines.append(f"  {family.name:<12} {family.description}")
     for each in (task,) if task else TASKS:
         lines.append("")
-        lines.append(f"{each} metrics (use as checks.performance.<name> / checks.comparison.<name>):")
+        lines.append(
+            f"{each} metrics (use as checks.performance.<name> / checks.comparison.<name>):"
+        )
         for name, definition in definitions(each).items():
-            lines.append(f"  {name:<32} {DIRECTION[definition.greater_is_better]:<17} "
-                         f"{definition.description}")  # fmt: skip
+            lines.append(
+                f"  {name:<32} {DIRECTION[definition.greater_is_better]:<17} "
+                f"{definition.description}"
+            )
         if each != "regression":
-            lines.append(f"  {'precision_score[<class>]':<32} {DIRECTION[True]:<17} "
-                         "Per-class precision; also recall_score[<class>], f1_score[<class>].")
+            lines.append(
+                f"  {'precision_score[<class>]':<32} {DIRECTION[True]:<17} "
+                "Per-class precision; also recall_score[<class>], f1_score[<class>]."
+            )
     lines.append("")
     lines.append("custom metrics: declare under 'metrics' as name: {function: 'module:function'}")
     return "\n".join(lines)

@@ -52,7 +52,7 @@ MSG_UNSEEN_CLASSES = (
     "{classes}); remove those rows or retrain the model"
 )
 MSG_ONE_CLASS = (
-    "target: only one class ({label!r}) in the target and predictions; a classification gate "
+    "target: only one class ('{label}') in the target and predictions; a classification gate "
     "needs at least two"
 )
 MSG_BINARY_TOO_MANY = (
@@ -154,13 +154,18 @@ def require_column(data: LoadedData, column: str, key: str) -> None:
     if column not in data.frame.columns:
         raise InputError(
             MSG_MISSING_COLUMN.format(
-                key=key, column=column, source=data.source,
-                hint=_column_hint(column, columns), columns=_listed(columns),
-            )  # fmt: skip
+                key=key,
+                column=column,
+                source=data.source,
+                hint=_column_hint(column, columns),
+                columns=_listed(columns),
+            )
         )
 
 
-def choose_features(spec: GateSpec, data: LoadedData, model: LoadedModel | None, key: str) -> list[str]:
+def choose_features(
+    spec: GateSpec, data: LoadedData, model: LoadedModel | None, key: str
+) -> list[str]:
     """Columns fed to a model: 'features', else the model's own input names, else the rest.
 
     Champion and challenger may use different columns, so this is decided per model.
@@ -210,9 +215,13 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
             ) from error
     elapsed = time.perf_counter() - started
     return ModelOutputs(
-        role=key, description=model.describe(), y_pred=y_pred, y_proba=proba, model=model,
+        role=key,
+        description=model.describe(),
+        y_pred=y_pred,
+        y_proba=proba,
+        model=model,
         predict_seconds=elapsed,
-    )  # fmt: skip
+    )
 
 
 def _one_line(error: Exception) -> str:
@@ -227,8 +236,9 @@ def check_outputs(outputs: ModelOutputs, n_rows: int, key: str) -> None:
 
     if len(outputs.y_pred) != n_rows:
         raise InputError(
-            MSG_WRONG_LENGTH.format(key=key, what="the predictions", got=len(outputs.y_pred),
-                                    expected=n_rows)  # fmt: skip
+            MSG_WRONG_LENGTH.format(
+                key=key, what="the predictions", got=len(outputs.y_pred), expected=n_rows
+            )
         )
     missing = int(pd.isna(outputs.y_pred).sum())
     if missing:
@@ -239,8 +249,9 @@ def check_outputs(outputs: ModelOutputs, n_rows: int, key: str) -> None:
         missing = int(np.isnan(outputs.y_proba).any(axis=1).sum())
         if missing:
             raise InputError(
-                MSG_NAN_PREDICTIONS.format(key=key, what="probabilities", count=missing,
-                                           total=n_rows)  # fmt: skip
+                MSG_NAN_PREDICTIONS.format(
+                    key=key, what="probabilities", count=missing, total=n_rows
+                )
             )
 
 
@@ -348,10 +359,18 @@ def build_context(
             champion.y_proba = None
 
     context = EvaluationContext(
-        spec=spec, data=data, features=features, y_true=y_true, task=task, task_reason=reason,
-        model=challenger, baseline=champion, baseline_skipped_reason=baseline_skipped_reason,
-        reference=reference, sample_weight=sample_weight,
-    )  # fmt: skip
+        spec=spec,
+        data=data,
+        features=features,
+        y_true=y_true,
+        task=task,
+        task_reason=reason,
+        model=challenger,
+        baseline=champion,
+        baseline_skipped_reason=baseline_skipped_reason,
+        reference=reference,
+        sample_weight=sample_weight,
+    )
     if task != "regression":
         _settle_classes(context, target, [m for m in (challenger, champion) if m is not None])
     return context
@@ -380,8 +399,12 @@ def _given_predictions(spec: GateSpec, data: LoadedData, predictions: Any) -> np
         values = np.asarray(predictions)
         if values.ndim != 1 or len(values) != len(data.frame):
             raise InputError(
-                MSG_WRONG_LENGTH.format(key="predictions", what="the predictions array",
-                                        got=len(values), expected=len(data.frame))  # fmt: skip
+                MSG_WRONG_LENGTH.format(
+                    key="predictions",
+                    what="the predictions array",
+                    got=len(values),
+                    expected=len(data.frame),
+                )
             )
         return values
     assert spec.prediction is not None
@@ -395,7 +418,9 @@ def _prediction_source(spec: GateSpec, predictions: Any) -> dict[str, Any]:
     return {"uri": f"column:{spec.prediction}", "kind": "predictions"}
 
 
-def _require_numeric(target: pd.Series, y_pred: np.ndarray, column: str, key: str = "model") -> None:
+def _require_numeric(
+    target: pd.Series, y_pred: np.ndarray, column: str, key: str = "model"
+) -> None:
     import numpy as np
     import pandas as pd
 
@@ -421,14 +446,22 @@ def _settle_classes(
         unseen = [value for value in observed if value not in set(classes)]
         if unseen:
             raise InputError(
-                MSG_UNSEEN_CLASSES.format(column=spec.target, unseen=_listed(unseen),
-                                          key=output.role, classes=_listed(classes))  # fmt: skip
+                MSG_UNSEEN_CLASSES.format(
+                    column=spec.target,
+                    unseen=_listed(unseen),
+                    key=output.role,
+                    classes=_listed(classes),
+                )
             )
         if output.y_proba is not None and output.y_proba.shape != (len(target), len(classes)):
             raise InputError(
-                MSG_PROBA_SHAPE.format(key=output.role, shape=output.y_proba.shape,
-                                       rows=len(target), classes=len(classes),
-                                       labels=_listed(classes))  # fmt: skip
+                MSG_PROBA_SHAPE.format(
+                    key=output.role,
+                    shape=output.y_proba.shape,
+                    rows=len(target),
+                    classes=len(classes),
+                    labels=_listed(classes),
+                )
             )
         if output.role == "model":
             model_classes = classes

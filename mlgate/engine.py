@@ -6,11 +6,15 @@ import os
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlgate._version import __version__
 from mlgate.errors import GateFileError, InputError, did_you_mean
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
+
+if TYPE_CHECKING:
+    from mlgate.context import EvaluationContext
+    from mlgate.result import GateResult
 
 MSG_NO_DATA = (
     "missing 'data.eval' in the gate file: give the evaluation data (.csv or .parquet), or pass "
@@ -24,9 +28,7 @@ MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
 )
-MSG_UNKNOWN_CLASS = (
-    "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
-)
+MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
 
 
 def as_spec(gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None) -> GateSpec:
@@ -67,6 +69,30 @@ def run_gate(
         For an invalid gate or input (``exit_code`` 2) or an infrastructure failure (3). A check
         that fails or errors does not raise: it is in the result, whose status is then 'failed'.
     """
+    return evaluate(
+        gate,
+        data=data,
+        reference=reference,
+        model=model,
+        baseline=baseline,
+        predictions=predictions,
+    )[1]
+
+
+def evaluate(
+    gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    *,
+    data: Any = None,
+    reference: Any = None,
+    model: Any = None,
+    baseline: Any = None,
+    predictions: Any = None,
+) -> tuple[EvaluationContext, GateResult]:
+    """Like :func:`run_gate`, but also return the evaluation context the checks read.
+
+    The pytest plugin hands the context to hand-written tests (``mlgate_context``) so they reuse
+    the predictions the gate already computed instead of calling the model again.
+    """
     from mlgate.checks import run_checks
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
@@ -92,17 +118,24 @@ def run_gate(
     loaded_baseline = _model(baseline, spec.baseline, "baseline", spec, model_loading)
 
     context = build_context(
-        spec, eval_data, loaded_model, loaded_baseline,
-        reference=reference_data, predictions=predictions,
-    )  # fmt: skip
+        spec,
+        eval_data,
+        loaded_model,
+        loaded_baseline,
+        reference=reference_data,
+        predictions=predictions,
+    )
     context.custom_metrics = custom
     check_metric_names(context)
     checks = run_checks(context)
     model_metrics = context.metrics_of(context.model)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
     status = FAILED if any(c.blocks_gate for c in checks) else PASSED
-    data_facts: dict[str, Any] = {"eval": eval_data.describe(), "target": spec.target,
-                                  "features": len(context.features)}  # fmt: skip
+    data_facts: dict[str, Any] = {
+        "eval": eval_data.describe(),
+        "target": spec.target,
+        "features": len(context.features),
+    }
     if reference_data is not None:
         data_facts["reference"] = reference_data.describe()
     model_facts = dict(context.model.description)
@@ -111,7 +144,7 @@ def run_gate(
     if context.baseline is not None:
         baseline_facts = dict(context.baseline.description)
         baseline_facts["predict_seconds"] = round(context.baseline.predict_seconds, 6)
-    return GateResult(
+    return context, GateResult(
         status=status,
         checks=checks,
         metrics=model_metrics.values,
@@ -136,9 +169,11 @@ def _custom_metrics(spec: GateSpec) -> tuple[Any, ...]:
 
     return tuple(
         CustomMetricFunction(
-            name=name, function=load_function(name, custom.function, spec.base_dir),
-            needs_proba=custom.needs_proba, greater_is_better=custom.greater_is_better,
-        )  # fmt: skip
+            name=name,
+            function=load_function(name, custom.function, spec.base_dir),
+            needs_proba=custom.needs_proba,
+            greater_is_better=custom.greater_is_better,
+        )
         for name, custom in spec.custom_metrics.items()
     )
 
@@ -175,13 +210,18 @@ def check_metric_names(context: Any) -> None:
                 if per_class[1] in labels:
                     continue
                 raise InputError(
-                    MSG_UNKNOWN_CLASS.format(family=family, name=name, label=per_class[1],
-                                             labels=", ".join(labels))  # fmt: skip
+                    MSG_UNKNOWN_CLASS.format(
+                        family=family, name=name, label=per_class[1], labels=", ".join(labels)
+                    )
                 )
             raise GateFileError(
                 f"{spec.source}: "
                 + MSG_METRIC_NOT_FOR_TASK.format(
-                    family=family, name=name, task=context.task, reason=context.task_reason,
-                    hint=did_you_mean(name, known), known=", ".join(known),
-                )  # fmt: skip
+                    family=family,
+                    name=name,
+                    task=context.task,
+                    reason=context.task_reason,
+                    hint=did_you_mean(name, known),
+                    known=", ".join(known),
+                )
             )

@@ -1,7 +1,8 @@
-"""Errors a person sees, each tied to the exit code DESIGN.md promises.
+"""Errors a person sees, each tied to an exit code that DESIGN.md promises.
 
-Every error carries one line that names the gate-file key or the input at fault and what would fix
-it. The CLI prints that line and exits with the error's ``exit_code``; ``--debug`` adds the traceback.
+Every error carries one line that names the gate-file key or the input at fault and what would
+fix it. The CLI prints that line and exits with the error's ``exit_code``; ``--debug`` adds the
+traceback.
 """
 
 from __future__ import annotations
@@ -36,6 +37,19 @@ class InfrastructureError(MlgateError):
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """Return ``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    """Return ``"; did you mean 'x'?"`` for the closest choice, or an empty string.
+
+    Typos are caught by similarity; a longer or shorter spelling of a key (``evaluation`` for
+    ``eval``) by a shared prefix of at least three characters.
+    """
+    options = list(choices)
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = name.lower()
+        close = [
+            o
+            for o in options
+            if min(len(o), len(lowered)) >= 3
+            and (o.lower().startswith(lowered) or lowered.startswith(o.lower()))
+        ][:1]
     return f"; did you mean '{close[0]}'?" if close else ""

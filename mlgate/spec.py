@@ -107,7 +107,7 @@ class GateSpec:
 
 
 def find_gate_file(folder: Path | None = None) -> Path:
-    """The gate file of ``folder``: mlgate.yaml, mlgate.yml, or pyproject.toml with [tool.mlgate]."""
+    """The gate file in ``folder``: mlgate.yaml, mlgate.yml, else pyproject.toml [tool.mlgate]."""
     folder = folder or Path.cwd()
     for name in GATE_FILE_NAMES:
         if (folder / name).is_file():
@@ -203,8 +203,7 @@ def _threshold(options: Mapping[str, Any], key: str, source: str) -> Threshold:
         raise GateFileError(f"{source}: " + MSG_NO_BOUND.format(key=key, bounds="min, max"))
     if threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
         raise GateFileError(
-            f"{source}: "
-            + MSG_MIN_ABOVE_MAX.format(key=key, low=threshold.min, high=threshold.max)
+            f"{source}: " + MSG_MIN_ABOVE_MAX.format(key=key, low=threshold.min, high=threshold.max)
         )
     return threshold
 

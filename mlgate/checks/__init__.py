@@ -40,9 +40,12 @@ def run_checks(context: EvaluationContext) -> list[CheckResult]:
         except Exception as error:  # fail closed: one broken family must not hide the others
             results.append(
                 CheckResult(
-                    id=name, family=name, name=name, status=ERRORED,
+                    id=name,
+                    family=name,
+                    name=name,
+                    status=ERRORED,
                     message=MSG_FAMILY_CRASHED.format(family=name, error=error),
                     details={"traceback": traceback.format_exc(limit=5)},
-                )  # fmt: skip
+                )
             )
     return results

@@ -48,8 +48,14 @@ def compare(
         bound = getattr(limits, limit)
         if bound is not None and _violated(limit, bound, delta, relative):
             change = f"{relative:+.2%}" if "relative" in limit else f"{delta:+.4g}"
-            message = MSG_OUTSIDE.format(name=name, change=change, value=fmt(value),
-                                         base=fmt(base), limit=limit, bound=fmt(bound))  # fmt: skip
+            message = MSG_OUTSIDE.format(
+                name=name,
+                change=change,
+                value=fmt(value),
+                base=fmt(base),
+                limit=limit,
+                bound=fmt(bound),
+            )
             return (WARNED if limits.severity == "warn" else FAILED), message, details
     message = MSG_PASSED.format(name=name, delta=f"{delta:+.4g}", value=fmt(value), base=fmt(base))
     return PASSED, message, details
@@ -61,8 +67,13 @@ def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
     results = []
     for name, limits in context.spec.comparison.items():
         threshold = {k: getattr(limits, k) for k in LIMITS if getattr(limits, k) is not None}
-        base = {"id": f"{FAMILY}.{name}", "family": FAMILY, "name": name,
-                "threshold": threshold, "severity": limits.severity}  # fmt: skip
+        base: dict[str, Any] = {
+            "id": f"{FAMILY}.{name}",
+            "family": FAMILY,
+            "name": name,
+            "threshold": threshold,
+            "severity": limits.severity,
+        }
         if context.baseline is None:
             reason = context.baseline_skipped_reason or "the gate names no baseline"
             results.append(
@@ -82,7 +93,8 @@ def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
             status, message, details = compare(name, limits, values[0], values[1])
             details["n"] = context.n_rows
             results.append(
-                CheckResult(**base, status=status, value=details["delta"], message=message,
-                            details=details)  # fmt: skip
+                CheckResult(
+                    **base, status=status, value=details["delta"], message=message, details=details
+                )
             )
     return results

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
 from mlgate.checks._registry import check_family
@@ -29,24 +29,36 @@ def bounds_text(threshold: Threshold) -> str:
 
 
 def evaluate_threshold(
-    check_id: str, family: str, name: str, value: float | None, reason: str | None,
-    threshold: Threshold, rows: int,
-) -> CheckResult:  # fmt: skip
+    check_id: str,
+    family: str,
+    name: str,
+    value: float | None,
+    reason: str | None,
+    threshold: Threshold,
+    rows: int,
+) -> CheckResult:
     """Compare one metric value with its bounds (shared with slice checks)."""
     bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
-    base = {"id": check_id, "family": family, "name": name, "threshold": bounds,
-            "severity": threshold.severity}  # fmt: skip
+    base: dict[str, Any] = {
+        "id": check_id,
+        "family": family,
+        "name": name,
+        "threshold": bounds,
+        "severity": threshold.severity,
+    }
     if value is None:
         return CheckResult(
             **base, status=ERRORED, message=MSG_UNAVAILABLE.format(name=name, reason=reason)
         )
     details = {"n": rows}
     if threshold.min is not None and value < threshold.min:
-        message = MSG_BELOW.format(name=name, value=fmt(value), bound=fmt(threshold.min),
-                                   rows=fmt(rows))  # fmt: skip
+        message = MSG_BELOW.format(
+            name=name, value=fmt(value), bound=fmt(threshold.min), rows=fmt(rows)
+        )
     elif threshold.max is not None and value > threshold.max:
-        message = MSG_ABOVE.format(name=name, value=fmt(value), bound=fmt(threshold.max),
-                                   rows=fmt(rows))  # fmt: skip
+        message = MSG_ABOVE.format(
+            name=name, value=fmt(value), bound=fmt(threshold.max), rows=fmt(rows)
+        )
     else:
         message = MSG_PASSED.format(name=name, value=fmt(value), bounds=bounds_text(threshold))
         return CheckResult(**base, status=PASSED, value=value, message=message, details=details)
@@ -60,9 +72,13 @@ def performance_checks(context: EvaluationContext) -> list[CheckResult]:
     metrics = context.metrics_of(context.model)
     return [
         evaluate_threshold(
-            f"{FAMILY}.{name}", FAMILY, name, metrics.values.get(name),
-            metrics.unavailable.get(name, "not computed for this task"), threshold,
+            f"{FAMILY}.{name}",
+            FAMILY,
+            name,
+            metrics.values.get(name),
+            metrics.unavailable.get(name, "not computed for this task"),
+            threshold,
             context.n_rows,
-        )  # fmt: skip
+        )
         for name, threshold in context.spec.performance.items()
     ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +59,21 @@ def ensure_local_store(tracking_uri: str) -> None:
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
+@contextmanager
+def _using(tracking_uri: str) -> Iterator[None]:
+    """Point MLflow's global tracking and registry URIs at ``tracking_uri`` for a block."""
+    import mlflow
+
+    previous = (mlflow.get_tracking_uri(), mlflow.get_registry_uri())
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_registry_uri(tracking_uri)
+    try:
+        yield
+    finally:
+        mlflow.set_tracking_uri(previous[0])
+        mlflow.set_registry_uri(previous[1])
+
+
 def _error_code(error: Exception) -> str:
     return str(getattr(error, "error_code", ""))
 
@@ -102,8 +119,11 @@ def load(reference: str, key: str, tracking_uri: str | None, base_dir: Path) -> 
     import mlflow
     from mlflow.models import Model
     from mlflow.tracking import MlflowClient
+    from mlflow.tracking.artifact_utils import _download_artifact_from_uri
 
     from mlgate.loading.models import LoadedModel
+
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in CI logs
 
     resolved_tracking = resolve_tracking_uri(tracking_uri, base_dir)
     where = redact(resolved_tracking)
@@ -113,9 +133,10 @@ def load(reference: str, key: str, tracking_uri: str | None, base_dir: Path) -> 
     if reference.startswith("models:/"):
         target, registry = resolve_registry_uri(reference, key, client, where)
     try:
-        local = mlflow.artifacts.download_artifacts(
-            artifact_uri=target, tracking_uri=resolved_tracking, registry_uri=resolved_tracking
-        )
+        with _using(resolved_tracking):
+            # The helper MLflow's own load_model uses: it also resolves MLflow 3 logged models
+            # behind runs:/ URIs, which the public download_artifacts does not.
+            local = _download_artifact_from_uri(artifact_uri=target)
     except Exception as error:
         raise _classify(error, key, reference, where) from error
     try:
@@ -131,5 +152,9 @@ def load(reference: str, key: str, tracking_uri: str | None, base_dir: Path) -> 
     if not callable(getattr(predictor, "predict", None)):
         raise InputError(MSG_NO_PREDICT.format(key=key, uri=reference))
     return LoadedModel(
-        uri=reference, kind="mlflow", predictor=predictor, registry=registry or None, flavors=flavors
+        uri=reference,
+        kind="mlflow",
+        predictor=predictor,
+        registry=registry or None,
+        flavors=flavors,
     )

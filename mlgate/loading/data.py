@@ -14,8 +14,12 @@ if TYPE_CHECKING:
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
 
-MSG_MISSING = "{key}: file {path} does not exist; check the path (relative paths are read from {base})"
-MSG_SUFFIX = "{key}: {path} is not a .csv or .parquet file; convert it or pass a DataFrame from Python"
+MSG_MISSING = (
+    "{key}: file {path} does not exist; check the path (relative paths are read from {base})"
+)
+MSG_SUFFIX = (
+    "{key}: {path} is not a .csv or .parquet file; convert it or pass a DataFrame from Python"
+)
 MSG_UNREADABLE = "{key}: {path} could not be read as {kind}: {error}"
 MSG_EMPTY = "{key}: {path} has no rows; point it at the evaluation data"
 MSG_NOT_DATAFRAME = "{key}: expected a pandas DataFrame, got {got}"
@@ -49,7 +53,9 @@ def read_table(path: Path, key: str, base_dir: Path) -> LoadedData:
         frame = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
     except Exception as error:  # pandas/pyarrow raise many types for a bad file
         reason = " ".join(str(error).split()) or type(error).__name__
-        raise InputError(MSG_UNREADABLE.format(key=key, path=path, kind=kind, error=reason)) from error
+        raise InputError(
+            MSG_UNREADABLE.format(key=key, path=path, kind=kind, error=reason)
+        ) from error
     if frame.empty:
         raise InputError(MSG_EMPTY.format(key=key, path=path))
     return LoadedData(frame=frame, source=str(path), digest=file_digest(path))

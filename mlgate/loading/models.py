@@ -18,7 +18,15 @@ from mlgate.errors import InputError
 from mlgate.loading import _mlflow
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
-MLFLOW_SCHEMES = ("models:/", "runs:/", "mlflow-artifacts:/", "s3://", "gs://", "wasbs://", "dbfs:/")
+MLFLOW_SCHEMES = (
+    "models:/",
+    "runs:/",
+    "mlflow-artifacts:/",
+    "s3://",
+    "gs://",
+    "wasbs://",
+    "dbfs:/",
+)
 
 MSG_MISSING = (
     "{key}: {path} does not exist; give models:/name@alias, models:/name/N, runs:/<id>/model, an "
@@ -59,15 +67,16 @@ class LoadedModel:
     @property
     def estimator_type(self) -> str | None:
         """'classifier' or 'regressor' when the model says so (scikit-learn convention)."""
-        try:
-            from sklearn.base import is_classifier, is_regressor
-        except ImportError:  # pragma: no cover - scikit-learn is a dependency
-            return None
-        if is_classifier(self.predictor) or self.classes is not None:
+        if self.classes is not None:
             return "classifier"
-        if is_regressor(self.predictor):
-            return "regressor"
-        return None
+        if not hasattr(self.predictor, "__sklearn_tags__"):  # not a scikit-learn estimator
+            kind = getattr(self.predictor, "_estimator_type", None)
+            return kind if kind in ("classifier", "regressor") else None
+        from sklearn.base import is_classifier, is_regressor
+
+        if is_classifier(self.predictor):
+            return "classifier"
+        return "regressor" if is_regressor(self.predictor) else None
 
     @property
     def feature_names(self) -> list[str] | None:
@@ -96,7 +105,9 @@ def from_object(predictor: Any, key: str) -> LoadedModel:
     """Wrap a fitted model passed from Python."""
     if not callable(getattr(predictor, "predict", None)):
         raise InputError(MSG_NO_PREDICT.format(key=key, type=type(predictor).__name__))
-    return LoadedModel(uri=f"<python {type(predictor).__name__}>", kind="python", predictor=predictor)
+    return LoadedModel(
+        uri=f"<python {type(predictor).__name__}>", kind="python", predictor=predictor
+    )
 
 
 def load_model(reference: str, key: str, base_dir: Path, tracking_uri: str | None) -> LoadedModel:

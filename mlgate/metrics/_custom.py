@@ -11,9 +11,7 @@ from typing import Any
 
 from mlgate.errors import GateFileError
 
-MSG_BAD_REFERENCE = (
-    "metrics.{name}.function must look like 'package.module:function', got {ref!r}"
-)
+MSG_BAD_REFERENCE = "metrics.{name}.function must look like 'package.module:function', got {ref!r}"
 MSG_IMPORT_FAILED = (
     "metrics.{name}.function: cannot import module '{module}' ({error}); make it importable "
     "from {base_dir} or install it"

@@ -1,4 +1,4 @@
-"""Reporters: each turns a GateResult into one format. They read the result; they never recompute."""
+"""Reporters: each turns a GateResult into one format; they read it and never recompute."""
 
 from __future__ import annotations
 

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from mlgate.result import GateResult
 
-SYMBOLS = {"passed": "PASS", "failed": "FAIL", "warned": "WARN", "errored": "ERROR", "skipped": "SKIP"}
+SYMBOLS = {
+    "passed": "PASS",
+    "failed": "FAIL",
+    "warned": "WARN",
+    "errored": "ERROR",
+    "skipped": "SKIP",
+}
 
 
 def render(result: GateResult) -> str:
@@ -17,10 +23,15 @@ def render(result: GateResult) -> str:
         f"model: {result.model.get('resolved_uri') or result.model.get('uri')}",
     ]
     if result.baseline:
-        lines.append(f"baseline: {result.baseline.get('resolved_uri') or result.baseline.get('uri')}")
+        lines.append(
+            f"baseline: {result.baseline.get('resolved_uri') or result.baseline.get('uri')}"
+        )
     rows = result.data.get("eval", {}).get("rows", "?")
-    lines.append(f"task: {result.task} ({result.task_reason}); rows: {rows:,}" if isinstance(rows, int)
-                 else f"task: {result.task} ({result.task_reason})")  # fmt: skip
+    lines.append(
+        f"task: {result.task} ({result.task_reason}); rows: {rows:,}"
+        if isinstance(rows, int)
+        else f"task: {result.task} ({result.task_reason})"
+    )
     lines.append("")
     width = max((len(c.id) for c in result.checks), default=0)
     for check in result.checks:

@@ -1,0 +1,118 @@
+"""Shared fixtures: small real datasets shipped with scikit-learn, and models fitted on them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def binary_frame():
+    """Breast-cancer data with a 0/1 target named 'label'."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame.rename(columns={"target": "label"})
+    frame.columns = [str(c).replace(" ", "_") for c in frame.columns]
+    return frame
+
+
+@pytest.fixture(scope="session")
+def binary_model(binary_frame):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X = binary_frame.drop(columns="label")
+    return make_pipeline(StandardScaler(), LogisticRegression()).fit(X, binary_frame["label"])
+
+
+@pytest.fixture(scope="session")
+def weak_binary_model(binary_frame):
+    """A worse champion/challenger: two features only."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = binary_frame[["mean_radius", "mean_texture"]]
+    return LogisticRegression().fit(X, binary_frame["label"])
+
+
+@pytest.fixture(scope="session")
+def multiclass_frame():
+    """Wine data (3 classes) with string class names in 'label'."""
+    from sklearn.datasets import load_wine
+
+    frame = load_wine(as_frame=True).frame
+    names = {0: "barolo", 1: "grignolino", 2: "barbera"}
+    frame["label"] = frame.pop("target").map(names).astype(object)
+    return frame
+
+
+@pytest.fixture(scope="session")
+def multiclass_model(multiclass_frame):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X = multiclass_frame.drop(columns="label")
+    # Few iterations on few features: an imperfect model, so metrics are not all 1.0.
+    return make_pipeline(StandardScaler(), LogisticRegression(C=0.01)).fit(
+        X.iloc[:, :3], multiclass_frame["label"]
+    )
+
+
+@pytest.fixture(scope="session")
+def regression_frame():
+    from sklearn.datasets import load_diabetes
+
+    return load_diabetes(as_frame=True).frame.rename(columns={"target": "y"})
+
+
+@pytest.fixture(scope="session")
+def regression_model(regression_frame):
+    from sklearn.linear_model import Ridge
+
+    X = regression_frame.drop(columns="y")
+    return Ridge(alpha=1.0).fit(X, regression_frame["y"])
+
+
+@pytest.fixture
+def write_gate(tmp_path: Path) -> Callable[[str], Path]:
+    """Write a gate file's text into tmp_path/mlgate.yaml and return its path."""
+
+    def write(text: str, name: str = "mlgate.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def save_model(tmp_path: Path) -> Callable[[Any, str], Path]:
+    """Dump a fitted model with joblib into tmp_path."""
+
+    def save(model: Any, name: str = "model.joblib") -> Path:
+        import joblib
+
+        path = tmp_path / name
+        joblib.dump(model, path)
+        return path
+
+    return save
+
+
+@pytest.fixture
+def run_cli(capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run the mlgate command in-process; return (exit code, stdout, stderr)."""
+    from mlgate.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

@@ -1,0 +1,175 @@
+"""Every model form the gate file accepts loads and predicts the same numbers."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+import mlgate
+from mlgate.errors import InputError
+from mlgate.loading import models as models_module
+from mlgate.loading._mlflow import redact, resolve_tracking_uri
+from mlgate.spec import spec_from_dict
+
+logging.getLogger("mlflow").setLevel(logging.ERROR)
+
+
+@pytest.fixture
+def expected_auc(binary_model, binary_frame):
+    return mlgate.run_gate({"target": "label"}, data=binary_frame, model=binary_model).metrics[
+        "roc_auc"
+    ]
+
+
+def _auc_from(reference, tmp_path, binary_frame, **gate):
+    spec = spec_from_dict({"target": "label", "model": str(reference), **gate}, base_dir=tmp_path)
+    return mlgate.run_gate(spec, data=binary_frame)
+
+
+def test_skops_file(tmp_path, binary_model, binary_frame, expected_auc):
+    import skops.io
+
+    skops.io.dump(binary_model, tmp_path / "model.skops")
+    result = _auc_from("model.skops", tmp_path, binary_frame)
+    assert result.model["kind"] == "skops"
+    assert result.metrics["roc_auc"] == expected_auc
+
+
+def test_skops_file_with_untrusted_types_is_refused(tmp_path, binary_frame):
+    import skops.io
+
+    from tests._estimators import ConstantClassifier
+
+    model = ConstantClassifier().fit(binary_frame.drop(columns="label"), binary_frame["label"])
+    skops.io.dump(model, tmp_path / "model.skops")
+    with pytest.raises(InputError) as info:
+        _auc_from("model.skops", tmp_path, binary_frame)
+    assert str(info.value) == models_module.MSG_UNTRUSTED.format(
+        key="model", path=tmp_path / "model.skops", types="tests._estimators.ConstantClassifier"
+    )
+
+
+def test_pickle_file(tmp_path, binary_model, binary_frame, expected_auc):
+    import pickle
+
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(binary_model))
+    result = _auc_from("model.pkl", tmp_path, binary_frame)
+    assert (result.model["kind"], result.metrics["roc_auc"]) == ("pickle", expected_auc)
+
+
+def test_corrupt_joblib_file(tmp_path, binary_frame):
+    (tmp_path / "model.joblib").write_bytes(b"not a joblib file")
+    with pytest.raises(InputError) as info:
+        _auc_from("model.joblib", tmp_path, binary_frame)
+    assert str(info.value).startswith(f"model: could not load {tmp_path / 'model.joblib'}: ")
+
+
+def test_folder_without_mlmodel(tmp_path, binary_frame):
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(InputError) as info:
+        _auc_from("folder", tmp_path, binary_frame)
+    assert str(info.value) == models_module.MSG_UNKNOWN_FORM.format(
+        key="model", path=tmp_path / "folder"
+    )
+
+
+def test_mlflow_model_folder_uses_the_native_flavor(
+    tmp_path, binary_model, binary_frame, expected_auc
+):
+    import mlflow
+
+    mlflow.sklearn.save_model(binary_model, tmp_path / "mlmodel", pip_requirements=["scikit-learn"])
+    result = _auc_from("mlmodel", tmp_path, binary_frame)
+    assert result.model["kind"] == "mlflow"
+    assert "sklearn" in result.model["flavors"]
+    assert result.metrics["roc_auc"] == expected_auc
+
+
+def test_pyfunc_model_without_probabilities(tmp_path, binary_frame):
+    import mlflow
+    import sklearn.metrics as skm
+
+    class Threshold(mlflow.pyfunc.PythonModel):
+        def predict(self, context, model_input, params=None):
+            return (model_input["mean_radius"] < 15).astype(int)
+
+    mlflow.pyfunc.save_model(
+        tmp_path / "pyfunc", python_model=Threshold(), pip_requirements=["pandas"]
+    )
+    gate = {"checks": {"performance": {"f1_score": {"min": 0.5}, "roc_auc": {"min": 0.5}}}}
+    result = _auc_from("pyfunc", tmp_path, binary_frame, **gate)
+    expected = skm.f1_score(binary_frame["label"], (binary_frame["mean_radius"] < 15).astype(int))
+    assert result.metrics["f1_score"] == pytest.approx(expected)
+    assert result.check("performance.f1_score").status == "passed"
+    assert result.check("performance.roc_auc").status == "errored"
+    assert result.status == "failed"
+
+
+@pytest.fixture
+def registered(tmp_path, binary_model, weak_binary_model, binary_frame):
+    """Two versions of 'cancer' in an embedded store: alias champion -> 1, challenger -> 2."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    uri = f"sqlite:///{tmp_path / 'store.db'}"
+    client = MlflowClient(uri, uri)
+    experiment = client.create_experiment("e", artifact_location=(tmp_path / "art").as_uri())
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    run_ids = []
+    for alias, model in (("champion", weak_binary_model), ("challenger", binary_model)):
+        with mlflow.start_run(experiment_id=experiment) as run:
+            info = mlflow.sklearn.log_model(
+                model,
+                name="model",
+                registered_model_name="cancer",
+                pip_requirements=["scikit-learn"],
+            )
+        client.set_registered_model_alias("cancer", alias, str(info.registered_model_version))
+        run_ids.append(run.info.run_id)
+    mlflow.set_tracking_uri(None)
+    return {"uri": "sqlite:///store.db", "runs": run_ids}
+
+
+def test_registry_alias_is_resolved_to_a_version(tmp_path, binary_frame, registered, expected_auc):
+    gate = {
+        "baseline": "models:/cancer@champion",
+        "mlflow": {"tracking_uri": registered["uri"]},
+        "checks": {"comparison": {"roc_auc": {"min_delta": 0}}},
+    }
+    result = _auc_from("models:/cancer@challenger", tmp_path, binary_frame, **gate)
+    assert result.model["resolved_uri"] == "models:/cancer/2"
+    assert (result.model["alias"], result.model["version"]) == ("challenger", "2")
+    assert result.baseline["resolved_uri"] == "models:/cancer/1"
+    assert result.metrics["roc_auc"] == expected_auc
+    assert result.status == "passed"
+
+
+def test_runs_uri(tmp_path, binary_frame, registered, expected_auc):
+    gate = {"mlflow": {"tracking_uri": registered["uri"]}}
+    result = _auc_from(f"runs:/{registered['runs'][1]}/model", tmp_path, binary_frame, **gate)
+    assert result.metrics["roc_auc"] == expected_auc
+
+
+def test_unknown_alias_is_a_bad_reference(tmp_path, binary_frame, registered):
+    gate = {"mlflow": {"tracking_uri": registered["uri"]}}
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@nope", tmp_path, binary_frame, **gate)
+    assert str(info.value).startswith(
+        "model: models:/cancer@nope not found in the MLflow registry at sqlite:///"
+    )
+
+
+def test_relative_sqlite_uri_is_read_from_the_gate_folder(tmp_path):
+    assert (
+        resolve_tracking_uri("sqlite:///store.db", tmp_path) == f"sqlite:///{tmp_path / 'store.db'}"
+    )
+    assert resolve_tracking_uri("sqlite:////abs/x.db", tmp_path) == "sqlite:////abs/x.db"
+    assert resolve_tracking_uri("http://127.0.0.1:5000", tmp_path) == "http://127.0.0.1:5000"
+
+
+def test_credentials_in_uris_are_redacted():
+    assert redact("load https://alice:s3cret@host/x failed") == "load https://***@host/x failed"
+    assert redact("http://token@host") == "http://***@host"
+    assert redact("models:/m@champion") == "models:/m@champion"

@@ -1,0 +1,172 @@
+"""Task inference, one predict pass per model, class handling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlgate
+from mlgate import context as context_module
+from mlgate.context import infer_task
+from mlgate.errors import InputError
+from tests._estimators import CountingRegressor
+
+
+@pytest.mark.parametrize(
+    ("target", "pred", "task", "reason"),
+    [
+        (
+            [0, 1, 1, 0],
+            [0, 1, 0, 0],
+            "binary",
+            "target and predictions are integers with 2 distinct values",
+        ),
+        (
+            ["a", "b", "c", "a"],
+            ["a", "b", "b", "a"],
+            "multiclass",
+            "the target is categorical with 3 classes",
+        ),
+        (
+            [True, False, True, True],
+            [True, True, True, False],
+            "binary",
+            "the target is categorical with 2 classes",
+        ),
+        (
+            [1.5, 2.0, 3.2, 4.0],
+            [1.4, 2.1, 3.0, 4.4],
+            "regression",
+            "the target has non-integer values",
+        ),
+        (
+            [1, 2, 3, 4],
+            [1.4, 2.1, 3.0, 4.4],
+            "regression",
+            "the predictions have non-integer values",
+        ),
+        (
+            list(range(30)),
+            list(range(30)),
+            "regression",
+            "the integer target has 30 distinct values",
+        ),
+    ],
+)
+def test_task_inferred_from_target_and_predictions(target, pred, task, reason):
+    assert infer_task("auto", pd.Series(target), np.asarray(pred), None) == (task, reason)
+
+
+def test_requested_task_wins():
+    assert infer_task("regression", pd.Series([0, 1]), np.array([0, 1]), None) == (
+        "regression",
+        "set by 'task' in the gate file",
+    )
+
+
+def test_task_inferred_from_the_model(
+    multiclass_frame, multiclass_model, regression_frame, regression_model
+):
+    assert mlgate.run_gate(
+        {"target": "label"}, data=multiclass_frame, model=multiclass_model
+    ).task_reason == ("the model is a classifier with 3 classes")
+    assert mlgate.run_gate(
+        {"target": "y"}, data=regression_frame, model=regression_model
+    ).task_reason == ("the model is a regressor")
+
+
+def test_each_model_predicts_once_for_every_check(regression_frame):
+    X, y = regression_frame.drop(columns="y"), regression_frame["y"]
+    model, baseline = CountingRegressor().fit(X, y), CountingRegressor().fit(X, y)
+    CountingRegressor.calls = 0
+    checks = {name: {"max": 1e9} for name in ("mean_absolute_error", "r2_score", "max_error")}
+    comparison = {name: {"max_delta": 1e9} for name in checks}
+    result = mlgate.run_gate(
+        {"target": "y", "checks": {"performance": checks, "comparison": comparison}},
+        data=regression_frame,
+        model=model,
+        baseline=baseline,
+    )
+    assert len(result.checks) == 6
+    assert CountingRegressor.calls == 2  # one pass for the model, one for the baseline
+
+
+def test_baseline_may_use_other_columns(binary_frame, binary_model, weak_binary_model):
+    result = mlgate.run_gate(
+        {"target": "label", "checks": {"comparison": {"roc_auc": {"min_delta": 0.0}}}},
+        data=binary_frame,
+        model=binary_model,
+        baseline=weak_binary_model,
+    )
+    assert result.status == "passed"
+    assert result.baseline_metrics["roc_auc"] < result.metrics["roc_auc"]
+
+
+def test_string_pos_label_matches_numeric_classes(binary_frame, binary_model):
+    result = mlgate.run_gate(
+        {"target": "label", "pos_label": "0"}, data=binary_frame, model=binary_model
+    )
+    tn = result.metrics["true_negatives"]
+    assert tn == int(
+        (
+            (binary_frame["label"] == 1)
+            & (binary_model.predict(binary_frame.drop(columns="label")) == 1)
+        ).sum()
+    )
+
+
+def test_unknown_pos_label(binary_frame, binary_model):
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(
+            {"target": "label", "pos_label": "yes"}, data=binary_frame, model=binary_model
+        )
+    assert str(info.value) == context_module.MSG_BAD_POS_LABEL.format(got="yes", labels="0, 1")
+
+
+def test_binary_task_with_three_classes(multiclass_frame, multiclass_model):
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(
+            {"target": "label", "task": "binary"}, data=multiclass_frame, model=multiclass_model
+        )
+    assert str(info.value) == context_module.MSG_BINARY_TOO_MANY.format(
+        count=3, labels="barbera, barolo, grignolino"
+    )
+
+
+def test_missing_target_values(binary_frame, binary_model):
+    frame = binary_frame.astype({"label": float})
+    frame.loc[frame.index[:4], "label"] = np.nan
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate({"target": "label"}, data=frame, model=binary_model)
+    assert str(info.value) == context_module.MSG_TARGET_MISSING_VALUES.format(
+        column="label", count=4, source="<DataFrame>"
+    )
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan])
+def test_sample_weights_must_be_non_negative_numbers(binary_frame, binary_model, bad):
+    frame = binary_frame.copy()
+    frame["w"] = 1.0
+    frame.loc[frame.index[0], "w"] = bad
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate({"target": "label", "sample_weight": "w"}, data=frame, model=binary_model)
+    assert str(info.value) == context_module.MSG_BAD_WEIGHTS.format(column="w")
+
+
+def test_single_class_gate_is_rejected(binary_frame):
+    frame = binary_frame.assign(label=1, pred=1)
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate({"target": "label", "prediction": "pred"}, data=frame)
+    assert str(info.value) == context_module.MSG_ONE_CLASS.format(label=1)
+
+
+def test_per_class_check_of_an_unknown_class(binary_frame, binary_model):
+    from mlgate.engine import MSG_UNKNOWN_CLASS
+
+    gate = {"target": "label", "checks": {"performance": {"recall_score[2]": {"min": 0.5}}}}
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(gate, data=binary_frame, model=binary_model)
+    assert str(info.value) == MSG_UNKNOWN_CLASS.format(
+        family="performance", name="recall_score[2]", label="2", labels="0, 1"
+    )

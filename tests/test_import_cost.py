@@ -1,0 +1,53 @@
+"""``import mlgate`` and ``mlgate --help`` must not pull in the heavy scientific stack."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("numpy", "pandas", "sklearn", "shap", "mlflow", "matplotlib", "jinja2")
+
+HELP = """
+from mlgate.cli import main
+try:
+    main({args!r})
+except SystemExit:
+    pass
+"""
+PROBE = """
+import json, sys
+{code}
+print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))
+"""
+
+
+def _heavy_modules_after(code: str) -> list[str]:
+    script = PROBE.format(code=code, heavy=HEAVY)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import mlgate",
+        "import mlgate.cli",
+        "import mlgate.spec",
+        HELP.format(args=["--help"]),
+        HELP.format(args=["run", "--help"]),
+    ],
+    ids=["import", "cli", "spec", "help", "run-help"],
+)
+def test_light_entry_points_import_nothing_heavy(code):
+    assert _heavy_modules_after(code) == []
+
+
+def test_the_probe_does_see_heavy_imports():
+    """Guard against a probe that could never fail."""
+    assert _heavy_modules_after("import mlgate\nmlgate.run_gate") == []
+    assert "numpy" in _heavy_modules_after("import mlgate.context\nimport numpy")
