@@ -11,6 +11,21 @@ import pytest
 pytest_plugins = ["pytester"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_mlflow_default_store(tmp_path_factory):
+    """Point MLflow's default store at a temporary folder, so no test writes into the checkout."""
+    import os
+
+    folder = tmp_path_factory.mktemp("mlflow-default")
+    previous = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"
+    yield
+    if previous is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = previous
+
+
 @pytest.fixture(scope="session")
 def binary_frame():
     """Breast-cancer data with a 0/1 target named 'label'."""
