@@ -20,49 +20,124 @@ MSG_MISSING_DEPENDENCY = "missing dependency: {error}; install it (pip install '
 EPILOG = """exit codes: 0 gate passed, 1 gate failed (a required check failed or errored),
 2 invalid usage, gate file or input, 3 infrastructure error (registry unreachable,
 missing dependency)"""
+PROMOTE_EPILOG = """exit codes: 0 promoted, 1 refused (report not passed, too old, not matching the
+registry, or the alias moved since the gate started), 2 bad report or reference,
+3 registry unreachable"""
+STATUS_EPILOG = """exit codes: 0 its last gate passed, 1 it failed, 2 never gated (or bad
+reference), 3 registry unreachable"""
 
 
 def _add_run(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser(
-        "run", help="evaluate the gate and write reports", epilog=EPILOG,
+        "run",
+        help="evaluate the gate and write reports",
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Load the model(s) and data once, run every check, print a summary, write "
         "the reports, and exit 0 when the gate passes.",
-    )  # fmt: skip
-    run.add_argument("-c", "--config", metavar="PATH",
-                     help="gate file (default: mlgate.yaml, else [tool.mlgate] in pyproject.toml)")
-    run.add_argument("--report-dir", metavar="DIR",
-                     help="folder for reports (default: report.dir of the gate file, else its folder)")
+    )
+    run.add_argument(
+        "-c",
+        "--config",
+        metavar="PATH",
+        help="gate file (default: mlgate.yaml, else [tool.mlgate] in pyproject.toml)",
+    )
+    run.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="folder for reports (default: report.dir of the gate file, else its folder)",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the decision line")
-    run.set_defaults(handler=_run)  # fmt: skip
+    run.add_argument(
+        "--no-promote",
+        action="store_true",
+        help="log and tag in the MLflow registry, but do not move promote.on_pass.alias "
+        "(promote later with 'mlgate promote --report')",
+    )
+    run.set_defaults(handler=_run)
+
+
+def _add_promote(subparsers: argparse._SubParsersAction) -> None:
+    promote = subparsers.add_parser(
+        "promote",
+        help="promote the version a passed report gated (release stage)",
+        epilog=PROMOTE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Move the gate's promote.on_pass.alias to the version a report gated, after "
+        "checking the report against the registry. Refuses (exit 1) when the report did not "
+        "pass, is older than --max-age, or no longer matches the version's mlgate.* tags, or "
+        "when the alias moved since the gate started.",
+    )
+    promote.add_argument(
+        "--report", required=True, metavar="PATH", help="the JSON report of 'mlgate run'"
+    )
+    promote.add_argument(
+        "--max-age",
+        metavar="DURATION",
+        help="refuse a report older than this (90s, 30m, 24h, 7d; default: no limit)",
+    )
+    promote.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help="MLflow registry (default: the report's, else MLFLOW_TRACKING_URI)",
+    )
+    promote.set_defaults(handler=_promote)
+
+
+def _add_status(subparsers: argparse._SubParsersAction) -> None:
+    status = subparsers.add_parser(
+        "status",
+        help="print the gate tags of a model version; exit code says passed/failed/never",
+        epilog=STATUS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Print the mlgate.* tags of a registered model version: a one-line "
+        "building block for release gates.",
+    )
+    status.add_argument("uri", metavar="URI", help="models:/name/N or models:/name@alias")
+    status.add_argument(
+        "--tracking-uri",
+        metavar="URI",
+        help="MLflow registry (default: MLFLOW_TRACKING_URI, else the embedded local store)",
+    )
+    status.set_defaults(handler=_status)
 
 
 def _add_checks(subparsers: argparse._SubParsersAction) -> None:
     checks = subparsers.add_parser(
-        "checks", help="list built-in checks and metrics",
+        "checks",
+        help="list built-in checks and metrics",
         description="List every check family and built-in metric, with its direction.",
-    )  # fmt: skip
-    checks.add_argument("--task", choices=("regression", "binary", "multiclass"),
-                        help="only the metrics of this task")  # fmt: skip
+    )
+    checks.add_argument(
+        "--task",
+        choices=("regression", "binary", "multiclass"),
+        help="only the metrics of this task",
+    )
     checks.set_defaults(handler=_checks)
 
 
 def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser(
-        "demo", help="train, register and gate a demo model (no server, no network)",
+        "demo",
+        help="train, register and gate a demo model (no server, no network)",
         description="Train two small scikit-learn models on data scikit-learn ships, register "
         "them in an embedded MLflow store (sqlite) under DIR, write a gate file and run it.",
-    )  # fmt: skip
-    demo.add_argument("--dir", default="mlgate-demo", metavar="DIR",
-                      help="folder for the demo's data, store and reports (default: mlgate-demo)")
-    demo.set_defaults(handler=_demo)  # fmt: skip
+    )
+    demo.add_argument(
+        "--dir",
+        default="mlgate-demo",
+        metavar="DIR",
+        help="folder for the demo's data, store and reports (default: mlgate-demo)",
+    )
+    demo.set_defaults(handler=_demo)
 
 
 def _add_schema(subparsers: argparse._SubParsersAction) -> None:
     schema = subparsers.add_parser(
-        "schema", help="print a JSON Schema (gate file or report)",
+        "schema",
+        help="print a JSON Schema (gate file or report)",
         description="Print the JSON Schema of the gate file (for editors) or of the JSON report.",
-    )  # fmt: skip
+    )
     schema.add_argument("which", nargs="?", choices=("gate", "report"), default="gate")
     schema.set_defaults(handler=_schema)
 
@@ -70,27 +145,67 @@ def _add_schema(subparsers: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
     parser = argparse.ArgumentParser(
-        prog="mlgate", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="mlgate",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Validate a machine-learning model against a gate file before it ships.",
-    )  # fmt: skip
+    )
     parser.add_argument("--version", action="version", version=f"mlgate {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_run, _add_checks, _add_demo, _add_schema):
+    for add in (_add_run, _add_promote, _add_status, _add_checks, _add_demo, _add_schema):
         add(subparsers)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
     from mlgate.engine import run_gate
+    from mlgate.integrations.mlflow_registry import RegistrySession
     from mlgate.reporting import console, write_reports
     from mlgate.spec import load_spec
 
     spec = load_spec(args.config)
+    # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
+    # when the registry is down.
+    session = RegistrySession.open(spec, promote=not args.no_promote)
     result = run_gate(spec)
-    write_reports(result, args.report_dir or spec.resolve_path(spec.report_dir), spec.report_json)
+    folder = args.report_dir or spec.resolve_path(spec.report_dir)
+
+    def write() -> None:
+        write_reports(result, folder, spec.report_json)
+
+    write()  # the local report exists even if the registry fails from here on
     print(console.decision_line(result) if args.quiet else console.render(result))
-    return EXIT_PASSED if result.passed else EXIT_FAILED
+    if session is None:
+        return EXIT_PASSED if result.passed else EXIT_FAILED
+    outcome = session.finish(result, write)
+    if not args.quiet:
+        print("\n".join(outcome.lines))
+    if outcome.error:
+        _print_error(outcome.error)
+    return outcome.exit_code
+
+
+def _promote(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlgate.integrations.release import parse_duration, promote_from_report
+
+    max_age = parse_duration(args.max_age) if args.max_age else None
+    decision = promote_from_report(Path(args.report), max_age, args.tracking_uri)
+    if decision.exit_code == EXIT_PASSED:
+        print(f"registry: {decision.message}")
+    else:
+        _print_error(decision.message)
+    return decision.exit_code
+
+
+def _status(args: argparse.Namespace) -> int:
+    from mlgate.integrations.release import gate_status
+
+    decision, lines = gate_status(args.uri, args.tracking_uri)
+    print("\n".join([decision.message, *lines]))
+    return decision.exit_code
 
 
 def _checks(args: argparse.Namespace) -> int:
@@ -127,8 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MlgateError as error:
         return _report(error, str(error), error.exit_code, args.debug)
     except ImportError as error:
-        return _report(error, MSG_MISSING_DEPENDENCY.format(error=error), EXIT_INFRASTRUCTURE,
-                       args.debug)  # fmt: skip
+        return _report(
+            error, MSG_MISSING_DEPENDENCY.format(error=error), EXIT_INFRASTRUCTURE, args.debug
+        )
     except KeyboardInterrupt:
         print("mlgate: interrupted", file=sys.stderr)
         return 130
@@ -141,9 +257,15 @@ def _report(error: BaseException, message: str, code: int, debug: bool) -> int:
         import traceback
 
         traceback.print_exception(error)
-    one_line = " ".join(message.split())
-    print(f"mlgate: error: {one_line}", file=sys.stderr)
+    _print_error(message)
     return code
+
+
+def _print_error(message: str) -> None:
+    """One line on stderr, credentials redacted (errors may quote a tracking URI)."""
+    from mlgate.loading._mlflow import redact
+
+    print(f"mlgate: error: {redact(' '.join(message.split()))}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

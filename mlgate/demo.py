@@ -1,8 +1,11 @@
 """``mlgate demo``: the whole loop on a laptop, no server and no network.
 
 It trains a champion and a challenger on the breast-cancer data scikit-learn ships, registers both
-in an embedded MLflow store (sqlite) inside the demo folder, writes a gate file, and runs it. The
-folder is the newcomer's starting point: its ``mlgate.yaml`` runs again with ``mlgate run``.
+in an embedded MLflow store (sqlite) inside the demo folder, writes a gate file, and runs it with
+``mlgate run`` exactly as a pipeline would: the challenger is evaluated against the champion, its
+version is tagged with the result, and when it passes the ``champion`` alias moves to it. Then it
+prints the registry's view of the new champion (``mlgate status``). The folder is the newcomer's
+starting point: its ``mlgate.yaml`` runs again with ``mlgate run``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ data:
 target: malignant
 mlflow:
   tracking_uri: sqlite:///{store}
+  experiment: {experiment}
+promote:
+  on_pass: {{alias: champion}}         # moved to the challenger's version when it passes
+  tags: {{team: demo}}
 checks:
   performance:
     roc_auc: {{min: 0.95}}
@@ -106,23 +113,25 @@ def register_demo_models(folder: Path) -> str:
 
 
 def run_demo(directory: str) -> int:
-    """Set up the demo folder, run its gate, print the summary; return the gate's exit code."""
-    from mlgate.engine import run_gate
-    from mlgate.reporting import console, write_reports
-    from mlgate.spec import load_spec
+    """Set up the demo folder, run its gate, show the registry; return the gate's exit code."""
+    from mlgate.cli import main
 
     _quiet()
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     print(f"mlgate demo: training and registering two models in {folder / STORE_FILE} ...")
-    register_demo_models(folder)
+    tracking_uri = register_demo_models(folder)
     gate_path = folder / "mlgate.yaml"
     gate_path.write_text(
-        GATE_FILE.format(name=MODEL_NAME, store=STORE_FILE, gate_path=gate_path), encoding="utf-8"
+        GATE_FILE.format(
+            name=MODEL_NAME, store=STORE_FILE, experiment=EXPERIMENT, gate_path=gate_path
+        ),
+        encoding="utf-8",
     )
-    spec = load_spec(gate_path)
-    result = run_gate(spec)
-    write_reports(result, spec.resolve_path(spec.report_dir), spec.report_json)
-    print(console.render(result))
+    print(f"$ mlgate run -c {gate_path}")
+    code = main(["run", "-c", str(gate_path)])
+    champion = f"models:/{MODEL_NAME}@champion"
+    print(f"\n$ mlgate status {champion} --tracking-uri {tracking_uri}")
+    main(["status", champion, "--tracking-uri", tracking_uri])
     print(f"\ngate file: {gate_path}  (rerun: mlgate run -c {gate_path})")
-    return 0 if result.passed else 1
+    return code

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from mlgate._version import __version__
-from mlgate.errors import GateFileError, InputError, did_you_mean
+from mlgate.errors import AliasNotFoundError, GateFileError, InputError, did_you_mean
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
 )
+MSG_FIRST_MODEL = "{uri} does not exist yet (first model: no champion to compare with)"
 MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
 
 
@@ -115,7 +116,11 @@ def evaluate(
         raise GateFileError(f"{spec.source}: {MSG_NO_DATA}")
     reference_data = _table(reference, spec.reference_data, "data.reference", spec, data_loading)
     loaded_model = _model(model, spec.model, "model", spec, model_loading)
-    loaded_baseline = _model(baseline, spec.baseline, "baseline", spec, model_loading)
+    try:
+        loaded_baseline = _model(baseline, spec.baseline, "baseline", spec, model_loading)
+        baseline_skipped = None
+    except AliasNotFoundError as absent:  # only a missing alias: anything else still fails
+        loaded_baseline, baseline_skipped = None, MSG_FIRST_MODEL.format(uri=absent.uri)
 
     context = build_context(
         spec,
@@ -124,6 +129,7 @@ def evaluate(
         loaded_baseline,
         reference=reference_data,
         predictions=predictions,
+        baseline_skipped_reason=baseline_skipped,
     )
     context.custom_metrics = custom
     check_metric_names(context)
@@ -191,7 +197,7 @@ def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: 
         return loader.from_object(given, key)
     if reference is None:
         return None
-    return loader.load_model(reference, key, spec.base_dir, spec.tracking_uri)
+    return loader.load_model(reference, key, spec.base_dir, spec.tracking_uri, spec.registry_uri)
 
 
 def check_metric_names(context: Any) -> None:

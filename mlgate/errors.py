@@ -30,6 +30,18 @@ class InputError(MlgateError):
     """A model or data input is missing or does not fit the gate file (exit 2)."""
 
 
+class AliasNotFoundError(InputError):
+    """A registered model exists but no version has the alias (exit 2).
+
+    For the model under test that is a bad reference; for the baseline it means there is no
+    champion yet (the first model), and the engine skips the comparison checks instead.
+    """
+
+    def __init__(self, message: str, uri: str) -> None:
+        super().__init__(message)
+        self.uri = uri
+
+
 class InfrastructureError(MlgateError):
     """Something outside the user's inputs failed: registry, network, missing extra (exit 3)."""
 

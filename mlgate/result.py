@@ -61,6 +61,7 @@ class GateResult:
     seed: int = 0
     mlgate_version: str = ""
     reports: dict[str, str] = field(default_factory=dict)
+    registry: dict[str, Any] | None = None  # set by the MLflow registry integration
 
     @property
     def passed(self) -> bool:
@@ -82,26 +83,27 @@ class GateResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report: the documented top-level keys first, then the extras."""
-        return _finite(
-            {
-                "mlgate_version": self.mlgate_version,
-                "status": self.status,
-                "model": self.model,
-                "baseline": self.baseline,
-                "data": self.data,
-                "task": self.task,
-                "metrics": self.metrics,
-                "checks": [c.to_dict() for c in self.checks],
-                "started_at": self.started_at,
-                "duration_s": self.duration_s,
-                "task_reason": self.task_reason,
-                "summary": self.counts(),
-                "baseline_metrics": self.baseline_metrics,
-                "metrics_unavailable": self.metrics_unavailable,
-                "gate": self.gate,
-                "seed": self.seed,
-            }
-        )
+        report: dict[str, Any] = {
+            "mlgate_version": self.mlgate_version,
+            "status": self.status,
+            "model": self.model,
+            "baseline": self.baseline,
+            "data": self.data,
+            "task": self.task,
+            "metrics": self.metrics,
+            "checks": [c.to_dict() for c in self.checks],
+            "started_at": self.started_at,
+            "duration_s": self.duration_s,
+            "task_reason": self.task_reason,
+            "summary": self.counts(),
+            "baseline_metrics": self.baseline_metrics,
+            "metrics_unavailable": self.metrics_unavailable,
+            "gate": self.gate,
+            "seed": self.seed,
+        }
+        if self.registry is not None:
+            report["registry"] = self.registry
+        return _finite(report)
 
 
 def _finite(value: Any) -> Any:

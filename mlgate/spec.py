@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,12 @@ GATE_FILE_NAMES = ("mlgate.yaml", "mlgate.yml")
 PYTHON_SOURCE = "<python>"
 DEFAULT_REPORT_JSON = "mlgate-report.json"
 DEFAULT_TRACKING_DIR = ".mlgate"
+DEFAULT_EXPERIMENT = "mlgate"
+RESERVED_TAG_PREFIX = "mlgate."
+REGISTERED_VERSION = re.compile(r"^models:/(?P<name>[^/@]+)(@(?P<alias>[\w-]+)|/(?P<version>\d+))$")
+_ALIAS = re.compile(r"^[\w-]+$")
+_RESERVED_ALIAS = re.compile(r"^(latest|[vV]\d+)$", re.IGNORECASE)
+_TAG_KEY = re.compile(r"^[/\w.\- :]{1,250}$")  # what MLflow accepts as a tag key
 
 MSG_NOT_FOUND = (
     "no gate file found in {folder}: create mlgate.yaml (or [tool.mlgate] in pyproject.toml), "
@@ -40,6 +47,23 @@ MSG_NO_MODEL = (
     "folder or file), or set 'prediction' to a column of precomputed predictions"
 )
 MSG_SECTION_NOT_MAPPING = "[tool.mlgate] in {path} must be a table"
+MSG_PROMOTE_NEEDS_REGISTRY = (
+    "'promote' needs 'model' to be a registered version (models:/name@alias or models:/name/N), "
+    "got {model!r}"
+)
+MSG_BAD_ALIAS = (
+    "'promote.on_pass.alias' must be letters, digits, '_' or '-' and not 'latest' or v<number> "
+    "(MLflow alias rules), got {alias!r}"
+)
+MSG_BAD_TAG_KEY = (
+    "'promote.tags.{key}': tag keys may hold letters, digits, '_', '-', '.', ' ', ':' and '/' "
+    "(at most 250)"
+)
+MSG_RESERVED_TAG = (
+    "'promote.tags.{key}': keys starting with 'mlgate.' are reserved for the gate's own tags; "
+    "rename it"
+)
+MSG_EMPTY_EXPERIMENT = "'mlflow.experiment' must not be empty"
 
 
 @dataclass(frozen=True)
@@ -98,6 +122,9 @@ class GateSpec:
     report_json: str = DEFAULT_REPORT_JSON
     tracking_uri: str | None = None
     registry_uri: str | None = None
+    experiment: str = DEFAULT_EXPERIMENT
+    promote_alias: str | None = None
+    promote_tags: dict[str, str] = field(default_factory=dict)
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def resolve_path(self, value: str) -> Path:
@@ -162,6 +189,7 @@ def spec_from_dict(
             _check_metric_name(name, family, custom, source)
     report = document.get("report", {})
     mlflow_section = document.get("mlflow", {})
+    promote = _promote(document, source)
     features = document.get("features")
     spec = GateSpec(
         source=source,
@@ -186,6 +214,9 @@ def spec_from_dict(
         report_json=report.get("json", DEFAULT_REPORT_JSON),
         tracking_uri=mlflow_section.get("tracking_uri"),
         registry_uri=mlflow_section.get("registry_uri"),
+        experiment=_experiment(mlflow_section, source),
+        promote_alias=promote.get("on_pass", {}).get("alias"),
+        promote_tags=promote.get("tags", {}),
         document=document,
     )
     return spec
@@ -195,6 +226,34 @@ def gate_digest(document: Mapping[str, Any]) -> str:
     """A stable digest of the gate's content: same keys and values give the same digest."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _experiment(section: Mapping[str, Any], source: str) -> str:
+    name = section.get("experiment", DEFAULT_EXPERIMENT)
+    if not name.strip():
+        raise GateFileError(f"{source}: {MSG_EMPTY_EXPERIMENT}")
+    return name
+
+
+def _promote(document: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The ``promote`` section, checked against the registry's rules; tag values as text."""
+    promote = document.get("promote")
+    if promote is None:
+        return {}
+    model = document.get("model")
+    if model is None or not REGISTERED_VERSION.match(model):
+        raise GateFileError(f"{source}: " + MSG_PROMOTE_NEEDS_REGISTRY.format(model=model))
+    alias = promote.get("on_pass", {}).get("alias")
+    if alias is not None and (not _ALIAS.match(alias) or _RESERVED_ALIAS.match(alias)):
+        raise GateFileError(f"{source}: " + MSG_BAD_ALIAS.format(alias=alias))
+    tags = {}
+    for key, value in promote.get("tags", {}).items():
+        if key.startswith(RESERVED_TAG_PREFIX):
+            raise GateFileError(f"{source}: " + MSG_RESERVED_TAG.format(key=key))
+        if not _TAG_KEY.match(key):
+            raise GateFileError(f"{source}: " + MSG_BAD_TAG_KEY.format(key=key))
+        tags[key] = str(value).lower() if isinstance(value, bool) else str(value)
+    return {**promote, "tags": tags}
 
 
 def _threshold(options: Mapping[str, Any], key: str, source: str) -> Threshold:

@@ -110,10 +110,16 @@ def from_object(predictor: Any, key: str) -> LoadedModel:
     )
 
 
-def load_model(reference: str, key: str, base_dir: Path, tracking_uri: str | None) -> LoadedModel:
+def load_model(
+    reference: str,
+    key: str,
+    base_dir: Path,
+    tracking_uri: str | None,
+    registry_uri: str | None = None,
+) -> LoadedModel:
     """Load the model named by gate-file ``key``."""
     if reference.startswith(MLFLOW_SCHEMES):
-        return _mlflow.load(reference, key, tracking_uri, base_dir)
+        return _mlflow.load(reference, key, tracking_uri, base_dir, registry_uri)
     path = Path(reference).expanduser()
     path = path if path.is_absolute() else base_dir / path
     if path.is_dir():

@@ -34,9 +34,7 @@ def test_absolute_drop_beyond_the_limit_fails():
 
 
 def test_relative_drop_within_the_limit_passes():
-    status, _, details = compare(
-        "f1_score", DeltaLimit(min_relative_delta=-0.01), 0.796, 0.80
-    )
+    status, _, details = compare("f1_score", DeltaLimit(min_relative_delta=-0.01), 0.796, 0.80)
     assert status == PASSED
     assert details["relative_delta"] == pytest.approx(-0.005)
 

@@ -170,6 +170,8 @@ def test_relative_sqlite_uri_is_read_from_the_gate_folder(tmp_path):
 
 
 def test_credentials_in_uris_are_redacted():
-    assert redact("load https://alice:s3cret@host/x failed") == "load https://***@host/x failed"
+    assert (
+        redact("load https://alice:s3cret@host/x failed") == "load https://alice:***@host/x failed"
+    )
     assert redact("http://token@host") == "http://***@host"
     assert redact("models:/m@champion") == "models:/m@champion"
