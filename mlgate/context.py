@@ -44,6 +44,9 @@ MSG_NAN_PREDICTIONS = (
     "{key}: {what} contain {count} NaN value(s) out of {total}; fix the model or the missing "
     "feature values it cannot handle"
 )
+MSG_NAN_GIVEN_PREDICTIONS = (
+    "{key}: {what} contain {count} NaN value(s) out of {total}; fill them or drop those rows"
+)
 MSG_PROBA_SHAPE = (
     "{key}: predict_proba returned shape {shape}, expected ({rows}, {classes}) for classes {labels}"
 )
@@ -242,9 +245,8 @@ def check_outputs(outputs: ModelOutputs, n_rows: int, key: str) -> None:
         )
     missing = int(pd.isna(outputs.y_pred).sum())
     if missing:
-        raise InputError(
-            MSG_NAN_PREDICTIONS.format(key=key, what="predictions", count=missing, total=n_rows)
-        )
+        template = MSG_NAN_PREDICTIONS if outputs.model is not None else MSG_NAN_GIVEN_PREDICTIONS
+        raise InputError(template.format(key=key, what="predictions", count=missing, total=n_rows))
     if outputs.y_proba is not None:
         missing = int(np.isnan(outputs.y_proba).any(axis=1).sum())
         if missing:
@@ -327,12 +329,14 @@ def build_context(
 
     if model is not None:
         challenger = predict(model, frame[features], "model", want_proba)
+        model_key = "model"
     else:
         column_values = _given_predictions(spec, data, predictions)
         challenger = ModelOutputs(
             role="model", description=_prediction_source(spec, predictions), y_pred=column_values
         )
-    check_outputs(challenger, n_rows, "model")
+        model_key = "predictions" if predictions is not None else "prediction"
+    check_outputs(challenger, n_rows, model_key)
 
     task, reason = infer_task(spec.task, target, challenger.y_pred, model)
     y_true = target.to_numpy()
@@ -353,7 +357,7 @@ def build_context(
             y_pred=frame[spec.baseline_prediction].to_numpy(),
         )
     if champion is not None:
-        check_outputs(champion, n_rows, "baseline")
+        check_outputs(champion, n_rows, "baseline" if baseline else "baseline_prediction")
         if task == "regression":
             _require_numeric(target, champion.y_pred, spec.target, key="baseline")
             champion.y_proba = None

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from mlgate import context as context_module
@@ -186,6 +187,18 @@ def test_nan_in_predictions(run_cli, tmp_path, binary_frame, save_model, write_g
     assert code == 2
     assert _error_line(err) == context_module.MSG_NAN_PREDICTIONS.format(
         key="model", what="predictions", count=1, total=len(X)
+    )
+
+
+def test_nan_in_a_prediction_column(run_cli, tmp_path, binary_frame, write_gate):
+    frame = binary_frame.assign(scored=binary_frame["label"].astype(float))
+    frame.loc[frame.index[:2], "scored"] = np.nan
+    frame.to_csv(tmp_path / "eval.csv", index=False)
+    gate = "data: {eval: eval.csv}\ntarget: label\nprediction: scored\n"
+    code, _, err = run_cli("run", "-c", str(write_gate(gate)))
+    assert code == 2
+    assert _error_line(err) == context_module.MSG_NAN_GIVEN_PREDICTIONS.format(
+        key="prediction", what="predictions", count=2, total=len(frame)
     )
 
 

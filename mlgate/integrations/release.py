@@ -71,10 +71,13 @@ def parse_duration(text: str) -> float:
 
 
 def _client(tracking_uri: str) -> Any:
+    """A client on ``tracking_uri``; the registry is MLFLOW_REGISTRY_URI when set, as in MLflow."""
     from mlflow.tracking import MlflowClient
 
-    _mlflow.ensure_local_store(tracking_uri)
-    return MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    registry_uri = _mlflow.resolve_registry_store(None, tracking_uri, Path.cwd())
+    for store in (tracking_uri, registry_uri):
+        _mlflow.ensure_local_store(store)
+    return MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
 
 
 def gate_status(uri: str, tracking_uri: str | None) -> tuple[Decision, list[str]]:
