@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +26,16 @@ if TYPE_CHECKING:
 
 MAX_CLASSES_FOR_INFERENCE = 20
 MAX_COLUMNS_LISTED = 12
+UNNAMED_FIT_WARNING = "X has feature names, but .* was fitted without feature names"
 
 MSG_MISSING_COLUMN = "{key}: column '{column}' is not in {source}{hint}; columns are: {columns}"
 MSG_MISSING_FEATURES = (
     "{key}: {source} lacks the model's input column(s) {missing}; add them or list the columns "
     "to use under 'features'"
+)
+MSG_FEATURE_COUNT = (
+    "{key}: the model takes {expected} input column(s) but {got} were chosen from {source} "
+    "({columns}); list its input columns, in training order, under 'features'"
 )
 MSG_TARGET_MISSING_VALUES = (
     "target: column '{column}' has {count} missing value(s) in {source}; drop or fill those rows"
@@ -176,7 +184,7 @@ def choose_features(
     if spec.features is not None:
         for column in spec.features:
             require_column(data, column, "features")
-        return list(spec.features)
+        return _check_count(list(spec.features), model, "features", data)
     names = model.feature_names if model is not None else None
     if names is not None:
         missing = [n for n in names if n not in data.frame.columns]
@@ -186,7 +194,26 @@ def choose_features(
             )
         return names
     excluded = {spec.target, spec.prediction, spec.baseline_prediction, spec.sample_weight}
-    return [c for c in data.frame.columns if c not in excluded]
+    chosen = [c for c in data.frame.columns if c not in excluded]
+    return _check_count(chosen, model, key, data)
+
+
+def _check_count(
+    columns: list[str], model: LoadedModel | None, key: str, data: LoadedData
+) -> list[str]:
+    """A model fitted on unnamed columns still knows how many it takes: say so before predict."""
+    expected = getattr(model.predictor, "n_features_in_", None) if model is not None else None
+    if isinstance(expected, int) and expected != len(columns):
+        raise InputError(
+            MSG_FEATURE_COUNT.format(
+                key=key,
+                expected=expected,
+                got=len(columns),
+                source=data.source,
+                columns=_listed(columns),
+            )
+        )
+    return columns
 
 
 def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> ModelOutputs:
@@ -196,7 +223,8 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
 
     started = time.perf_counter()
     try:
-        raw = model.predictor.predict(X)
+        with _unnamed_fit_quiet():
+            raw = model.predictor.predict(X)
     except Exception as error:
         raise InputError(
             MSG_PREDICT_FAILED.format(key=key, method="predict", error=_one_line(error))
@@ -211,7 +239,8 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
     proba = None
     if want_proba and model.has_proba:
         try:
-            proba = np.asarray(model.predictor.predict_proba(X), dtype=float)
+            with _unnamed_fit_quiet():
+                proba = np.asarray(model.predictor.predict_proba(X), dtype=float)
         except Exception as error:
             raise InputError(
                 MSG_PREDICT_FAILED.format(key=key, method="predict_proba", error=_one_line(error))
@@ -225,6 +254,18 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
         model=model,
         predict_seconds=elapsed,
     )
+
+
+@contextmanager
+def _unnamed_fit_quiet() -> Iterator[None]:
+    """Silence scikit-learn's warning that X has names the model was not fitted with.
+
+    A model fitted on a bare array is fed the chosen columns by position (their count checked by
+    :func:`_check_count`); the warning would say so again on every call.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=UNNAMED_FIT_WARNING, category=UserWarning)
+        yield
 
 
 def _one_line(error: Exception) -> str:

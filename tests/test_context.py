@@ -170,3 +170,47 @@ def test_per_class_check_of_an_unknown_class(binary_frame, binary_model):
     assert str(info.value) == MSG_UNKNOWN_CLASS.format(
         family="performance", name="recall_score[2]", label="2", labels="0, 1"
     )
+
+
+@pytest.fixture(scope="module")
+def array_fitted(binary_frame):
+    """A model fitted on a bare array: it knows how many columns it takes, not their names."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = binary_frame[["mean_radius", "mean_texture"]].to_numpy()
+    return LogisticRegression().fit(X, binary_frame["label"])
+
+
+def test_array_fitted_model_gets_the_remaining_columns_quietly(binary_frame, array_fitted):
+    import warnings
+
+    frame = binary_frame[["mean_radius", "mean_texture", "label"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # sklearn's "X has feature names" warning would raise
+        result = mlgate.run_gate({"target": "label"}, data=frame, model=array_fitted)
+    expected = array_fitted.predict(frame[["mean_radius", "mean_texture"]].to_numpy())
+    assert result.metrics["accuracy_score"] == pytest.approx(
+        float(np.mean(expected == frame["label"]))
+    )
+
+
+@pytest.mark.parametrize(
+    ("gate", "key", "chosen"),
+    [
+        ({}, "model", "mean_radius, mean_texture, mean_perimeter"),
+        ({"features": ["mean_radius"]}, "features", "mean_radius"),
+    ],
+)
+def test_array_fitted_model_given_the_wrong_number_of_columns(
+    binary_frame, array_fitted, gate, key, chosen
+):
+    frame = binary_frame[["mean_radius", "mean_texture", "mean_perimeter", "label"]]
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate({"target": "label", **gate}, data=frame, model=array_fitted)
+    assert str(info.value) == context_module.MSG_FEATURE_COUNT.format(
+        key=key,
+        expected=2,
+        got=len(chosen.split(", ")),
+        source="<DataFrame>",
+        columns=chosen,
+    )
