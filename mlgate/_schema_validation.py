@@ -2,8 +2,9 @@
 
 The schema in ``schemas/gate.schema.json`` is the single source of truth: editors use it to
 autocomplete, and this walker uses it to reject typos. It understands the subset of JSON Schema the
-gate file uses (type, enum, properties, required, additionalProperties, items, $ref) and reports the
-first problem as the dotted key at fault, what it must be, and what it got.
+gate file uses (type, enum, properties, required, additionalProperties, items, $ref, anyOf/oneOf,
+minimum/maximum and their exclusive forms, minItems, minLength) and reports the first problem as
+the dotted key at fault, what it must be, and what it got.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ MSG_UNKNOWN_KEY = "unknown key '{key}' in {where}{hint}; allowed keys: {allowed}
 MSG_MISSING_KEY = "missing required key '{key}' in {where}: {description}"
 MSG_WRONG_TYPE = "'{key}' must be {expected}, got {got!r}"
 MSG_NOT_IN_ENUM = "'{key}' must be one of {choices}, got {got!r}"
+MSG_OUT_OF_RANGE = "'{key}' must be {bound}, got {got!r}"
+MSG_TOO_SHORT = "'{key}' must have at least {count} {what}, got {got!r}"
+MSG_NO_ALTERNATIVE = "'{key}' must be {alternatives}, got {got!r}"
+
+_BOUNDS = {
+    "minimum": (">=", lambda value, bound: value >= bound),
+    "exclusiveMinimum": (">", lambda value, bound: value > bound),
+    "maximum": ("<=", lambda value, bound: value <= bound),
+    "exclusiveMaximum": ("<", lambda value, bound: value < bound),
+}
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -86,6 +97,10 @@ def _walk(value: Any, node: dict[str, Any], root: dict[str, Any], path: str, sou
     if "enum" in node and value not in node["enum"]:
         choices = ", ".join(repr(c) for c in node["enum"])
         _fail(MSG_NOT_IN_ENUM.format(key=key, choices=choices, got=value), source)
+    alternatives = node.get("anyOf", node.get("oneOf"))
+    if alternatives is not None:
+        _walk_alternatives(value, alternatives, root, path, source)
+    _check_bounds(value, node, key, source)
     if isinstance(value, dict):
         _walk_object(value, node, root, path, source)
     elif isinstance(value, list) and "items" in node:
@@ -113,3 +128,51 @@ def _walk_object(
             _fail(MSG_UNKNOWN_KEY.format(key=name, where=where, hint=hint, allowed=allowed), source)
         elif isinstance(additional, dict):
             _walk(item, additional, root, child_path, source)
+
+
+def _walk_alternatives(
+    value: Any, alternatives: list[dict[str, Any]], root: dict[str, Any], path: str, source: str
+) -> None:
+    """Accept the first alternative ``value`` fits; when one has the right type, its error wins.
+
+    A mapping given where a string or a mapping is allowed is then reported against the mapping's
+    keys (the most useful message), not as "must be one of".
+    """
+    resolved = [_resolve(option, root) for option in alternatives]
+    errors: list[GateFileError] = []
+    for option in resolved:
+        try:
+            _walk(value, option, root, path, source)
+            return
+        except GateFileError as failure:
+            errors.append(failure)
+    for option, first_error in zip(resolved, errors, strict=True):
+        types = option.get("type")
+        type_list = [types] if isinstance(types, str) else types or []
+        if any(_matches_type(value, t) for t in type_list) and isinstance(value, dict | list):
+            raise first_error
+    described = " or ".join(_describe(option) for option in resolved)
+    key = path or "(top level)"
+    _fail(MSG_NO_ALTERNATIVE.format(key=key, alternatives=described, got=value), source)
+
+
+def _describe(node: dict[str, Any]) -> str:
+    if "description" in node:
+        return str(node["description"]).rstrip(".")
+    types = node.get("type")
+    type_list = [types] if isinstance(types, str) else types or []
+    return " or ".join(_TYPE_NAMES[t] for t in type_list) or "a valid value"
+
+
+def _check_bounds(value: Any, node: dict[str, Any], key: str, source: str) -> None:
+    if _matches_type(value, "number"):
+        for keyword, (symbol, holds) in _BOUNDS.items():
+            if keyword in node and not holds(value, node[keyword]):
+                bound = f"{symbol} {node[keyword]}"
+                _fail(MSG_OUT_OF_RANGE.format(key=key, bound=bound, got=value), source)
+    if isinstance(value, list) and len(value) < node.get("minItems", 0):
+        count = node["minItems"]
+        _fail(MSG_TOO_SHORT.format(key=key, count=count, what="item(s)", got=value), source)
+    if isinstance(value, str) and len(value) < node.get("minLength", 0):
+        count = node["minLength"]
+        _fail(MSG_TOO_SHORT.format(key=key, count=count, what="character(s)", got=value), source)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -109,6 +109,17 @@ class EvaluationContext:
     sample_weight: np.ndarray | None = None
     custom_metrics: tuple[CustomMetricFunction, ...] = ()
     notes: list[str] = field(default_factory=list)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per gate under ``key``, so families share costly work.
+
+        One family computes (SHAP importance, say) and another reuses it (drift ordering its
+        findings by importance) without a second pass, whichever runs first.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def X(self) -> pd.DataFrame:  # noqa: N802 - the usual name for a feature matrix

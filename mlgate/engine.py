@@ -94,7 +94,7 @@ def evaluate(
     The pytest plugin hands the context to hand-written tests (``mlgate_context``) so they reuse
     the predictions the gate already computed instead of calling the model again.
     """
-    from mlgate.checks import run_checks
+    from mlgate.checks import run_checks, validate_families
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
@@ -133,6 +133,7 @@ def evaluate(
     )
     context.custom_metrics = custom
     check_metric_names(context)
+    validate_families(context)
     checks = run_checks(context)
     model_metrics = context.metrics_of(context.model)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None

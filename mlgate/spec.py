@@ -125,6 +125,7 @@ class GateSpec:
     experiment: str = DEFAULT_EXPERIMENT
     promote_alias: str | None = None
     promote_tags: dict[str, str] = field(default_factory=dict)
+    family_configs: dict[str, Any] = field(default_factory=dict)
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def resolve_path(self, value: str) -> Path:
@@ -184,6 +185,8 @@ def spec_from_dict(
         name: _delta(options, f"checks.comparison.{name}", source)
         for name, options in checks.get("comparison", {}).items()
     }
+    from mlgate.checks import parse_family_configs
+
     for family, names in (("performance", performance), ("comparison", comparison)):
         for name in names:
             _check_metric_name(name, family, custom, source)
@@ -217,6 +220,7 @@ def spec_from_dict(
         experiment=_experiment(mlflow_section, source),
         promote_alias=promote.get("on_pass", {}).get("alias"),
         promote_tags=promote.get("tags", {}),
+        family_configs=parse_family_configs(document, source),
         document=document,
     )
     return spec

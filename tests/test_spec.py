@@ -226,3 +226,31 @@ def test_gate_schema_is_a_valid_json_schema_and_accepts_a_full_gate():
     spec_from_dict(full)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**full, "modle": "x"}, schema)
+
+
+def test_families_parse_their_section_and_validate_against_the_context(monkeypatch):
+    """A family's parse hook runs when the gate file is read; its result is in family_configs."""
+    from mlgate.checks import FAMILIES, CheckFamily, families, validate_families
+
+    families()
+    seen = []
+    family = CheckFamily(
+        name="performance",
+        description="x",
+        run=lambda context: [],
+        parse=lambda document, source: ("parsed", source, dict(document["checks"]["performance"])),
+        validate=seen.append,
+    )
+    monkeypatch.setitem(FAMILIES, "performance", family)
+    spec = spec_from_dict(
+        {"target": "y", "model": "m.skops", "checks": {"performance": {"roc_auc": {"min": 0.5}}}}
+    )
+    assert spec.family_configs == {"performance": ("parsed", "<python>", {"roc_auc": {"min": 0.5}})}
+
+    class Context:
+        pass
+
+    context = Context()
+    context.spec = spec
+    validate_families(context)
+    assert seen == [context]

@@ -1,12 +1,14 @@
 """Check families. Each module registers one family with :func:`check_family`.
 
-Public API: :func:`run_checks`, :func:`families`, :data:`FAMILIES`.
+Public API: :func:`run_checks`, :func:`families`, :func:`parse_family_configs`,
+:func:`validate_families`, :data:`FAMILIES`.
 """
 
 from __future__ import annotations
 
 import traceback
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._registry import FAMILIES, CheckFamily, check_family
 
@@ -14,7 +16,15 @@ if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
     from mlgate.result import CheckResult
 
-__all__ = ["FAMILIES", "CheckFamily", "check_family", "families", "run_checks"]
+__all__ = [
+    "FAMILIES",
+    "CheckFamily",
+    "check_family",
+    "families",
+    "parse_family_configs",
+    "run_checks",
+    "validate_families",
+]
 
 MSG_FAMILY_CRASHED = "the {family} checks could not run: {error}"
 
@@ -24,6 +34,24 @@ def families() -> dict[str, CheckFamily]:
     from mlgate.checks import performance, comparison  # noqa: F401, I001  (registers, in report order)
 
     return FAMILIES
+
+
+def parse_family_configs(document: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """Typed configs of the families the gate file configures (bad keys raise GateFileError)."""
+    configured = document.get("checks", {})
+    return {
+        name: family.parse(document, source)
+        for name, family in families().items()
+        if name in configured and family.parse is not None
+    }
+
+
+def validate_families(context: EvaluationContext) -> None:
+    """Check each configured family against the loaded inputs before any check runs (exit 2)."""
+    configured = context.spec.document.get("checks", {})
+    for name, family in families().items():
+        if name in configured and family.validate is not None:
+            family.validate(context)
 
 
 def run_checks(context: EvaluationContext) -> list[CheckResult]:

@@ -1,41 +1,60 @@
-"""The check-family registry: each family registers one function by decorator.
+"""The check-family registry: each family registers its functions by decorator.
 
-A family function reads the evaluation context and the gate spec, and returns one
-``CheckResult`` per configured check; it never raises for a single bad check, it reports it.
+A family owns its whole slice of the gate file. It may register three functions:
+
+- ``run(context)`` returns one ``CheckResult`` per configured check; it never raises for a single
+  bad check, it reports it (errored).
+- ``parse(document, source)`` turns the family's section of the gate file into a typed config when
+  the gate file is read, before any data is loaded; it raises ``GateFileError`` (exit 2) naming the
+  key at fault. The result is in ``GateSpec.family_configs[name]``.
+- ``validate(context)`` checks the config against the loaded inputs (columns exist, metric fits the
+  task) before any check runs; it raises ``InputError``/``GateFileError`` (exit 2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
     from mlgate.result import CheckResult
 
 FamilyFunction = Callable[["EvaluationContext"], list["CheckResult"]]
+ConfigParser = Callable[[Mapping[str, Any], str], Any]
+ContextValidator = Callable[["EvaluationContext"], None]
 
 
 @dataclass(frozen=True)
 class CheckFamily:
-    """A family of checks (performance, comparison...) and how to run it."""
+    """A family of checks (performance, comparison...) and how to read, validate and run it."""
 
     name: str
     description: str
     run: FamilyFunction
+    parse: ConfigParser | None = None
+    validate: ContextValidator | None = None
 
 
 FAMILIES: dict[str, CheckFamily] = {}
 
 
-def check_family(name: str, description: str) -> Callable[[FamilyFunction], FamilyFunction]:
-    """Register ``run`` as the check family ``name``."""
+def check_family(
+    name: str,
+    description: str,
+    *,
+    parse: ConfigParser | None = None,
+    validate: ContextValidator | None = None,
+) -> Callable[[FamilyFunction], FamilyFunction]:
+    """Register ``run`` as the check family ``name`` (with its optional parse/validate hooks)."""
 
     def register(run: FamilyFunction) -> FamilyFunction:
         if name in FAMILIES:
             raise ValueError(f"check family {name!r} is registered twice")
-        FAMILIES[name] = CheckFamily(name=name, description=description, run=run)
+        FAMILIES[name] = CheckFamily(
+            name=name, description=description, run=run, parse=parse, validate=validate
+        )
         return run
 
     return register

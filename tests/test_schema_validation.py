@@ -1,0 +1,69 @@
+"""The gate-schema walker: each keyword it understands rejects what it should, in one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from mlgate import _schema_validation as sv
+from mlgate.errors import GateFileError
+
+BY = {
+    "anyOf": [
+        {"type": "string", "description": "a column name"},
+        {
+            "type": "object",
+            "description": "a mapping {column, bins}",
+            "properties": {"column": {"type": "string"}, "bins": {"type": "integer", "minimum": 2}},
+            "required": ["column"],
+            "additionalProperties": False,
+        },
+    ]
+}
+
+
+def _validate(value, node):
+    sv._walk(value, node, node, path="key", source="gate.yaml")
+
+
+def test_any_of_accepts_each_alternative():
+    _validate("region", BY)
+    _validate({"column": "age", "bins": 5}, BY)
+
+
+def test_any_of_reports_the_matching_alternatives_own_error():
+    with pytest.raises(GateFileError) as error:
+        _validate({"column": "age", "bins": 1}, BY)
+    assert str(error.value) == "gate.yaml: 'key.bins' must be >= 2, got 1"
+    with pytest.raises(GateFileError) as error:
+        _validate({"colum": "age"}, BY)
+    assert "missing required key 'column'" in str(error.value)
+
+
+def test_any_of_names_every_alternative_when_none_has_the_type():
+    with pytest.raises(GateFileError) as error:
+        _validate(3, BY)
+    assert str(error.value) == (
+        "gate.yaml: 'key' must be a column name or a mapping {column, bins}, got 3"
+    )
+
+
+@pytest.mark.parametrize(
+    ("node", "value", "message"),
+    [
+        ({"type": "number", "minimum": 0}, -1, "'key' must be >= 0, got -1"),
+        ({"type": "number", "exclusiveMinimum": 0}, 0, "'key' must be > 0, got 0"),
+        ({"type": "number", "maximum": 1}, 2, "'key' must be <= 1, got 2"),
+        ({"type": "number", "exclusiveMaximum": 1}, 1, "'key' must be < 1, got 1"),
+        ({"type": "array", "minItems": 1}, [], "'key' must have at least 1 item(s), got []"),
+        ({"type": "string", "minLength": 1}, "", "'key' must have at least 1 character(s), got ''"),
+    ],
+)
+def test_bounds_name_the_key_and_the_value(node, value, message):
+    with pytest.raises(GateFileError) as error:
+        _validate(value, node)
+    assert str(error.value) == f"gate.yaml: {message}"
+
+
+def test_bounds_accept_values_inside():
+    _validate(0, {"type": "number", "minimum": 0, "maximum": 1})
+    _validate(["a"], {"type": "array", "minItems": 1})
