@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from mlgate._pytest_gate import MSG_INTERNAL, MSG_MISSING, MSG_NOT_FOUND, ORIGIN_OPTION
-from mlgate._pytest_session import MSG_NOT_EVALUATED
 from mlgate.checks import performance
 from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError
 from mlgate.pytest_plugin import MSG_SKIPPED
+from mlgate.pytest_plugin._gate import MSG_INTERNAL, MSG_MISSING, MSG_NOT_FOUND, ORIGIN_OPTION
+from mlgate.pytest_plugin._session import MSG_NOT_EVALUATED
 
 HEAVY = ("numpy", "pandas", "sklearn", "shap", "mlflow", "matplotlib", "jinja2")
 ROWS = 300
@@ -193,7 +193,7 @@ def test_failed_check_fails_its_item_with_the_check_message_only(project, model_
     output = result.stdout.str()
     failure = output.split("___ performance.accuracy_score ___")[1].split("=====")[0]
     assert failure.strip("_ \n") == message
-    assert "Traceback" not in output and "_pytest_items" not in output
+    assert "Traceback" not in output and "pytest_plugin/_items" not in output
     assert result.outlines[-2].startswith("mlgate: gate FAILED: 1 passed, 1 failed; reports: ")
 
 

@@ -1,10 +1,11 @@
 """The pytest plugin: ``pytest --mlgate`` runs each check of the gate as a test item.
 
-Installing mlgate registers this module (``pytest11`` entry point ``mlgate``), so every pytest run
-in a project that has mlgate installed imports it, whether or not the run uses the gate. It
-therefore imports pytest and the standard library only; the gate machinery
-(``mlgate._pytest_gate``, ``mlgate._pytest_items``, ``mlgate._pytest_session``) is imported when
-``--mlgate`` is given or an mlgate fixture is first used. Nothing happens unless asked, and
+Installing mlgate registers this package (``pytest11`` entry point ``mlgate``), so every pytest
+run in a project that has mlgate installed imports it, whether or not the run uses the gate. This
+module therefore imports pytest and the standard library only; the gate machinery in its private
+modules (``_gate``: evaluating once per session; ``_items``: check items; ``_session``: xdist
+controller/worker hand-off) is imported when ``--mlgate`` is given or an mlgate fixture is first
+used. Nothing happens unless asked, and
 ``pytest -p no:mlgate`` turns the plugin off entirely.
 """
 
@@ -91,7 +92,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Declare the marker; with ``--mlgate``, load the gate file now and join the session."""
     config.addinivalue_line("markers", MARKER_HELP)
     if config.getoption("mlgate") is not None:
-        from mlgate._pytest_session import activate
+        from mlgate.pytest_plugin._session import activate
 
         activate(config)
 
@@ -111,7 +112,7 @@ def mlgate_result(pytestconfig: pytest.Config) -> GateResult:
     gate file found in the current folder or rootdir). Its check items and this fixture share one
     evaluation.
     """
-    from mlgate._pytest_gate import gate_session
+    from mlgate.pytest_plugin._gate import gate_session
 
     return gate_session(pytestconfig).evaluate()[1]
 
@@ -124,7 +125,7 @@ def mlgate_context(pytestconfig: pytest.Config) -> EvaluationContext:
     (``data.frame``), ``X``, ``y_true``, ``model`` and ``baseline`` (each with the estimator as
     ``.model.predictor``, ``y_pred`` and ``y_proba``), ``task``, ``labels`` and ``metrics_of``.
     """
-    from mlgate._pytest_gate import gate_session
+    from mlgate.pytest_plugin._gate import gate_session
 
     return gate_session(pytestconfig).evaluate()[0]
 
@@ -138,6 +139,6 @@ def mlgate_gate() -> Callable[..., GateResult]:
     a DataFrame and ``model`` a fitted estimator. It returns the GateResult and writes no report;
     an invalid gate or input fails the test with mlgate's one-line message.
     """
-    from mlgate._pytest_gate import evaluate_python_gate
+    from mlgate.pytest_plugin._gate import evaluate_python_gate
 
     return evaluate_python_gate

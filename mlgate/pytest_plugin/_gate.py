@@ -3,7 +3,7 @@
 Imported by the pytest plugin only when ``--mlgate`` is given or an mlgate fixture is used. The
 model is evaluated lazily, on the first check item or fixture that needs it, so ``pytest --co``
 and runs that deselect every check never pay for it; under pytest-xdist each worker evaluates at
-most once and the controller evaluates never (see :mod:`mlgate._pytest_session`).
+most once and the controller evaluates never (see :mod:`mlgate.pytest_plugin._session`).
 """
 
 from __future__ import annotations

@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mlgate._pytest_gate import (
+from mlgate.errors import MlgateError
+from mlgate.pytest_plugin._gate import (
     MSG_ERROR,
     GateSession,
     decode_wire,
     gate_session,
     ini_folder,
 )
-from mlgate._pytest_items import CheckItem, GateFile
-from mlgate.errors import MlgateError
+from mlgate.pytest_plugin._items import CheckItem, GateFile
 
 if TYPE_CHECKING:
     from mlgate.result import GateResult

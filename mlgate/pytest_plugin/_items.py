@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mlgate._pytest_gate import gate_session
 from mlgate.pytest_plugin import MARKER_NAME
+from mlgate.pytest_plugin._gate import gate_session
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr
