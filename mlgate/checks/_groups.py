@@ -17,6 +17,7 @@ The model is never called again and no Python loop runs over rows.
 from __future__ import annotations
 
 import dataclasses
+import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from mlgate.metrics import CustomMetricFunction, MetricInput
 
 MISSING = "<missing>"
+MSG_NOT_FINITE = "the value is {value} on these rows (undefined, e.g. only one class is present)"
 MAX_GROUPS = 500
 NAME_SEPARATOR = ", "
 
@@ -286,12 +288,19 @@ def metric_value(
             if definition.needs_proba and inp.y_proba is None:
                 return None, MSG_NO_PROBA
             try:
-                return float(definition.compute(inp)), None
+                return _finite(float(definition.compute(inp)))
             except (ValueError, ZeroDivisionError) as error:
                 return None, str(error).splitlines()[0]
     if name in result.values:
-        return result.values[name], None
+        return _finite(result.values[name])
     return None, result.unavailable.get(name, "not computed")
+
+
+def _finite(value: float) -> tuple[float | None, str | None]:
+    """A NaN (scikit-learn's answer when, say, a slice holds one class) must not pass a bound."""
+    if math.isfinite(value):
+        return value, None
+    return None, MSG_NOT_FINITE.format(value=value)
 
 
 def group_metric(
