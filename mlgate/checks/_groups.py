@@ -35,6 +35,7 @@ MISSING = "<missing>"
 MSG_NOT_FINITE = "the value is {value} on these rows (undefined, e.g. only one class is present)"
 MAX_GROUPS = 500
 NAME_SEPARATOR = ", "
+DENSE_CROSS_LIMIT = 1_000_000  # combinations counted with bincount rather than sorted
 
 # Metrics with a closed form over the binary confusion counts of a group: (counts, weighted) ->
 # value. Counts are (tn, fp, fn, tp); the four count metrics are unweighted, as in MLflow.
@@ -130,7 +131,14 @@ def cross(groupings: Sequence[Grouping]) -> Grouping:
     for grouping in reversed(groupings):
         combined += grouping.codes * radix
         radix *= grouping.n_groups
-    present, codes = np.unique(combined, return_inverse=True)
+    if radix <= DENSE_CROSS_LIMIT:  # few combinations: count them, no sort
+        counts = np.bincount(combined, minlength=radix)
+        present = np.flatnonzero(counts)
+        lookup = np.zeros(radix, dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        codes = lookup[combined]
+    else:
+        present, codes = np.unique(combined, return_inverse=True)
     names, parts = [], []
     for key in present.tolist():
         part: dict[str, str] = {}
