@@ -7,6 +7,7 @@ import json
 
 import fairlearn.metrics as flm
 import numpy as np
+import pandas as pd
 import pytest
 import sklearn.metrics as skm
 
@@ -523,3 +524,23 @@ def test_a_passing_fairness_gate_from_the_command_line(run_cli, write_gate, cli_
     code, out, err = run_cli("run", "-c", str(gate))
     assert code == 0, err
     assert "fairness.demographic_parity_ratio[sex&band]" in out
+
+
+def test_the_demo_champion_fails_four_fifths_and_the_challenger_passes(tmp_path):
+    """The demo shows a real decision: same rows, same gate, different fairness."""
+    import yaml
+
+    from mlgate.demo import GATE_FILE, _train
+
+    champion, challenger, _, _ = _train(tmp_path)
+    data = pd.read_csv(tmp_path / "data" / "eval.csv")
+    text = GATE_FILE.format(name="m", store="s.db", experiment="e", gate_path="g")
+    gate = {k: v for k, v in yaml.safe_load(text).items() if k in ("target", "sensitive_features")}
+    gate["checks"] = {"fairness": yaml.safe_load(text)["checks"]["fairness"]}
+    result = mlgate.run_gate(gate, data=data, model=challenger, baseline=champion)
+    assert result.status == "passed"
+    comparison = result.check("fairness.comparison.equalized_odds_difference[site]")
+    assert comparison.value < 0  # fairer than the champion
+    gate["checks"]["fairness"].pop("comparison")
+    reverse = mlgate.run_gate(gate, data=data, model=champion)
+    assert reverse.check("fairness.demographic_parity_ratio[site]").status == FAILED
