@@ -544,3 +544,45 @@ def test_the_demo_champion_fails_four_fifths_and_the_challenger_passes(tmp_path)
     gate["checks"]["fairness"].pop("comparison")
     reverse = mlgate.run_gate(gate, data=data, model=champion)
     assert reverse.check("fairness.demographic_parity_ratio[site]").status == FAILED
+
+
+def test_checks_command_lists_the_family_and_its_metrics(run_cli):
+    code, out, _ = run_cli("checks", "--task", "binary")
+    assert code == 0
+    lines = out.splitlines()
+    assert any(line.split()[:1] == ["fairness"] for line in lines)
+    for name, description in fairness.DISPARITY_DESCRIPTIONS.items():
+        assert f"  {name:<32} {description}" in lines
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ({"sensitive_features": 3}, "'sensitive_features' must be one column name or a list"),
+        (
+            {"sensitive_features": ["sex"], "checks": {"fairness": {"min_group_size": 0}}},
+            "'checks.fairness.min_group_size' must be >= 1, got 0",
+        ),
+        (
+            {
+                "sensitive_features": ["sex"],
+                "checks": {"fairness": {"comparison": {"recall_score": {"min_delta": 0}}}},
+            },
+            "unknown key 'recall_score' in 'checks.fairness.comparison'",
+        ),
+        (
+            {
+                "sensitive_features": ["sex"],
+                "checks": {"fairness": {"group": {"f1_score": {"mn": 1}}}},
+            },
+            "unknown key 'mn' in 'checks.fairness.group.f1_score'; did you mean 'min'?",
+        ),
+    ],
+)
+def test_schema_covers_the_keys(document, expected):
+    from mlgate.errors import GateFileError
+    from mlgate.spec import spec_from_dict
+
+    with pytest.raises(GateFileError) as error:
+        spec_from_dict({"target": "label", **document}, source="g")
+    assert str(error.value).startswith(f"g: {expected}")

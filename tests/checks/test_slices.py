@@ -308,3 +308,33 @@ def test_a_passing_slice_gate_from_the_command_line(run_cli, write_gate, cli_dat
     code, out, err = run_cli("run", "-c", str(gate))
     assert code == 0, err
     assert "slices.recall_score[region]" in out
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (
+            [{"wher": "x > 1", "metrics": {"f1_score": {"min": 0}}}],
+            "unknown key 'wher' in 'checks.slices[0]'; did you mean 'where'?",
+        ),
+        (
+            [{"by": {"column": "x", "bins": 1}, "metrics": {"f1_score": {"min": 0}}}],
+            "'checks.slices[0].by.bins' must be >= 2, got 1",
+        ),
+        ([{"by": "x"}], "missing required key 'metrics' in 'checks.slices[0]'"),
+        ({"by": "x"}, "'checks.slices' must be a list"),
+    ],
+)
+def test_schema_covers_the_keys(items, expected):
+    from mlgate.errors import GateFileError
+    from mlgate.spec import spec_from_dict
+
+    with pytest.raises(GateFileError) as error:
+        spec_from_dict({"target": "label", "checks": {"slices": items}}, source="g")
+    assert str(error.value).startswith(f"g: {expected}")
+
+
+def test_checks_command_lists_the_family(run_cli):
+    code, out, _ = run_cli("checks")
+    assert code == 0
+    assert any(line.split()[:1] == ["slices"] for line in out.splitlines())
