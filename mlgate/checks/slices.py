@@ -280,28 +280,10 @@ def _violates(value: float, threshold: Threshold) -> str | None:
     return None
 
 
-def _slice_check(
-    context: EvaluationContext,
-    spec: SliceSpec,
-    grouping: Grouping,
-    name: str,
-    threshold: Threshold,
-) -> CheckResult:
-    from mlgate.checks._groups import greater_is_better, group_metric
-    from mlgate.checks.performance import bounds_text
-
-    bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
-    check_name = f"{name}[{spec.name}]"
-    base: dict[str, Any] = {
-        "id": f"{FAMILY}.{check_name}",
-        "family": FAMILY,
-        "name": check_name,
-        "threshold": bounds,
-        "severity": threshold.severity,
-    }
-    codes = [0] if spec.where is not None else list(range(grouping.n_groups))
-    rows = _slice_rows(context, spec, grouping, codes)
-    details: dict[str, Any] = {
+def _slice_details(
+    spec: SliceSpec, grouping: Grouping, name: str, bounds: dict[str, float], rows: list[Any]
+) -> dict[str, Any]:
+    return {
         "slice": spec.name,
         "key": spec.key,
         "kind": "where" if spec.where is not None else "by",
@@ -317,16 +299,84 @@ def _slice_check(
         "worst_slice": None,
         "best_slice": None,
     }
+
+
+def _worst_and_best(
+    values: dict[int, float], failing: dict[int, str], higher_better: bool
+) -> tuple[int, int]:
+    """The slice a reader must look at: the furthest below min (else above max), else the worst."""
+    ordered = sorted(values, key=lambda c: values[c])
+    worst, best = (ordered[0], ordered[-1]) if higher_better else (ordered[-1], ordered[0])
+    below = [c for c, limit in failing.items() if limit == "min"]
+    if below:
+        worst = min(below, key=lambda c: values[c])
+    elif failing:
+        worst = max(failing, key=lambda c: values[c])
+    return worst, best
+
+
+def _slice_message(
+    spec: SliceSpec,
+    grouping: Grouping,
+    name: str,
+    threshold: Threshold,
+    values: dict[int, float],
+    failing: dict[int, str],
+    worst: int,
+) -> str:
+    from mlgate.checks.performance import bounds_text
+
+    limit = failing.get(worst)
+    facts: dict[str, Any] = {
+        "metric": name,
+        "name": spec.name,
+        "value": fmt(values[worst]),
+        "rows": fmt(int(grouping.sizes[worst])),
+        "bounds": bounds_text(threshold),
+        "worst": grouping.names[worst],
+        "judged": len(values),
+        "failing": len(failing),
+    }
+    if limit is not None:
+        bound = threshold.min if limit == "min" else threshold.max
+        facts.update(op="<" if limit == "min" else ">", bound=fmt(bound), limit=limit)
+    if spec.where is not None:
+        return (MSG_WHERE_PASSED if limit is None else MSG_WHERE_OUTSIDE).format(**facts)
+    return (MSG_PASSED if limit is None else MSG_OUTSIDE).format(**facts)
+
+
+def _slice_check(
+    context: EvaluationContext,
+    spec: SliceSpec,
+    grouping: Grouping,
+    name: str,
+    threshold: Threshold,
+) -> CheckResult:
+    from mlgate.checks._groups import greater_is_better, group_metric
+
+    bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
+    check_name = f"{name}[{spec.name}]"
+    base: dict[str, Any] = {
+        "id": f"{FAMILY}.{check_name}",
+        "family": FAMILY,
+        "name": check_name,
+        "threshold": bounds,
+        "severity": threshold.severity,
+    }
+    codes = [0] if spec.where is not None else list(range(grouping.n_groups))
+    rows = _slice_rows(context, spec, grouping, codes)
+    details = _slice_details(spec, grouping, name, bounds, rows)
     judged = [code for code, row in zip(codes, rows, strict=True) if row["judged"]]
     if not judged:
         message = MSG_TOO_SMALL.format(
             metric=name, name=spec.name, size=spec.min_size, slices=", ".join(details["too_small"])
         )
         return CheckResult(**base, status=WARNED, message=message, details=details)
-    computed = group_metric(context, context.model, name, grouping, judged)
     position = {code: index for index, code in enumerate(codes)}
     values: dict[int, float] = {}
-    for code, (value, reason) in computed.items():
+    for code, (value, reason) in group_metric(
+        context, context.model, name, grouping, judged
+    ).items():
         rows[position[code]]["value"] = value
         if value is None:
             message = MSG_UNAVAILABLE.format(
@@ -334,68 +384,16 @@ def _slice_check(
             )
             return CheckResult(**base, status=ERRORED, message=message, details=details)
         values[code] = value
-    higher_better = greater_is_better(context, name)
-    ordered = sorted(values, key=lambda c: values[c])
-    worst, best = (ordered[0], ordered[-1]) if higher_better else (ordered[-1], ordered[0])
     failing = {code: limit for code in values if (limit := _violates(values[code], threshold))}
-    details["failing"] = [grouping.names[code] for code in values if code in failing]
-    if failing:
-        below = [c for c, limit in failing.items() if limit == "min"]
-        worst = (
-            min(below, key=lambda c: values[c]) if below else max(failing, key=lambda c: values[c])
-        )
-    details["worst_slice"] = grouping.names[worst]
-    details["best_slice"] = grouping.names[best]
-    value = values[worst]
-    rows_text = fmt(int(grouping.sizes[worst]))
-    if spec.where is not None:
-        limit = failing.get(worst)
-        if limit is None:
-            message = MSG_WHERE_PASSED.format(
-                metric=name,
-                value=fmt(value),
-                name=spec.name,
-                rows=rows_text,
-                bounds=bounds_text(threshold),
-            )
-            return CheckResult(**base, status=PASSED, value=value, message=message, details=details)
-        message = MSG_WHERE_OUTSIDE.format(
-            metric=name,
-            value=fmt(value),
-            op="<" if limit == "min" else ">",
-            bound=fmt(bounds[limit]),
-            limit=limit,
-            name=spec.name,
-            rows=rows_text,
-        )
-        status = WARNED if threshold.severity == "warn" else FAILED
-        return CheckResult(**base, status=status, value=value, message=message, details=details)
-    if not failing:
-        message = MSG_PASSED.format(
-            metric=name,
-            bounds=bounds_text(threshold),
-            judged=len(values),
-            name=spec.name,
-            worst=grouping.names[worst],
-            value=fmt(value),
-        )
-        return CheckResult(**base, status=PASSED, value=value, message=message, details=details)
-    limit = failing[worst]
-    message = MSG_OUTSIDE.format(
-        metric=name,
-        worst=grouping.names[worst],
-        name=spec.name,
-        value=fmt(value),
-        op="<" if limit == "min" else ">",
-        bound=fmt(bounds[limit]),
-        limit=limit,
-        rows=rows_text,
-        failing=len(failing),
-        judged=len(values),
-        bounds=bounds_text(threshold),
+    worst, best = _worst_and_best(values, failing, greater_is_better(context, name))
+    details.update(
+        failing=[grouping.names[code] for code in values if code in failing],
+        worst_slice=grouping.names[worst],
+        best_slice=grouping.names[best],
     )
-    status = WARNED if threshold.severity == "warn" else FAILED
-    return CheckResult(**base, status=status, value=value, message=message, details=details)
+    message = _slice_message(spec, grouping, name, threshold, values, failing, worst)
+    status = PASSED if not failing else WARNED if threshold.severity == "warn" else FAILED
+    return CheckResult(**base, status=status, value=values[worst], message=message, details=details)
 
 
 @check_family(

@@ -586,3 +586,27 @@ def test_schema_covers_the_keys(document, expected):
     with pytest.raises(GateFileError) as error:
         spec_from_dict({"target": "label", **document}, source="g")
     assert str(error.value).startswith(f"g: {expected}")
+
+
+def test_text_labels_use_the_gates_positive_class(frame, binary_model, y_pred):
+    """Labels 'benign'/'malignant' with pos_label: fairlearn on the same rows coded 0/1."""
+    data = frame.copy()
+    names = np.array(["malignant", "benign"])  # sklearn codes 1 as benign
+    data["diagnosis"] = names[data["label"]]
+    data["pred"] = names[y_pred]
+    gate = _gate(
+        {name: LOOSE for name in DISPARITIES},
+        target="diagnosis",
+        prediction="pred",
+        pos_label="malignant",
+        task="binary",
+    )
+    result = mlgate.run_gate(gate, data=data)
+    truth, predicted = (data["diagnosis"] == "malignant"), (data["pred"] == "malignant")
+    for name, reference in DISPARITIES.items():
+        expected = reference(
+            truth.astype(int), predicted.astype(int), sensitive_features=data["sex"]
+        )
+        assert result.check(f"fairness.{name}[sex]").value == pytest.approx(
+            expected, abs=1e-12, rel=0
+        )
