@@ -621,12 +621,28 @@ def _comparison_check(
     )
 
 
+def grouping_labels(config: FairnessConfig) -> list[str]:
+    """How checks name the groupings: each sensitive column, then their intersection."""
+    labels = list(config.sensitive_features)
+    if config.intersectional:
+        labels.append("&".join(config.sensitive_features))
+    return labels
+
+
+def check_names(config: FairnessConfig) -> list[str]:
+    """Every check name the family reports, in order, from the gate file alone."""
+    labels = grouping_labels(config)
+    names = [f"{m}[{g}]" for m in [*config.disparities, *config.group] for g in labels]
+    return names + [f"comparison.{m}[{g}]" for m in config.comparison for g in labels]
+
+
 @check_family(
     FAMILY,
     "group fairness over sensitive features (fairlearn definitions), per-group metrics, "
     "and its change from the champion",
     parse=parse_fairness,
     validate=validate_fairness,
+    names=check_names,
 )
 def fairness_checks(context: EvaluationContext) -> list[CheckResult]:
     """One result per configured metric and grouping (each column, and the intersection)."""

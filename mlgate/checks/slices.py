@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
 from mlgate.checks._registry import check_family
+from mlgate.checks.performance import bounds_text
 from mlgate.errors import GateFileError, InputError, did_you_mean
 from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
 
@@ -324,8 +325,6 @@ def _slice_message(
     failing: dict[int, str],
     worst: int,
 ) -> str:
-    from mlgate.checks.performance import bounds_text
-
     limit = failing.get(worst)
     facts: dict[str, Any] = {
         "metric": name,
@@ -396,11 +395,17 @@ def _slice_check(
     return CheckResult(**base, status=status, value=values[worst], message=message, details=details)
 
 
+def check_names(specs: list[SliceSpec]) -> list[str]:
+    """Every check name the family reports, in order, from the gate file alone."""
+    return [f"{metric}[{spec.name}]" for spec in specs for metric in spec.metrics]
+
+
 @check_family(
     FAMILY,
     "metric thresholds on subsets of the rows (per value of a column, or a safe 'where' filter)",
     parse=parse_slices,
     validate=validate_slices,
+    names=check_names,
 )
 def slice_checks(context: EvaluationContext) -> list[CheckResult]:
     """One result per slice item and metric."""

@@ -610,3 +610,45 @@ def test_text_labels_use_the_gates_positive_class(frame, binary_model, y_pred):
         assert result.check(f"fairness.{name}[sex]").value == pytest.approx(
             expected, abs=1e-12, rel=0
         )
+
+
+def test_pytest_plugin_collects_one_item_per_check(pytester, frame, y_pred):
+    """Items come from the family's names hook: one per metric and grouping, and per slice."""
+    from mlgate.checks import families
+    from mlgate.metrics import definitions
+
+    # Load the registering modules before pytester snapshots sys.modules: it drops modules first
+    # imported inside a run, and re-importing one would register its metrics or family twice.
+    definitions("binary")
+    families()
+    data = frame[["label", "sex", "band"]].copy()
+    data["pred"] = y_pred
+    data.to_csv(pytester.path / "eval.csv", index=False)
+    pytester.makefile(
+        ".yaml",
+        mlgate=(
+            "prediction: pred\ndata: {eval: eval.csv}\ntarget: label\n"
+            "sensitive_features: [sex, band]\n"
+            "checks:\n"
+            "  slices:\n"
+            "    - {by: band, metrics: {recall_score: {min: 0.5}}}\n"
+            "  fairness:\n"
+            "    demographic_parity_ratio: {min: 0.0}\n"
+            "    group: {accuracy_score: {min: 0.99}}\n"
+            "    intersectional: true\n"
+        ),
+    )
+    result = pytester.runpytest("--mlgate", "-q", "-p", "no:cacheprovider", "--co")
+    result.stdout.fnmatch_lines(
+        [
+            "mlgate.yaml::slices::recall_score[[]band[]]",
+            "mlgate.yaml::fairness::demographic_parity_ratio[[]sex[]]",
+            "mlgate.yaml::fairness::demographic_parity_ratio[[]band[]]",
+            "mlgate.yaml::fairness::demographic_parity_ratio[[]sex&band[]]",
+            "mlgate.yaml::fairness::accuracy_score[[]sex[]]",
+            "mlgate.yaml::fairness::accuracy_score[[]band[]]",
+            "mlgate.yaml::fairness::accuracy_score[[]sex&band[]]",
+        ]
+    )
+    result = pytester.runpytest("--mlgate", "-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4, failed=3)
