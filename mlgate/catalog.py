@@ -29,6 +29,22 @@ def render_catalog(task: str | None = None) -> str:
                 f"  {'precision_score[<class>]':<32} {DIRECTION[True]:<17} "
                 "Per-class precision; also recall_score[<class>], f1_score[<class>]."
             )
+    if task in (None, "binary"):
+        lines.extend(_fairness_lines())
     lines.append("")
     lines.append("custom metrics: declare under 'metrics' as name: {function: 'module:function'}")
     return "\n".join(lines)
+
+
+def _fairness_lines() -> list[str]:
+    """Disparity metrics of checks.fairness (binary); any metric above also works per group."""
+    from mlgate.checks.fairness import DISPARITY_DESCRIPTIONS
+
+    lines = [
+        "",
+        "fairness metrics, binary (checks.fairness.<name>; any metric above per group under "
+        "checks.fairness.group):",
+    ]
+    for name, description in DISPARITY_DESCRIPTIONS.items():
+        lines.append(f"  {name:<32} {description}")
+    return lines

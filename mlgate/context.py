@@ -205,6 +205,7 @@ def choose_features(
             )
         return names
     excluded = {spec.target, spec.prediction, spec.baseline_prediction, spec.sample_weight}
+    excluded.update(spec.sensitive_features)  # read by fairness checks, never fed to the model
     chosen = [c for c in data.frame.columns if c not in excluded]
     return _check_count(chosen, model, key, data)
 

@@ -19,15 +19,17 @@ MODEL_NAME = "mlgate-demo-cancer"
 EXPERIMENT = "mlgate-demo"
 STORE_FILE = "mlflow.db"
 ARTIFACTS_DIR = "mlartifacts"
+SITE_SEED = 21  # the generated 'site' column: a seed where the champion fails four-fifths
 
 GATE_FILE = """\
-# The demo gate: the challenger must be accurate and no worse than the champion.
+# The demo gate: the challenger must be accurate, fair, and no worse than the champion.
 # Rerun it with:  mlgate run -c {gate_path}
 model: models:/{name}@challenger
 baseline: models:/{name}@champion
 data:
   eval: data/eval.csv
 target: malignant
+sensitive_features: [site]           # not a model input: read from the data, never fed to it
 mlflow:
   tracking_uri: sqlite:///{store}
   experiment: {experiment}
@@ -42,6 +44,15 @@ checks:
   comparison:
     roc_auc: {{min_delta: -0.005}}
     f1_score: {{min_relative_delta: -0.01}}
+  slices:
+    - where: "mean_radius > 15"
+      name: large_tumours
+      metrics: {{recall_score: {{min: 0.9}}}}
+  fairness:                          # the champion's demographic parity ratio is 0.76
+    demographic_parity_ratio: {{min: 0.8}}
+    equalized_odds_difference: {{max: 0.1}}
+    comparison:
+      equalized_odds_difference: {{max_delta: 0.0}}   # no less fair than the champion
 report:
   dir: reports
 """
@@ -56,6 +67,7 @@ def _quiet() -> None:
 
 def _train(folder: Path):
     """Write the eval split and return (champion, challenger, train features)."""
+    import numpy as np
     from sklearn.datasets import load_breast_cancer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
@@ -69,6 +81,9 @@ def _train(folder: Path):
     train, evaluation = train_test_split(
         frame, test_size=0.4, random_state=0, stratify=frame["malignant"]
     )
+    # A generated sensitive attribute, in the evaluation data only (the models never see it).
+    sites = np.random.default_rng(SITE_SEED).choice(["clinic_a", "clinic_b"], len(evaluation))
+    evaluation = evaluation.assign(site=sites)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     evaluation.to_csv(folder / "data" / "eval.csv", index=False)
     features = train.drop(columns="malignant")

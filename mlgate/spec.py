@@ -112,6 +112,7 @@ class GateSpec:
     baseline_prediction: str | None = None
     sample_weight: str | None = None
     features: tuple[str, ...] | None = None
+    sensitive_features: tuple[str, ...] = ()
     task: str = "auto"
     pos_label: Any = None
     seed: int = 0
@@ -207,6 +208,7 @@ def spec_from_dict(
         baseline_prediction=document.get("baseline_prediction"),
         sample_weight=document.get("sample_weight"),
         features=tuple(features) if features is not None else None,
+        sensitive_features=_sensitive_features(document),
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),
@@ -230,6 +232,12 @@ def gate_digest(document: Mapping[str, Any]) -> str:
     """A stable digest of the gate's content: same keys and values give the same digest."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _sensitive_features(document: Mapping[str, Any]) -> tuple[str, ...]:
+    """Top-level ``sensitive_features``: one column name or a list of them."""
+    value = document.get("sensitive_features", ())
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _experiment(section: Mapping[str, Any], source: str) -> str:

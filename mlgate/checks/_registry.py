@@ -9,6 +9,9 @@ A family owns its whole slice of the gate file. It may register three functions:
   key at fault. The result is in ``GateSpec.family_configs[name]``.
 - ``validate(context)`` checks the config against the loaded inputs (columns exist, metric fits the
   task) before any check runs; it raises ``InputError``/``GateFileError`` (exit 2).
+- ``names(config)`` lists the check names ``run`` will report, from the parsed config alone, for a
+  family whose gate-file keys are not one check each (one check per metric and group column, or a
+  list of slices). The pytest plugin collects one item per name; without it, one per key.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
 FamilyFunction = Callable[["EvaluationContext"], list["CheckResult"]]
 ConfigParser = Callable[[Mapping[str, Any], str], Any]
 ContextValidator = Callable[["EvaluationContext"], None]
+NameLister = Callable[[Any], list[str]]
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class CheckFamily:
     run: FamilyFunction
     parse: ConfigParser | None = None
     validate: ContextValidator | None = None
+    names: NameLister | None = None
 
 
 FAMILIES: dict[str, CheckFamily] = {}
@@ -46,14 +51,20 @@ def check_family(
     *,
     parse: ConfigParser | None = None,
     validate: ContextValidator | None = None,
+    names: NameLister | None = None,
 ) -> Callable[[FamilyFunction], FamilyFunction]:
-    """Register ``run`` as the check family ``name`` (with its optional parse/validate hooks)."""
+    """Register ``run`` as the check family ``name`` (with its optional hooks)."""
 
     def register(run: FamilyFunction) -> FamilyFunction:
         if name in FAMILIES:
             raise ValueError(f"check family {name!r} is registered twice")
         FAMILIES[name] = CheckFamily(
-            name=name, description=description, run=run, parse=parse, validate=validate
+            name=name,
+            description=description,
+            run=run,
+            parse=parse,
+            validate=validate,
+            names=names,
         )
         return run
 

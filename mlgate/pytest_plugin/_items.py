@@ -32,11 +32,21 @@ class GateFile(pytest.File):
     """The gate file (``mlgate.yaml`` or ``pyproject.toml``): one child per check family."""
 
     def collect(self) -> Iterator[FamilyNode]:
-        checks = gate_session(self.config).spec().document.get("checks", {})
+        from mlgate.checks import families
+
+        spec = gate_session(self.config).spec()
+        registered = families()
         lines = self.path.read_text(encoding="utf-8").splitlines()
-        for family, entries in checks.items():
-            if isinstance(entries, Mapping) and entries:
-                found = key_lines(lines, family, list(entries))
+        for family, entries in spec.document.get("checks", {}).items():
+            lister = registered[family].names if family in registered else None
+            if lister is not None:  # a family whose keys are not one check each
+                names = lister(spec.family_configs[family])
+            elif isinstance(entries, Mapping):
+                names = list(entries)
+            else:
+                continue
+            if names:
+                found = key_lines(lines, family, names)
                 yield FamilyNode.from_parent(self, name=family, checks=found)
 
 
@@ -113,7 +123,8 @@ def key_lines(lines: list[str], family: str, names: list[str]) -> dict[str, int 
     start = next((i for i, text in enumerate(lines) if header.match(text)), 0)
     found: dict[str, int | None] = {}
     for name in names:
-        key = re.compile(rf"^\s*[\"']?{re.escape(name)}[\"']?\s*[:=]")
+        stem = name.split("[")[0].rsplit(".", 1)[-1] if "]" in name else name  # metric[group]
+        key = re.compile(rf"^\s*[\"']?{re.escape(stem)}[\"']?\s*[:=]")
         found[name] = next((i for i in range(start, len(lines)) if key.match(lines[i])), None)
     return found
 
