@@ -28,6 +28,7 @@ MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
 )
+MSG_DIAGNOSTICS_FAILED = "the report plots could not be computed: {error}"
 MSG_FIRST_MODEL = "{uri} does not exist yet (first model: no champion to compare with)"
 MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
 
@@ -98,6 +99,7 @@ def evaluate(
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
+    from mlgate.provenance import environment
     from mlgate.result import FAILED, PASSED, GateResult
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -167,7 +169,19 @@ def evaluate(
         metrics_unavailable=model_metrics.unavailable,
         seed=spec.seed,
         mlgate_version=__version__,
+        diagnostics=_diagnostics(context),
+        environment=environment(),
     )
+
+
+def _diagnostics(context: EvaluationContext) -> dict[str, Any]:
+    """Curves for the reports; a failure here only loses plots, never the decision."""
+    from mlgate.diagnostics import compute_diagnostics
+
+    try:
+        return compute_diagnostics(context)
+    except Exception as error:  # the checks already decided; a report without plots says why
+        return {"error": MSG_DIAGNOSTICS_FAILED.format(error=" ".join(str(error).split()))}
 
 
 def _custom_metrics(spec: GateSpec) -> tuple[Any, ...]:
