@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mlgate import progress
 from mlgate._version import __version__
 from mlgate.errors import AliasNotFoundError, GateFileError, InputError, did_you_mean
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
@@ -113,10 +114,12 @@ def evaluate(
     if spec.comparison and not has_baseline:
         raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
 
+    progress.show("loading data")
     eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)
     if eval_data is None:
         raise GateFileError(f"{spec.source}: {MSG_NO_DATA}")
     reference_data = _table(reference, spec.reference_data, "data.reference", spec, data_loading)
+    progress.show("loading models")
     loaded_model = _model(model, spec.model, "model", spec, model_loading)
     try:
         loaded_baseline = _model(baseline, spec.baseline, "baseline", spec, model_loading)
@@ -124,6 +127,7 @@ def evaluate(
     except AliasNotFoundError as absent:  # only a missing alias: anything else still fails
         loaded_baseline, baseline_skipped = None, MSG_FIRST_MODEL.format(uri=absent.uri)
 
+    progress.show("predicting")
     context = build_context(
         spec,
         eval_data,
@@ -136,10 +140,14 @@ def evaluate(
     context.custom_metrics = custom
     check_metric_names(context)
     validate_families(context)
+    progress.show("running checks")
     checks = run_checks(context)
     model_metrics = context.metrics_of(context.model)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
     status = FAILED if any(c.blocks_gate for c in checks) else PASSED
+    progress.show("computing report curves")
+    diagnostics = _diagnostics(context)
+    progress.clear()
     data_facts: dict[str, Any] = {
         "eval": eval_data.describe(),
         "target": spec.target,
@@ -169,7 +177,7 @@ def evaluate(
         metrics_unavailable=model_metrics.unavailable,
         seed=spec.seed,
         mlgate_version=__version__,
-        diagnostics=_diagnostics(context),
+        diagnostics=diagnostics,
         environment=environment(),
     )
 

@@ -25,7 +25,7 @@ BAD_COLOUR = "#cf222e"
 GOOD_COLOUR = "#1a7f37"
 MAX_ANNOTATED_CLASSES = 15
 MAX_LABEL_CHARS = 24
-STYLE = {
+STYLE: dict[str, Any] = {
     "svg.hashsalt": "mlgate",
     "svg.fonttype": "path",
     "font.size": 9,
@@ -41,7 +41,7 @@ def _figure(width: float = 4.2, height: float = 3.4) -> Iterator[tuple[Figure, A
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
-    with rc_context(STYLE):
+    with rc_context(STYLE):  # type: ignore[arg-type]
         figure = Figure(figsize=(width, height), layout="constrained")
         yield figure, figure.add_subplot()
 
@@ -50,7 +50,7 @@ def _uri(figure: Figure) -> str:
     from matplotlib import rc_context
 
     buffer = io.BytesIO()
-    with rc_context(STYLE):
+    with rc_context(STYLE):  # type: ignore[arg-type]
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
