@@ -2,8 +2,9 @@
 
 Figures are built from :class:`matplotlib.figure.Figure` directly, so rendering never touches the
 user's global backend or pyplot state. Output is SVG (crisp on screen and in print) with a fixed
-hash salt and no date, so the same report gives the same bytes. Every function takes plain lists
-from the JSON report and never recomputes a metric.
+hash salt and no date, so the same report gives the same bytes; text stays text (no glyph paths)
+and margins are fixed (no layout engine), which makes each plot one cheap draw. Every function
+takes plain lists from the JSON report and never recomputes a metric.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ MAX_ANNOTATED_CLASSES = 15
 MAX_LABEL_CHARS = 24
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "mlgate",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -37,12 +38,22 @@ STYLE: dict[str, Any] = {
 
 
 @contextmanager
-def _figure(width: float = 4.2, height: float = 3.4) -> Iterator[tuple[Figure, Axes]]:
+def _figure(
+    width: float = 4.2,
+    height: float = 3.4,
+    left: float = 0.6,
+    bottom: float = 0.5,
+    right: float = 0.15,
+) -> Iterator[tuple[Figure, Axes]]:
+    """A figure ``width`` x ``height`` inches with fixed margins in inches."""
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
     with rc_context(STYLE):  # type: ignore[arg-type]
-        figure = Figure(figsize=(width, height), layout="constrained")
+        figure = Figure(figsize=(width, height))
+        figure.subplots_adjust(
+            left=left / width, bottom=bottom / height, right=1 - right / width, top=1 - 0.1 / height
+        )
         yield figure, figure.add_subplot()
 
 
@@ -52,6 +63,7 @@ def _uri(figure: Figure) -> str:
     buffer = io.BytesIO()
     with rc_context(STYLE):  # type: ignore[arg-type]
         figure.savefig(buffer, format="svg", metadata={"Date": None})
+    figure.clear()
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -109,12 +121,16 @@ def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -
     counts = np.asarray(matrix, dtype=float)
     totals = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    size = min(2.6 + 0.35 * len(labels), 9.0)
-    with _figure(size + 0.8, size) as (figure, axes):
+    names = [_short(str(label)) for label in labels]
+    margin = 0.5 + 0.065 * max((len(name) for name in names), default=1)
+    size = min(2.0 + 0.35 * len(labels), 8.0)
+    with _figure(size + margin + 1.2, size + margin, left=margin, bottom=margin, right=1.2) as (
+        figure,
+        axes,
+    ):
         axes.grid(False)
         image = axes.imshow(share, cmap="Blues", vmin=0, vmax=1)
         ticks = range(len(labels))
-        names = [_short(str(label)) for label in labels]
         axes.set_xticks(ticks, names, rotation=45 if len(labels) > 3 else 0, ha="right")
         axes.set_yticks(ticks, names)
         axes.set(xlabel="predicted", ylabel="true")
@@ -122,7 +138,7 @@ def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -
             for (row, column), count in np.ndenumerate(counts):
                 colour = "white" if share[row, column] > 0.6 else "black"
                 axes.text(column, row, f"{count:g}", ha="center", va="center", color=colour)
-        figure.colorbar(image, ax=axes, label="share of the true class", shrink=0.8)
+        figure.colorbar(image, ax=axes, label="share of the true class", fraction=0.08, pad=0.04)
         return _uri(figure)
 
 
@@ -179,8 +195,9 @@ def residual_histogram(histogram: dict[str, Any]) -> str:
 
 def delta_bars(names: Sequence[str], deltas: Sequence[float], failed: Sequence[bool]) -> str:
     """One bar per compared metric: the change from the baseline, red when out of limits."""
-    height = min(1.2 + 0.35 * len(names), 9.0)
-    with _figure(5.2, height) as (figure, axes):
+    margin = 0.3 + 0.065 * max((len(_short(name)) for name in names), default=1)
+    height = min(1.0 + 0.35 * len(names), 9.0)
+    with _figure(4.4 + margin, height, left=margin) as (figure, axes):
         positions = range(len(names))
         colours = [BAD_COLOUR if bad else GOOD_COLOUR for bad in failed]
         axes.barh(list(positions), list(deltas), color=colours)

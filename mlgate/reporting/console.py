@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
@@ -17,6 +18,7 @@ SYMBOLS = {
     "skipped": "SKIP",
 }
 # ANSI SGR codes: green, red, yellow, grey.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 COLOURS = {"passed": "32", "failed": "31", "errored": "31", "warned": "33", "skipped": "90"}
 
 
@@ -26,6 +28,11 @@ def use_colour(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
     if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _printable(text: str) -> str:
+    """Text without control characters: data must not move the cursor or recolour a terminal."""
+    return _CONTROL.sub("", " ".join(text.split()))
 
 
 def _paint(text: str, status: str, colour: bool) -> str:
@@ -52,7 +59,7 @@ def render(result: GateResult, *, colour: bool = False) -> str:
     width = max((len(c.id) for c in result.checks), default=0)
     for check in result.checks:
         symbol = _paint(f"{SYMBOLS[check.status]:<5}", check.status, colour)
-        lines.append(f"  {symbol} {check.id:<{width}}  {check.message}")
+        lines.append(f"  {symbol} {check.id:<{width}}  {_printable(check.message)}")
     if not result.checks:
         lines.append("  (no checks configured: metrics only)")
     lines.append("")

@@ -36,15 +36,17 @@ CHECK_HEADERS = ["status", "check", "value", "threshold", "message"]
 PROBLEM_STATUSES = ("failed", "errored", "warned")
 _HTML_SPECIAL = re.compile(r"[&<>]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def escape_cell(text: Any, limit: int = MAX_CELL_CHARS) -> str:
     """Text that stays inside one Markdown table cell and renders as text, never as HTML.
 
-    HTML specials become entities, Markdown specials (``|`` included) are backslash-escaped, and
-    line breaks become spaces, so a category named ``| --- |`` cannot open a new cell or row.
+    HTML specials become entities, Markdown specials (``|`` included) are backslash-escaped,
+    line breaks become spaces and control characters go, so a category named ``| --- |``
+    cannot open a new cell or row.
     """
-    value = " ".join(str(text).split())
+    value = _CONTROL.sub("", " ".join(str(text).split()))
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     value = _HTML_SPECIAL.sub(lambda m: {"&": "&amp;", "<": "&lt;", ">": "&gt;"}[m.group()], value)
