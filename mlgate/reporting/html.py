@@ -41,7 +41,7 @@ def render_html(result: GateResult | Mapping[str, Any]) -> str:
     template = _environment().get_template("report.html.j2")
     return template.render(
         report=report,
-        decision=status_line(report),
+        counts=status_line(report).partition(": ")[2],
         status=str(report.get("status", "")),
         model=model_name(report.get("model")),
         baseline=model_name(report.get("baseline")),
