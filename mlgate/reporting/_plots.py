@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 MODEL_COLOUR = "#1f6feb"
 BASELINE_COLOUR = "#8b949e"
-BAD_COLOUR = "#cf222e"
-GOOD_COLOUR = "#1a7f37"
 MAX_ANNOTATED_CLASSES = 15
 MAX_LABEL_CHARS = 24
 STYLE: dict[str, Any] = {
@@ -32,8 +30,7 @@ STYLE: dict[str, Any] = {
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
+    "axes.grid": False,
 }
 
 
@@ -128,7 +125,6 @@ def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -
         figure,
         axes,
     ):
-        axes.grid(False)
         image = axes.imshow(share, cmap="Blues", vmin=0, vmax=1)
         ticks = range(len(labels))
         axes.set_xticks(ticks, names, rotation=45 if len(labels) > 3 else 0, ha="right")
@@ -190,19 +186,4 @@ def residual_histogram(histogram: dict[str, Any]) -> str:
         axes.bar(edges[:-1], counts, width=widths, align="edge", color=MODEL_COLOUR, alpha=0.8)
         axes.axvline(0, color="#999999", linewidth=1)
         axes.set(xlabel="residual (true - predicted)", ylabel="rows")
-        return _uri(figure)
-
-
-def delta_bars(names: Sequence[str], deltas: Sequence[float], failed: Sequence[bool]) -> str:
-    """One bar per compared metric: the change from the baseline, red when out of limits."""
-    margin = 0.3 + 0.065 * max((len(_short(name)) for name in names), default=1)
-    height = min(1.0 + 0.35 * len(names), 9.0)
-    with _figure(4.4 + margin, height, left=margin) as (figure, axes):
-        positions = range(len(names))
-        colours = [BAD_COLOUR if bad else GOOD_COLOUR for bad in failed]
-        axes.barh(list(positions), list(deltas), color=colours)
-        axes.set_yticks(list(positions), [_short(name) for name in names])
-        axes.invert_yaxis()
-        axes.axvline(0, color="#555555", linewidth=1)
-        axes.set(xlabel="change from baseline (model - baseline)")
         return _uri(figure)

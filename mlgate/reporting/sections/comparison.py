@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mlgate.reporting._view import STATUS_WORDS, threshold_text, value_text
-from mlgate.reporting.sections import Figure, Section, Table, section_builder
+from mlgate.reporting.sections import Section, Table, section_builder
 
 HEADERS = ["metric", "champion", "challenger", "delta", "relative", "limits", "status"]
 
@@ -39,7 +39,7 @@ def delta_rows(checks: list[dict[str, Any]]) -> list[list[str]]:
 
 @section_builder("comparison")
 def comparison_section(section: Section, report: Mapping[str, Any]) -> None:
-    """The deltas table (also in the Markdown summary) and a bar per compared metric."""
+    """The deltas table, which the Markdown summary shows too."""
     baseline = report.get("baseline") or {}
     model = report.get("model") or {}
     champion = baseline.get("resolved_uri") or baseline.get("uri")
@@ -50,19 +50,3 @@ def comparison_section(section: Section, report: Mapping[str, Any]) -> None:
         Table("Challenger vs champion", HEADERS, delta_rows(section.checks), in_summary=True)
     )
     section.details = []  # every detail is in the table
-    compared = [
-        c for c in section.checks if isinstance((c.get("details") or {}).get("delta"), int | float)
-    ]
-    if compared:
-        from mlgate.reporting import _plots
-
-        names = [str(c.get("name")) for c in compared]
-        deltas = [float(c["details"]["delta"]) for c in compared]
-        failed = [c.get("status") in ("failed", "errored", "warned") for c in compared]
-        section.figures.append(
-            Figure(
-                "Change from the champion",
-                lambda: _plots.delta_bars(names, deltas, failed),
-                "model - baseline per compared metric; red when outside its limits",
-            )
-        )
