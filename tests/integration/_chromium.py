@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -108,6 +110,7 @@ class Chromium:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its helper processes share a group we can stop
             )
         try:
             port = _wait_for_port(profile / "DevToolsActivePort", process, log)
@@ -230,9 +233,23 @@ def _page_socket(port: int) -> str:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+    """Stop the browser and its helper processes (its own process group), waiting for them."""
+    _signal_group(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _signal_group(process.pid, 0):
+        time.sleep(0.1)
+    _signal_group(process.pid, signal.SIGKILL)
+
+
+def _signal_group(group: int, number: int) -> bool:
+    """Send ``number`` to the browser's process group; False once the group is gone."""
+    try:
+        os.killpg(group, number)
+    except ProcessLookupError:
+        return False
+    return True
