@@ -78,6 +78,12 @@ def _check_row(check: Mapping[str, Any]) -> str:
     return f"| {shown} | " + " | ".join(escape_cell(cell) for cell in cells) + " |"
 
 
+def _others_title(count: int, after_problems: bool) -> str:
+    if after_problems:
+        return f"{count} other check(s)"
+    return f"all {count} checks" if count > 1 else "the check"
+
+
 def render_markdown(result: GateResult | Mapping[str, Any], *, max_chars: int | None = None) -> str:
     """The Markdown summary of ``result`` (a GateResult or its JSON report).
 
@@ -86,8 +92,10 @@ def render_markdown(result: GateResult | Mapping[str, Any], *, max_chars: int | 
     result : GateResult or mapping
         The gate's result, or its JSON report as loaded from ``mlgate-report.json``.
     max_chars : int, optional
-        Longest text allowed; default :data:`COMMENT_LIMIT` (65,536, GitHub's comment limit),
-        which also fits a step summary. Rows past it are left out, and the text says so.
+        Longest text allowed, counted in UTF-8 bytes (never fewer than characters, so the text
+        fits a character limit and a byte limit alike); default :data:`COMMENT_LIMIT` (65,536,
+        GitHub's comment limit). Pass :data:`STEP_SUMMARY_LIMIT` for a step summary (1 MiB).
+        Rows past it are left out, and the text says so.
     """
     from mlgate.reporting.sections import build_sections
 
@@ -135,7 +143,7 @@ def render_markdown(result: GateResult | Mapping[str, Any], *, max_chars: int | 
     if others:
         blocks.append(
             (
-                [f"<details><summary>{len(others)} other check(s)</summary>", ""],
+                [f"<details><summary>{_others_title(len(others), bool(problems))}</summary>", ""],
                 _header(CHECK_HEADERS),
                 [_check_row(c) for c in others],
                 ["", "</details>", ""],
@@ -144,6 +152,11 @@ def render_markdown(result: GateResult | Mapping[str, Any], *, max_chars: int | 
     if not checks:
         head.append("_No checks configured: metrics only._")
     return _fit(head, blocks, limit)
+
+
+def _size(text: str) -> int:
+    """Length in UTF-8 bytes: never below the character count, so one measure fits both limits."""
+    return len(text.encode("utf-8"))
 
 
 def _fit(
@@ -156,23 +169,23 @@ def _fit(
     full = (
         "\n".join([*head, *(line for b in blocks for line in (*b[0], *b[1], *b[2], *b[3]))]) + "\n"
     )
-    if len(full) <= limit:
+    if _size(full) <= limit:
         return full
     notice = MSG_TRUNCATED.format(limit=limit, left=total_rows, total=total_rows)
-    budget = limit - len(notice) - 2
+    budget = limit - _size(notice) - 2
     lines = list(head)
-    used = sum(len(line) + 1 for line in lines)
+    used = sum(_size(line) + 1 for line in lines)
     shown = 0
     for title, header, rows, closing in blocks:
-        frame = sum(len(line) + 1 for line in (*title, *header, *closing))
+        frame = sum(_size(line) + 1 for line in (*title, *header, *closing))
         if used + frame >= budget:
             break
         kept = []
         for row in rows:
-            if used + frame + len(row) + 1 > budget:
+            if used + frame + _size(row) + 1 > budget:
                 break
             kept.append(row)
-            used += len(row) + 1
+            used += _size(row) + 1
         if not kept:
             break
         lines.extend([*title, *header, *kept, *closing])
@@ -182,4 +195,6 @@ def _fit(
             break
     lines.append(MSG_TRUNCATED.format(limit=limit, left=total_rows - shown, total=total_rows))
     text = "\n".join(lines) + "\n"
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\n"
+    while _size(text) > limit and text:  # only when the head alone is over the limit
+        text = text[: len(text) - max(1, _size(text) - limit)]
+    return text

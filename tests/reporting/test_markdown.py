@@ -60,6 +60,7 @@ def test_passed_gate_says_so(regression_result):
     text = render_markdown(regression_result)
     assert text.startswith("## :white_check_mark: mlgate: gate PASSED: 2 passed\n")
     assert "Failed and warned checks" not in text
+    assert "<details><summary>all 2 checks</summary>" in text
 
 
 def test_long_reports_are_truncated_and_say_so(regression_result):
@@ -69,7 +70,7 @@ def test_long_reports_are_truncated_and_say_so(regression_result):
             family="slices",
             name=f"region_{i}",
             status="failed" if i % 2 else "passed",
-            message="x" * 250,
+            message="é中 " * 60,
         )
         for i in range(1000)
     ]
@@ -77,10 +78,10 @@ def test_long_reports_are_truncated_and_say_so(regression_result):
     report["checks"] = [c.to_dict() for c in many]
     report["summary"] = {"passed": 500, "failed": 500}
     text = render_markdown(report)
-    assert len(text) <= COMMENT_LIMIT
+    assert len(text.encode("utf-8")) <= COMMENT_LIMIT  # bytes: fits a byte limit too
     assert "_Truncated to stay under 65,536 characters:" in text
     shown = len(_table_rows(text)) - 2  # minus the problem table's header and rule
     assert MSG_TRUNCATED.format(limit=COMMENT_LIMIT, left=1000 - shown, total=1000) in text
     small = render_markdown(report, max_chars=2_000)
-    assert len(small) <= 2_000 and "_Truncated" in small
+    assert len(small.encode("utf-8")) <= 2_000 and "_Truncated" in small
     assert len(render_markdown(report, max_chars=1_048_576)) > COMMENT_LIMIT
