@@ -25,11 +25,11 @@ FORMATS = ("json", "html", "md", "junit")
 BUDGET_S = 2.0  # the issue's bound for rendering every format of the demo gate
 CHILD = """
 import json, sys, time
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 from mlgate.reporting import render
 report = json.load(open(sys.argv[1]))
 sizes = {{name: len(render(report, name)) for name in {formats!r}}}
-print(json.dumps({{"seconds": time.perf_counter() - started, "sizes": sizes}}))
+print(json.dumps({{"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}}))
 """
 
 
@@ -120,12 +120,18 @@ def main() -> None:
     total_warm = sum(statistics.median(warm[name]) for name in FORMATS)
     cold_seconds = [run["seconds"] for run in cold]
     print(f"| all four, warm (sum of medians) | {total_warm * 1000:.1f} | | |")
+    cold_cpu = [run["cpu"] for run in cold]
     print(
         f"| all four, cold new process (median of {len(cold)}) | "
         f"{statistics.median(cold_seconds) * 1000:.1f} | {min(cold_seconds) * 1000:.1f} | |"
     )
+    print(
+        f"| all four, cold new process, CPU time (median) | "
+        f"{statistics.median(cold_cpu) * 1000:.1f} | {min(cold_cpu) * 1000:.1f} | |"
+    )
     ratio = statistics.median(cold_seconds) / BUDGET_S
-    print(f"\ncold render of all four formats / {BUDGET_S:g} s budget: {ratio:.2f}")
+    print(f"\ncold render of all four formats / {BUDGET_S:g} s budget: {ratio:.2f} (wall), "
+          f"{statistics.median(cold_cpu) / BUDGET_S:.2f} (CPU time: what a quiet machine shows)")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,11 @@ from mlgate.reporting.sections import Section, Table, section_builder
 
 @section_builder("performance")
 def performance_section(section: Section, report: Mapping[str, Any]) -> None:
-    """Add the table of all metrics (checked or not), and those that could not be computed."""
+    """Add the table of all metrics (checked or not), and those that could not be computed.
+
+    A threshold check's details hold only the row count, which its message already gives.
+    """
+    section.details = [d for d in section.details if [key for key, _ in d.rows] != ["n"]]
     metrics = report.get("metrics") or {}
     baseline = report.get("baseline_metrics") or {}
     headers = ["metric", "model"] + (["baseline"] if baseline else [])
