@@ -130,8 +130,10 @@ def main() -> None:
         f"{statistics.median(cold_cpu) * 1000:.1f} | {min(cold_cpu) * 1000:.1f} | |"
     )
     ratio = statistics.median(cold_seconds) / BUDGET_S
-    print(f"\ncold render of all four formats / {BUDGET_S:g} s budget: {ratio:.2f} (wall), "
-          f"{statistics.median(cold_cpu) / BUDGET_S:.2f} (CPU time: what a quiet machine shows)")
+    print(
+        f"\ncold render of all four formats / {BUDGET_S:g} s budget: {ratio:.2f} (wall), "
+        f"{statistics.median(cold_cpu) / BUDGET_S:.2f} (CPU time: what a quiet machine shows)"
+    )
 
 
 if __name__ == "__main__":
