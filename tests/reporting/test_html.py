@@ -147,3 +147,13 @@ def test_bad_plot_data_loses_the_plot_not_the_report(binary_result):
     html = render_html(report)
     assert "this plot could not be drawn" in html
     assert 'data-check="performance.roc_auc"' in html
+
+
+def test_comparison_details_beyond_the_table_stay_visible(binary_result):
+    report = binary_result.to_dict()
+    check = next(c for c in report["checks"] if c["id"] == "comparison.roc_auc")
+    check["details"]["ci_low"] = -0.01
+    sections = {s.key: s for s in build_sections(report)}
+    assert [(d.check_id, d.rows) for d in sections["comparison"].details] == [
+        ("comparison.roc_auc", [("ci_low", "-0.01")])
+    ]

@@ -9,6 +9,7 @@ from mlgate.reporting._view import STATUS_WORDS, threshold_text, value_text
 from mlgate.reporting.sections import Section, Table, section_builder
 
 HEADERS = ["metric", "champion", "challenger", "delta", "relative", "limits", "status"]
+IN_TABLE = {"model", "baseline", "delta", "relative_delta", "n"}
 
 
 def _relative(value: Any) -> str:
@@ -49,4 +50,7 @@ def comparison_section(section: Section, report: Mapping[str, Any]) -> None:
     section.tables.append(
         Table("Challenger vs champion", HEADERS, delta_rows(section.checks), in_summary=True)
     )
-    section.details = []  # every detail is in the table
+    # The table shows these; anything else a check adds (intervals, tests) stays in its details.
+    for item in section.details:
+        item.rows = [(key, value) for key, value in item.rows if key not in IN_TABLE]
+    section.details = [item for item in section.details if item.rows]
