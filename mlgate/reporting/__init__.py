@@ -89,7 +89,7 @@ def _renderer(name: str) -> Callable[[Any], str]:
 
 
 def render(result: GateResult | Mapping[str, Any], name: str) -> str:
-    """The text of format ``name`` for ``result`` (a GateResult, or for json only a result)."""
+    """The text of format ``name`` (json, html, md, junit) for a GateResult or its JSON report."""
     if name == "json" and isinstance(result, Mapping):
         import json
 
