@@ -38,7 +38,7 @@ STYLE: dict[str, Any] = {
 def _figure(
     width: float = 4.2,
     height: float = 3.4,
-    left: float = 0.6,
+    left: float = 0.65,
     bottom: float = 0.5,
     right: float = 0.15,
 ) -> Iterator[tuple[Figure, Axes]]:
@@ -174,7 +174,7 @@ def residual_scatter(residuals: dict[str, Any]) -> str:
         axes.scatter(
             residuals["prediction"], residuals["residual"], s=8, alpha=0.6, color=MODEL_COLOUR
         )
-        axes.set(xlabel="prediction", ylabel="residual (true - predicted)")
+        axes.set(xlabel="prediction", ylabel="true - predicted")
         return _uri(figure)
 
 
