@@ -47,6 +47,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="folder for reports (default: report.dir of the gate file, else its folder)",
     )
+    run.add_argument(
+        "--report",
+        metavar="FORMATS",
+        help="reports to write, comma-separated: json,html,md,junit (default: report.formats of "
+        "the gate file, else all four)",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the decision line")
     run.add_argument(
         "--no-promote",
@@ -132,6 +138,28 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     demo.set_defaults(handler=_demo)
 
 
+def _add_report(subparsers: argparse._SubParsersAction) -> None:
+    report = subparsers.add_parser(
+        "report",
+        help="re-render reports from a saved JSON report",
+        description="Render HTML, Markdown or JUnit XML from an mlgate-report.json alone, "
+        "without the model or the data (e.g. a report downloaded from a CI run).",
+    )
+    report.add_argument("json_report", metavar="REPORT", help="the JSON report of 'mlgate run'")
+    report.add_argument(
+        "--format",
+        default="html,md,junit",
+        metavar="FORMATS",
+        help="comma-separated: html, md, junit, json (default: html,md,junit)",
+    )
+    report.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for the reports (default: the JSON report's folder)",
+    )
+    report.set_defaults(handler=_report_command)
+
+
 def _add_schema(subparsers: argparse._SubParsersAction) -> None:
     schema = subparsers.add_parser(
         "schema",
@@ -153,29 +181,48 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlgate {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_run, _add_promote, _add_status, _add_checks, _add_demo, _add_schema):
+    for add in (
+        _add_run,
+        _add_promote,
+        _add_status,
+        _add_checks,
+        _add_demo,
+        _add_report,
+        _add_schema,
+    ):
         add(subparsers)
     return parser
 
 
 def _run(args: argparse.Namespace) -> int:
+    from mlgate import progress
     from mlgate.engine import run_gate
     from mlgate.integrations.mlflow_registry import RegistrySession
-    from mlgate.reporting import console, write_reports
+    from mlgate.reporting import console, parse_formats, write_reports
     from mlgate.spec import load_spec
 
     spec = load_spec(args.config)
+    formats = parse_formats(args.report) if args.report is not None else spec.report_formats
     # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
     # when the registry is down.
     session = RegistrySession.open(spec, promote=not args.no_promote)
-    result = run_gate(spec)
+    progress.enable(sys.stderr)
+    try:
+        result = run_gate(spec)
+    finally:
+        progress.disable()
     folder = args.report_dir or spec.resolve_path(spec.report_dir)
 
     def write() -> None:
-        write_reports(result, folder, spec.report_json)
+        write_reports(result, folder, spec.report_json, formats)
 
     write()  # the local report exists even if the registry fails from here on
-    print(console.decision_line(result) if args.quiet else console.render(result))
+    colour = console.use_colour(sys.stdout)
+    print(
+        console.decision_line(result, colour=colour)
+        if args.quiet
+        else console.render(result, colour=colour)
+    )
     if session is None:
         return EXIT_PASSED if result.passed else EXIT_FAILED
     outcome = session.finish(result, write)
@@ -219,6 +266,19 @@ def _demo(args: argparse.Namespace) -> int:
     from mlgate.demo import run_demo
 
     return run_demo(args.dir)
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlgate.reporting import parse_formats, read_report, write_reports
+
+    formats = parse_formats(args.format, "--format")
+    path = Path(args.json_report)
+    report = read_report(path)
+    written = write_reports(report, args.out or path.parent, path.name, formats)
+    print("reports: " + ", ".join(written.values()))
+    return EXIT_PASSED
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -149,4 +149,5 @@ def run_demo(directory: str) -> int:
     print(f"\n$ mlgate status {champion} --tracking-uri {tracking_uri}")
     main(["status", champion, "--tracking-uri", tracking_uri])
     print(f"\ngate file: {gate_path}  (rerun: mlgate run -c {gate_path})")
+    print(f"HTML report: {folder / 'reports' / 'mlgate-report.html'}  (open it in a browser)")
     return code

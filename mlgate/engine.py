@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from mlgate import progress
 from mlgate._version import __version__
 from mlgate.errors import AliasNotFoundError, GateFileError, InputError, did_you_mean
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
@@ -28,6 +29,7 @@ MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
 )
+MSG_DIAGNOSTICS_FAILED = "the report plots could not be computed: {error}"
 MSG_FIRST_MODEL = "{uri} does not exist yet (first model: no champion to compare with)"
 MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
 
@@ -98,6 +100,7 @@ def evaluate(
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
+    from mlgate.provenance import environment
     from mlgate.result import FAILED, PASSED, GateResult
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -111,10 +114,12 @@ def evaluate(
     if spec.comparison and not has_baseline:
         raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
 
+    progress.show("loading data")
     eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)
     if eval_data is None:
         raise GateFileError(f"{spec.source}: {MSG_NO_DATA}")
     reference_data = _table(reference, spec.reference_data, "data.reference", spec, data_loading)
+    progress.show("loading models")
     loaded_model = _model(model, spec.model, "model", spec, model_loading)
     try:
         loaded_baseline = _model(baseline, spec.baseline, "baseline", spec, model_loading)
@@ -122,6 +127,7 @@ def evaluate(
     except AliasNotFoundError as absent:  # only a missing alias: anything else still fails
         loaded_baseline, baseline_skipped = None, MSG_FIRST_MODEL.format(uri=absent.uri)
 
+    progress.show("predicting")
     context = build_context(
         spec,
         eval_data,
@@ -134,10 +140,14 @@ def evaluate(
     context.custom_metrics = custom
     check_metric_names(context)
     validate_families(context)
+    progress.show("running checks")
     checks = run_checks(context)
     model_metrics = context.metrics_of(context.model)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
     status = FAILED if any(c.blocks_gate for c in checks) else PASSED
+    progress.show("computing report curves")
+    diagnostics = _diagnostics(context)
+    progress.clear()
     data_facts: dict[str, Any] = {
         "eval": eval_data.describe(),
         "target": spec.target,
@@ -167,7 +177,19 @@ def evaluate(
         metrics_unavailable=model_metrics.unavailable,
         seed=spec.seed,
         mlgate_version=__version__,
+        diagnostics=diagnostics,
+        environment=environment(),
     )
+
+
+def _diagnostics(context: EvaluationContext) -> dict[str, Any]:
+    """Curves for the reports; a failure here only loses plots, never the decision."""
+    from mlgate.diagnostics import compute_diagnostics
+
+    try:
+        return compute_diagnostics(context)
+    except Exception as error:  # the checks already decided; a report without plots says why
+        return {"error": MSG_DIAGNOSTICS_FAILED.format(error=" ".join(str(error).split()))}
 
 
 def _custom_metrics(spec: GateSpec) -> tuple[Any, ...]:

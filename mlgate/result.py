@@ -62,6 +62,8 @@ class GateResult:
     mlgate_version: str = ""
     reports: dict[str, str] = field(default_factory=dict)
     registry: dict[str, Any] | None = None  # set by the MLflow registry integration
+    diagnostics: dict[str, Any] = field(default_factory=dict)  # curves the reports draw
+    environment: dict[str, Any] = field(default_factory=dict)  # versions, commit, CI run
 
     @property
     def passed(self) -> bool:
@@ -101,6 +103,10 @@ class GateResult:
             "gate": self.gate,
             "seed": self.seed,
         }
+        if self.diagnostics:
+            report["diagnostics"] = self.diagnostics
+        if self.environment:
+            report["environment"] = self.environment
         if self.registry is not None:
             report["registry"] = self.registry
         return _finite(report)

@@ -21,6 +21,7 @@ from mlgate.errors import GateFileError, did_you_mean
 GATE_FILE_NAMES = ("mlgate.yaml", "mlgate.yml")
 PYTHON_SOURCE = "<python>"
 DEFAULT_REPORT_JSON = "mlgate-report.json"
+REPORT_FORMATS = ("json", "html", "md", "junit")  # report.formats default, in writing order
 DEFAULT_TRACKING_DIR = ".mlgate"
 DEFAULT_EXPERIMENT = "mlgate"
 RESERVED_TAG_PREFIX = "mlgate."
@@ -121,6 +122,7 @@ class GateSpec:
     comparison: dict[str, DeltaLimit] = field(default_factory=dict)
     report_dir: str = "."
     report_json: str = DEFAULT_REPORT_JSON
+    report_formats: tuple[str, ...] = REPORT_FORMATS
     tracking_uri: str | None = None
     registry_uri: str | None = None
     experiment: str = DEFAULT_EXPERIMENT
@@ -217,6 +219,7 @@ def spec_from_dict(
         comparison=comparison,
         report_dir=report.get("dir", "."),
         report_json=report.get("json", DEFAULT_REPORT_JSON),
+        report_formats=tuple(dict.fromkeys(report.get("formats", REPORT_FORMATS))),
         tracking_uri=mlflow_section.get("tracking_uri"),
         registry_uri=mlflow_section.get("registry_uri"),
         experiment=_experiment(mlflow_section, source),

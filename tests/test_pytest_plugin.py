@@ -170,7 +170,9 @@ def test_passing_gate_writes_the_report_mlgate_run_writes(project):
     result.assert_outcomes(passed=3)
     assert result.ret == pytest.ExitCode.OK
     report = project.path / "mlgate-report.json"
-    assert result.outlines[-2] == f"mlgate: gate PASSED: 2 passed; reports: {report}"
+    others = [project.path / name for name in ("mlgate-report.html", "mlgate-report.md")]
+    listed = ", ".join(map(str, [report, *others, project.path / "mlgate-junit.xml"]))
+    assert result.outlines[-2] == f"mlgate: gate PASSED: 2 passed; reports: {listed}"
     assert len(log_lines(project, "evaluations.log")) == 1
     assert len(log_lines(project, "writes.log")) == 1
     written = json.loads(report.read_text())

@@ -133,7 +133,7 @@ class GateSessionPlugin:
 
         spec = self.gate.spec()
         folder = report_folder(config, spec.resolve_path(spec.report_dir))
-        write_reports(result, folder, spec.report_json)
+        write_reports(result, folder, spec.report_json, spec.report_formats)
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> Generator[None]:

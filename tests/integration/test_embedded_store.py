@@ -33,7 +33,14 @@ def test_demo_registers_gates_tags_and_promotes_in_its_own_store(tmp_path):
     assert store.alias("mlgate-demo-cancer", "champion") == "2"
     assert store.tags("mlgate-demo-cancer", 2)[_records.STATUS] == "passed"
     assert store.client.get_model_version("mlgate-demo-cancer", "2").tags["team"] == "demo"
-    assert (folder / "reports" / "mlgate-report.json").is_file()
+    for name in (
+        "mlgate-report.json",
+        "mlgate-report.html",
+        "mlgate-report.md",
+        "mlgate-junit.xml",
+    ):
+        assert (folder / "reports" / name).is_file(), name
+    assert f"HTML report: {folder / 'reports' / 'mlgate-report.html'}" in process.stdout
     assert not (tmp_path / "mlflow.db").exists()  # nothing written outside the demo folder
 
 

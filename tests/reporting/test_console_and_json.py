@@ -65,7 +65,7 @@ def test_console_lists_each_check_and_ends_with_the_decision():
 
 def test_decision_line_names_the_reports(tmp_path):
     result = _result()
-    write_reports(result, tmp_path, "r.json")
+    write_reports(result, tmp_path, "r.json", formats=("json",))
     assert (
         console.decision_line(result)
         == f"gate FAILED: 1 passed, 1 failed; reports: {tmp_path / 'r.json'}"
