@@ -14,6 +14,7 @@ float, boolean, string, datetime) and a column matching its kind is accepted.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 KINDS = ("integer", "float", "boolean", "string", "datetime")
 MAX_INFERRED_CATEGORIES = 50
+RANGE_FACTOR = 2  # inferred bounds: the power of ten at least this many times the extreme
 MAX_EXAMPLES = 5
 EXAMPLE_CHARS = 40
 EXPECTED_CHARS = 120
@@ -50,7 +52,8 @@ MSG_UNIQUE_UNKNOWN = "'unique': column '{column}' is not under 'columns'"
 
 HEADER = (
     "# mlgate data schema inferred from {source} ({rows:,} rows).\n"
-    "# Review it (ranges, categories, nullability) before committing; use it with\n"
+    "# Ranges are sanity bounds (0, or the power of ten at least twice the reference's extreme).\n"
+    "# Review ranges, categories and nullability before committing; use it with\n"
     "#   checks: {{data: {{schema: <this file>}}}}\n"
 )
 
@@ -188,7 +191,8 @@ def kind_matches(series: pd.Series, expected: str) -> bool:
 
 
 def infer_schema(frame: pd.DataFrame) -> dict[str, Any]:
-    """A schema document from reference data: kinds, nullability, ranges, small category sets."""
+    """A schema document from reference data: kinds, nullability, sanity ranges, small
+    category sets, and uniqueness of integer/text columns whose values never repeat."""
     columns: dict[str, Any] = {}
     for name in frame.columns:
         series = frame[name]
@@ -197,9 +201,9 @@ def infer_schema(frame: pd.DataFrame) -> dict[str, Any]:
         rule["nullable"] = bool(series.isna().any())
         values = series.dropna()
         if kind in ("integer", "float") and len(values):
-            low, high = values.min(), values.max()
-            rule["min"] = int(low) if kind == "integer" else float(low)
-            rule["max"] = int(high) if kind == "integer" else float(high)
+            low, high = _widened(float(values.min()), float(values.max()))
+            rule["min"] = int(low) if kind == "integer" else low
+            rule["max"] = int(high) if kind == "integer" else high
         distinct = values.nunique()
         if kind in ("string", "boolean") and distinct <= MAX_INFERRED_CATEGORIES:
             rule["categories"] = sorted((_plain(v) for v in values.unique()), key=str)
@@ -207,6 +211,30 @@ def infer_schema(frame: pd.DataFrame) -> dict[str, Any]:
             rule["unique"] = True
         columns[str(name)] = rule
     return {"version": SCHEMA_VERSION, "strict": False, "columns": columns}
+
+
+def infer_schema_text(path: Path) -> str:
+    """``mlgate schema infer``: read reference data (file or Delta folder), return schema YAML."""
+    from mlgate.loading.data import read_source
+
+    key = "schema infer"
+    source: Any = {"delta": str(path)} if (path / "_delta_log").is_dir() else str(path)
+    loaded = read_source(source, key, Path.cwd())
+    return schema_yaml(infer_schema(loaded.frame), loaded.source, len(loaded.frame))
+
+
+def _widened(low: float, high: float) -> tuple[float, float]:
+    """Sanity bounds around the reference's range: 0 on a side the values never cross, else
+    the power of ten at least twice the extreme (28.1 -> 100, 0.14 -> 1, -3 -> -10).
+
+    Ranges catch unit mix-ups, sentinels like -999 and sign flips; distribution changes are the
+    drift checks' job. Exact sample extremes would fail on any fresh data.
+    """
+    return (0.0 if low >= 0 else -_power_above(-low)), (0.0 if high <= 0 else _power_above(high))
+
+
+def _power_above(value: float) -> float:
+    return float(10.0 ** math.ceil(math.log10(value * RANGE_FACTOR)))
 
 
 def _plain(value: Any) -> Any:

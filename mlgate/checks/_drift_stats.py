@@ -31,6 +31,7 @@ TEST_NAMES = {
 }
 
 FINE_BINS = 8192  # cells the Wasserstein distance is computed on when values are many
+TAIL_VALUES = 256  # the most extreme values of each side are edges themselves
 KIND_SAMPLE = 20_000  # values sampled to decide whether a number column is discrete
 DISCRETE_LEVELS = 10  # a number column with at most this many values is tested as categorical
 PSI_BINS = 10
@@ -169,9 +170,11 @@ def _numeric_edges(reference: np.ndarray, evaluation: np.ndarray) -> tuple[np.nd
     if len(distinct_ref) + len(distinct_eval) <= FINE_BINS:
         return np.union1d(distinct_ref, distinct_eval), True
     grid = np.linspace(0.0, 1.0, FINE_BINS // 2 + 1)
-    positions = [np.round(grid * (len(side) - 1)).astype(int) for side in (reference, evaluation)]
-    edges = np.concatenate((reference[positions[0]], evaluation[positions[1]]))
-    return np.unique(edges), False
+    parts = []
+    for side in (reference, evaluation):
+        parts.append(side[np.round(grid * (len(side) - 1)).astype(int)])
+        parts.extend((side[:TAIL_VALUES], side[-TAIL_VALUES:]))  # long tails: exact extremes
+    return np.unique(np.concatenate(parts)), False
 
 
 def _counts(ordered: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -170,8 +170,8 @@ def _result(
 def _summary(violations: list[dict[str, Any]]) -> str:
     parts = []
     for v in violations[:SHOWN_VIOLATIONS]:
-        example = f", e.g. {v['examples'][0]!r}" if v["examples"] else ""
-        parts.append(f"'{v['column']}' {v['check']} ({fmt(v['rows'])} rows{example})")
+        example = f", e.g. '{v['examples'][0]}'" if v["examples"] else ""
+        parts.append(f"'{v['column']}' {v['check']} ({fmt(v['rows'])} row(s){example})")
     more = len(violations) - SHOWN_VIOLATIONS
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
@@ -347,8 +347,12 @@ def _known_classes(context: EvaluationContext) -> tuple[list[Any] | None, str | 
 def _signature_inputs(context: EvaluationContext) -> list[tuple[str, str]] | None:
     """(column, MLflow type) of the model's input signature, or None when it has none."""
     model = context.model.model
-    metadata = getattr(model.predictor, "metadata", None) if model is not None else None
-    schema = metadata.get_input_schema() if metadata is not None else None
+    if model is None:
+        return None
+    schema = model.input_schema
+    metadata = getattr(model.predictor, "metadata", None)
+    if schema is None and metadata is not None:
+        schema = metadata.get_input_schema()
     if schema is None or not schema.has_input_names():
         return None
     inputs = []

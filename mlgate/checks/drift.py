@@ -85,7 +85,7 @@ SHOWN_DRIFTED = 5
 
 MSG_NEEDS_REFERENCE = (
     "checks.drift needs reference data: set 'data.reference' to the training snapshot (.csv, "
-    ".parquet or {{delta: path, version: N}}), or pass reference= from Python"
+    ".parquet or {delta: path, version: N}), or pass reference= from Python"
 )
 MSG_NOT_IN_REFERENCE = (
     "checks.drift: column(s) {columns} of data.eval are not in data.reference ({source}); add "
@@ -200,7 +200,7 @@ def validate_config(context: EvaluationContext) -> None:
     eval_columns = [str(c) for c in frame.columns]
     for key, names in (("columns", config.columns or ()), ("exclude", config.exclude)):
         for name in names:
-            if name not in frame.columns:
+            if name not in frame.columns and (key == "columns" or name not in reference.columns):
                 raise InputError(
                     MSG_UNKNOWN_COLUMN.format(
                         key=key,
@@ -291,8 +291,10 @@ def compare_column(
 ) -> ColumnDrift:
     """Test one column with the test its type and size call for (or the override)."""
     kind = column.kind or column_kind(column.reference, seed)
-    n_ref = int(column.reference.notna().sum())
-    n_eval = int(column.evaluation.notna().sum())
+    missing_ref = int(column.reference.isna().sum())
+    missing_eval = int(column.evaluation.isna().sum())
+    n_ref = len(column.reference) - missing_ref
+    n_eval = len(column.evaluation) - missing_eval
     test = (override.test if override else None) or choose_test(
         kind, min(n_ref, n_eval), config.large_sample
     )
@@ -327,15 +329,11 @@ def compare_column(
         corrected=p_value is not None and given is None,
         n_reference=n_ref,
         n_eval=n_eval,
-        missing_reference=_share_missing(column.reference),
-        missing_eval=_share_missing(column.evaluation),
+        missing_reference=missing_ref / len(column.reference),
+        missing_eval=missing_eval / len(column.evaluation),
         histogram=histogram,
         notes=notes,
     )
-
-
-def _share_missing(values: pd.Series) -> float:
-    return float(values.isna().mean()) if len(values) else 0.0
 
 
 def compare_columns(
