@@ -9,6 +9,7 @@ is controlled by :func:`holm`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,7 @@ PSI_BINS = 10
 PSI_FLOOR = 1e-4  # share given to an empty bin, so PSI stays finite
 MIN_CELL = 5  # categories rarer than this (pooled) are merged for the chi-squared test
 LABEL_CHARS = 60
+KS_FALLBACK_WARNING = ".*Exact calculation unsuccessful"
 MISSING_LABEL = "(missing)"
 OTHER_LABEL = "(other)"
 
@@ -254,7 +256,9 @@ def numeric_drift(
     ref_counts, ev_counts = _counts(ref, edges), _counts(ev, edges)
     histogram = _display_histogram(edges, ref_counts, ev_counts, bins)
     if test == "ks":
-        result = stats.ks_2samp(ref, ev)
+        with warnings.catch_warnings():  # scipy falls back to the asymptotic p-value and says so
+            warnings.filterwarnings("ignore", KS_FALLBACK_WARNING, RuntimeWarning)
+            result = stats.ks_2samp(ref, ev)
         return float(result.statistic), float(result.pvalue), histogram
     if test == "psi":
         return _psi(ref, ev), None, histogram
