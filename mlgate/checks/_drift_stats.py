@@ -270,8 +270,9 @@ def numeric_drift(
 def categorical_counts(
     reference: pd.Series, evaluation: pd.Series, max_categories: int
 ) -> tuple[list[str], np.ndarray, np.ndarray, int]:
-    """Counts per category on both sides (missing is a category); rare levels beyond
-    ``max_categories`` (by reference frequency) pooled as '(other)'. Returns the level count too.
+    """Counts per category on both sides (missing is a category); levels beyond the
+    ``max_categories`` most frequent (in both sides together) pooled as '(other)'. Returns the
+    level count too.
     """
     import numpy as np
     import pandas as pd
@@ -291,7 +292,8 @@ def categorical_counts(
     present = (ref_counts + ev_counts) > 0
     if levels > max_categories:
         keep = np.zeros(size, dtype=bool)
-        ranked = np.lexsort((-(ref_counts + ev_counts)[:levels], -ref_counts[:levels]))
+        # rank on pooled counts: ranking on one side's counts would bias the test toward drift
+        ranked = np.argsort(-(ref_counts + ev_counts)[:levels], kind="stable")
         keep[ranked[:max_categories]] = True
         keep[levels] = present[levels]
         other = ~keep & present

@@ -210,7 +210,7 @@ def validate_config(context: EvaluationContext) -> None:
                     )
                 )
     features = _feature_columns(context, config)
-    wanted = [*features, context.spec.target] if config.label else features
+    wanted = [*features, context.spec.target] if _tests_label(context, config) else features
     missing = [c for c in wanted if c not in reference.columns and c not in config.exclude]
     if missing:
         raise InputError(
@@ -255,6 +255,10 @@ def validate_config(context: EvaluationContext) -> None:
                         tests=", ".join(TESTS_BY_KIND[kind]),
                     )
                 )
+
+
+def _tests_label(context: EvaluationContext, config: DriftConfig) -> bool:
+    return config.label and context.spec.target not in config.exclude
 
 
 def _check_comparable(column: str, reference: pd.Series, evaluation: pd.Series) -> None:
@@ -480,7 +484,7 @@ def drift_checks(context: EvaluationContext) -> list[CheckResult]:
             columns.append(prediction)
         else:
             skipped["prediction"] = reason or ""
-    if config.label:
+    if _tests_label(context, config):
         target = context.spec.target
         label_kind = NUMERIC if context.task == "regression" else CATEGORICAL
         columns.append(_Column(target, "label", reference[target], frame[target], label_kind))

@@ -279,6 +279,35 @@ def test_eval_missing_a_column_of_the_reference(run_cli, drift_gate, tmp_path):
     assert code == 0, err
 
 
+def test_label_missing_from_the_reference_can_be_excluded(run_cli, drift_gate, tmp_path):
+    pd.read_csv(tmp_path / "reference.csv").drop(columns="label").to_csv(
+        tmp_path / "reference.csv", index=False
+    )
+    assert _error(run_cli, drift_gate()) == drift.MSG_NOT_IN_REFERENCE.format(
+        columns="'label'", source=tmp_path / "reference.csv"
+    )
+    code, out, err = run_cli("run", "-c", str(drift_gate("{exclude: [label]}")))
+    assert code == 0, err
+    assert "drift.label" not in out
+
+
+def test_thousands_of_levels_pass_with_a_note(run_cli, drift_gate, tmp_path, write_gate):
+    rng = np.random.default_rng(0)
+    for name in ("reference.csv", "eval.csv"):
+        frame = pd.read_csv(tmp_path / name)
+        frame["merchant"] = "m" + pd.Series(rng.integers(0, 3000, len(frame))).astype(str)
+        frame.to_csv(tmp_path / name, index=False)
+    gate = write_gate(
+        GATE.format(drift="{columns: [merchant, mean_area], max_categories: 50}").replace(
+            "model: model.joblib", "prediction: label"
+        )
+    )
+    code, out, err = run_cli("run", "-c", str(gate))
+    assert code == 0, out + err
+    line = next(x for x in out.splitlines() if "drift.features" in x)
+    assert "categories; the 50 most frequent are compared and the rest pooled as '(other)'" in line
+
+
 def test_column_all_null_on_one_side(run_cli, drift_gate, tmp_path):
     reference = pd.read_csv(tmp_path / "reference.csv")
     reference["mean_area"] = np.nan
