@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -80,7 +80,6 @@ class DataSchema:
     strict: bool = False
     unique: tuple[str, ...] = ()
     version: int = SCHEMA_VERSION
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @cache
