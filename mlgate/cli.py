@@ -15,6 +15,10 @@ from mlgate._version import __version__
 from mlgate.errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_PASSED, EXIT_USAGE, MlgateError
 
 MSG_INTERNAL = "internal error: {error}; rerun with --debug and report it"
+MSG_INFER_USAGE = (
+    "schema: give the reference data to infer from, as in "
+    "'mlgate schema infer reference.parquet > schema.yaml'"
+)
 MSG_MISSING_DEPENDENCY = "missing dependency: {error}; install it (pip install 'mlgate[...]')"
 
 EPILOG = """exit codes: 0 gate passed, 1 gate failed (a required check failed or errored),
@@ -164,9 +168,17 @@ def _add_schema(subparsers: argparse._SubParsersAction) -> None:
     schema = subparsers.add_parser(
         "schema",
         help="print a JSON Schema (gate file or report)",
-        description="Print the JSON Schema of the gate file (for editors) or of the JSON report.",
+        description="Print the JSON Schema of the gate file (for editors) or of the JSON report; "
+        "or, with 'infer FILE', write a data schema (YAML) inferred from reference data for "
+        "checks.data.schema: mlgate schema infer reference.parquet > schema.yaml",
     )
-    schema.add_argument("which", nargs="?", choices=("gate", "report"), default="gate")
+    schema.add_argument("which", nargs="?", choices=("gate", "report", "infer"), default="gate")
+    schema.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="with 'infer': the reference data (.csv, .parquet, or a Delta table folder)",
+    )
     schema.set_defaults(handler=_schema)
 
 
@@ -284,8 +296,22 @@ def _report_command(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from importlib import resources
 
+    if args.which == "infer" or args.file is not None:
+        return _infer_schema(args)
     name = f"{args.which}.schema.json"
     sys.stdout.write(resources.files("mlgate.schemas").joinpath(name).read_text("utf-8"))
+    return EXIT_PASSED
+
+
+def _infer_schema(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlgate.checks._data_schema import infer_schema_text
+    from mlgate.errors import InputError
+
+    if args.which != "infer" or args.file is None:
+        raise InputError(MSG_INFER_USAGE)
+    sys.stdout.write(infer_schema_text(Path(args.file)))
     return EXIT_PASSED
 
 

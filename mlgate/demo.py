@@ -28,6 +28,7 @@ model: models:/{name}@challenger
 baseline: models:/{name}@champion
 data:
   eval: data/eval.csv
+  reference: data/reference.csv     # the training split: drift is measured against it
 target: malignant
 sensitive_features: [site]           # not a model input: read from the data, never fed to it
 mlflow:
@@ -53,6 +54,11 @@ checks:
     equalized_odds_difference: {{max: 0.1}}
     comparison:
       equalized_odds_difference: {{max_delta: 0.0}}   # no less fair than the champion
+  data:
+    schema: data/schema.yaml           # written by: mlgate schema infer data/reference.csv
+    missing: {{max_share: 0.0}}
+    duplicates: {{max_share: 0.0}}
+  drift: {{}}                           # every feature, the prediction and the label
 report:
   dir: reports
 """
@@ -86,6 +92,8 @@ def _train(folder: Path):
     evaluation = evaluation.assign(site=sites)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     evaluation.to_csv(folder / "data" / "eval.csv", index=False)
+    train.to_csv(folder / "data" / "reference.csv", index=False)
+    _write_schema(folder / "data")
     features = train.drop(columns="malignant")
     few = ["mean_radius", "mean_texture", "mean_smoothness"]
     champion = make_pipeline(StandardScaler(), LogisticRegression()).fit(
@@ -95,6 +103,14 @@ def _train(folder: Path):
         features, train["malignant"]
     )
     return champion, challenger, features, few
+
+
+def _write_schema(data_dir: Path) -> None:
+    """What ``mlgate schema infer data/reference.csv > data/schema.yaml`` writes."""
+    from mlgate.checks._data_schema import infer_schema_text
+
+    text = infer_schema_text(data_dir / "reference.csv")
+    (data_dir / "schema.yaml").write_text(text, encoding="utf-8")
 
 
 def register_demo_models(folder: Path) -> str:

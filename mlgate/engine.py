@@ -207,12 +207,12 @@ def _custom_metrics(spec: GateSpec) -> tuple[Any, ...]:
     )
 
 
-def _table(given: Any, path: str | None, key: str, spec: GateSpec, loader: Any) -> Any:
+def _table(given: Any, source: Any, key: str, spec: GateSpec, loader: Any) -> Any:
     if given is not None:
         return loader.from_frame(given, key)
-    if path is None:
+    if source is None:
         return None
-    return loader.read_table(spec.resolve_path(path), key, spec.base_dir)
+    return loader.read_source(source, key, spec.base_dir)
 
 
 def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: Any) -> Any:

@@ -107,8 +107,8 @@ class GateSpec:
     target: str
     model: str | None = None
     baseline: str | None = None
-    eval_data: str | None = None
-    reference_data: str | None = None
+    eval_data: str | Mapping[str, Any] | None = None  # a path, or {delta: path, version: N}
+    reference_data: str | Mapping[str, Any] | None = None
     prediction: str | None = None
     baseline_prediction: str | None = None
     sample_weight: str | None = None

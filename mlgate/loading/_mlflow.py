@@ -231,7 +231,8 @@ def load(
     except Exception as error:
         raise _classify(error, key, reference, where) from error
     try:
-        flavors = tuple(Model.load(local).flavors)
+        metadata = Model.load(local)
+        flavors = tuple(metadata.flavors)
         if "sklearn" in flavors:
             predictor = mlflow.sklearn.load_model(local)
         else:
@@ -248,4 +249,5 @@ def load(
         predictor=predictor,
         registry=registry or None,
         flavors=flavors,
+        input_schema=metadata.get_input_schema(),
     )

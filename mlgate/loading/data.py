@@ -1,9 +1,15 @@
-"""Read evaluation and reference data (CSV, Parquet) into pandas, with one-line errors."""
+"""Read evaluation and reference data (CSV, Parquet, Delta tables) into pandas, one-line errors.
+
+A Delta table is named ``{delta: path, version: N}`` or ``{delta: path, timestamp: ISO-8601}``;
+it needs the optional ``deltalake`` package (``pip install 'mlgate[delta]'``). The report records
+the table, the version read and the row count, so a gate pins the exact snapshot it compared.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +29,18 @@ MSG_SUFFIX = (
 MSG_UNREADABLE = "{key}: {path} could not be read as {kind}: {error}"
 MSG_EMPTY = "{key}: {path} has no rows; point it at the evaluation data"
 MSG_NOT_DATAFRAME = "{key}: expected a pandas DataFrame, got {got}"
+MSG_NO_DELTALAKE = (
+    "{key}: reading a Delta table needs the deltalake package; install it with "
+    "pip install 'mlgate[delta]'"
+)
+MSG_NOT_DELTA = "{key}.delta: {path} is not a Delta table (no _delta_log); check the path"
+MSG_NO_VERSION = "{key}.version: the Delta table {path} has no version {version}; {error}"
+MSG_BAD_TIMESTAMP = (
+    "{key}.timestamp: {timestamp!r} is not a time the Delta table {path} can be read at: {error}"
+)
+MSG_VERSION_AND_TIMESTAMP = (
+    "{key}: give either 'version' or 'timestamp' of the Delta table, not both"
+)
 
 
 @dataclass(frozen=True)
@@ -32,11 +50,68 @@ class LoadedData:
     frame: pd.DataFrame
     source: str
     digest: str
+    snapshot: dict[str, Any] = field(default_factory=dict)  # Delta: table, version, timestamp
 
     def describe(self) -> dict[str, Any]:
         """Provenance recorded in the report."""
         rows, columns = self.frame.shape
-        return {"source": self.source, "rows": rows, "columns": columns, "digest": self.digest}
+        described = {"source": self.source, "rows": rows, "columns": columns}
+        return {**described, "digest": self.digest, **self.snapshot}
+
+
+def read_source(source: str | Mapping[str, Any], key: str, base_dir: Path) -> LoadedData:
+    """Read a gate-file data entry: a file path, or a Delta table mapping."""
+    if isinstance(source, Mapping):
+        return read_delta(source, key, base_dir)
+    path = Path(source).expanduser()
+    return read_table(path if path.is_absolute() else base_dir / path, key, base_dir)
+
+
+def read_delta(source: Mapping[str, Any], key: str, base_dir: Path) -> LoadedData:
+    """Read a Delta table at a version or timestamp (default: the latest)."""
+    try:
+        from deltalake import DeltaTable
+        from deltalake.exceptions import DeltaError, TableNotFoundError
+    except ImportError as error:
+        from mlgate.errors import InfrastructureError
+
+        raise InfrastructureError(MSG_NO_DELTALAKE.format(key=key)) from error
+    version, timestamp = source.get("version"), source.get("timestamp")
+    if version is not None and timestamp is not None:
+        raise InputError(MSG_VERSION_AND_TIMESTAMP.format(key=key))
+    path = Path(source["delta"]).expanduser()
+    path = path if path.is_absolute() else base_dir / path
+    try:
+        table = DeltaTable(str(path), version=version)
+    except TableNotFoundError as error:
+        raise InputError(MSG_NOT_DELTA.format(key=key, path=path)) from error
+    except DeltaError as error:
+        if version is None:
+            raise InputError(MSG_NOT_DELTA.format(key=key, path=path)) from error
+        latest = DeltaTable(str(path)).version()
+        reason = f"its versions are 0 to {latest}"
+        raise InputError(
+            MSG_NO_VERSION.format(key=key, path=path, version=version, error=reason)
+        ) from error
+    if timestamp is not None:
+        try:
+            table.load_as_version(timestamp)
+        except (DeltaError, ValueError) as error:
+            reason = " ".join(str(error).split())
+            raise InputError(
+                MSG_BAD_TIMESTAMP.format(key=key, timestamp=timestamp, path=path, error=reason)
+            ) from error
+    frame = table.to_pandas()
+    if frame.empty:
+        raise InputError(MSG_EMPTY.format(key=key, path=path))
+    read_version = table.version()
+    snapshot: dict[str, Any] = {"format": "delta", "table": str(path), "version": read_version}
+    if timestamp is not None:
+        snapshot["timestamp"] = timestamp
+    digest = hashlib.sha256(f"{table.table_uri}@{read_version}".encode()).hexdigest()
+    return LoadedData(
+        frame=frame, source=f"{path}@v{read_version}", digest="sha256:" + digest, snapshot=snapshot
+    )
 
 
 def read_table(path: Path, key: str, base_dir: Path) -> LoadedData:

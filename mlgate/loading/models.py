@@ -53,6 +53,7 @@ class LoadedModel:
     predictor: Any
     registry: dict[str, Any] | None = None
     flavors: tuple[str, ...] = field(default_factory=tuple)
+    input_schema: Any = None  # the MLflow signature's input schema, whatever flavor loaded it
 
     @property
     def classes(self) -> list[Any] | None:

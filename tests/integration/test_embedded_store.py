@@ -29,6 +29,8 @@ def test_demo_registers_gates_tags_and_promotes_in_its_own_store(tmp_path):
     assert "gate PASSED" in process.stdout
     assert "registry: moved mlgate-demo-cancer@champion to version 2 (was 1)" in process.stdout
     assert "): gate passed" in process.stdout  # the `mlgate status` it prints
+    for check in ("data.schema", "data.signature", "drift.features", "drift.prediction"):
+        assert re.search(rf"PASS  {re.escape(check)} ", process.stdout), check
     store = Registry(f"sqlite:///{folder / 'mlflow.db'}", {})
     assert store.alias("mlgate-demo-cancer", "champion") == "2"
     assert store.tags("mlgate-demo-cancer", 2)[_records.STATUS] == "passed"
