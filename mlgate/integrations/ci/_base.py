@@ -94,11 +94,15 @@ def secret_values(environ: Mapping[str, str]) -> list[str]:
 def ensure_report_file(
     result: GateResult, folder: Path, name: str, render: Callable[[GateResult], str]
 ) -> Path:
-    """``folder/name``; rendered from ``result`` unless the reporters already wrote it."""
+    """``folder/name`` as written for this result: the reporters' file when they wrote it in
+    this run (listed in ``result.reports``), else rendered from ``result`` now, replacing any
+    file an earlier run left in the folder."""
+    for written in map(Path, result.reports.values()):
+        if written.name == name and written.is_file():
+            return written
     path = folder / name
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(result), encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(result), encoding="utf-8")
     return path
 
 

@@ -46,6 +46,7 @@ MSG_WAIT_TOO_LONG = (
     "could not {what}: GitHub rate limit, retry in {seconds:.0f} s (over {max:.0f} s)"
 )
 MSG_FOREIGN_LINK = "could not {what}: the next page is not on {api} ({url})"
+MSG_NOT_A_LIST = "could not {what}: GitHub answered {kind}, not a list"
 MSG_MISSING_VARIABLE = "{name} is not set; run this step in GitHub Actions (or set it)"
 MSG_NO_SUMMARY = "{path} not found; run 'mlgate run' before the comment step"
 MSG_NOT_A_PULL_REQUEST = "mlgate: not a pull-request event; no comment posted"
@@ -135,7 +136,10 @@ class GitHubClient:
                 message = MSG_FOREIGN_LINK.format(what=what, api=self.api_url, url=next_url)
                 raise GitHubApiError(message)
             response = self.request(what, "GET", next_url)
-            yield from response.json()
+            items = response.json()
+            if not isinstance(items, list):
+                raise GitHubApiError(MSG_NOT_A_LIST.format(what=what, kind=type(items).__name__))
+            yield from items
             next_url = response.links.get("next", {}).get("url")
 
 
