@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
+from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
 from tests.integrations.ci._fake_github import fake_github
 from tests.integrations.ci._runner import ActionRun, run_action, substitute
 from tests.integrations.ci._templates import (
@@ -272,3 +273,34 @@ def test_azure_fail_on_warned_and_no_promote_parameters(workspace):
     commands = vso(done.stdout)
     assert any(c.startswith("##vso[task.logissue type=warning;]mlgate ") for c in commands)
     assert commands[-1] == "##vso[task.complete result=Failed;]mlgate: gate passed"
+
+
+def test_fail_on_warned_does_not_promote_a_warned_gate(run_cli, registry, tmp_path, eval_csv):
+    name = registry.register(("weak", "champion"), ("strong", "challenger"))
+    gate_file = tmp_path / "registry-gate.yaml"
+    gate_file.write_text(
+        f"model: models:/{name}@challenger\ndata: {{eval: {eval_csv}}}\ntarget: label\n"
+        f'mlflow: {{tracking_uri: "{registry.uri}"}}\n'
+        "promote: {on_pass: {alias: champion}}\n"
+        "checks:\n  performance:\n    roc_auc: {min: 0.99999, severity: warn}\n"
+    )
+    code, out, err = run_cli("run", "-c", str(gate_file), "--ci", "none", "--fail-on", "warned")
+    assert code == 1, err
+    assert FAIL_ON_WARNED_NOT_PROMOTED.format(count=1) in out
+    assert registry.alias(name, "champion") == "1"
+    assert registry.tags(name, 2)["mlgate.status"] == "passed"  # the gate itself passed
+
+
+def test_formats_input_reaches_mlgate_run(workspace, github_api, capsys):
+    """The action passes `formats` to `mlgate run --report` (the reports feature)."""
+    from mlgate.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    if "--report " not in capsys.readouterr().out:
+        pytest.skip("mlgate run --report is not on this branch yet")
+    github, env = pr_context(workspace, github_api)
+    gate(workspace, 0.5)
+    run = run_gate_action(workspace, {"formats": "json,md", "comment-on-pr": False}, env, github)
+    assert not run.failed, str(run)
+    assert (workspace / "mlgate-reports" / "mlgate-report.md").is_file()
