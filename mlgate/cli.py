@@ -16,8 +16,6 @@ from mlgate._version import __version__
 from mlgate.errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_PASSED, EXIT_USAGE, MlgateError
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from mlgate.integrations.ci import CiReporter
     from mlgate.result import GateResult
 
@@ -186,17 +184,22 @@ def _run(args: argparse.Namespace) -> int:
 
     ci = open_reporter(args.ci)
     try:
-        result, folder, code = _run_gate(args, ci)
-    except Exception as error:
-        exit_code = error.exit_code if isinstance(error, MlgateError) else EXIT_INFRASTRUCTURE
-        ci.gate_error(_redacted(str(error)), _as_path(args.report_dir), exit_code)
+        result, folder, code, error = _run_gate(args, ci)
+    except Exception as failure:
+        exit_code = failure.exit_code if isinstance(failure, MlgateError) else EXIT_INFRASTRUCTURE
+        report_dir = Path(args.report_dir) if args.report_dir else None
+        ci.gate_error(_redacted(str(failure)), report_dir, exit_code)
         raise
     step_code = step_exit_code(code, result, args.fail_on)
-    return ci.finish(StepOutcome(result, Path(folder), code, step_code))
+    return ci.finish(StepOutcome(result, Path(folder), code, step_code, error))
 
 
-def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str, int]:
-    """Evaluate, write the reports, record in the registry; the result, its folder, the code."""
+def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str, int, str | None]:
+    """Evaluate, write the reports, record in the registry.
+
+    Returns the result, its report folder, the exit code, and the registry error (redacted)
+    when the gate ran but promoting failed afterwards.
+    """
     from mlgate.engine import run_gate
     from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
     from mlgate.integrations.mlflow_registry import RegistrySession
@@ -217,7 +220,7 @@ def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str
     write()  # the local report exists even if the registry fails from here on
     ci.echo(console.decision_line(result) if args.quiet else console.render(result))
     if session is None:
-        return result, folder, EXIT_PASSED if result.passed else EXIT_FAILED
+        return result, folder, EXIT_PASSED if result.passed else EXIT_FAILED, None
     warned = result.counts()["warned"]
     if args.fail_on == "warned" and warned:
         session.promote_enabled = False
@@ -228,13 +231,8 @@ def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str
         ci.echo("\n".join(outcome.lines))
     if outcome.error:
         _print_error(outcome.error)
-    return result, folder, outcome.exit_code
-
-
-def _as_path(folder: str | None) -> Path | None:
-    from pathlib import Path
-
-    return Path(folder) if folder else None
+    error = _redacted(outcome.error) if outcome.error else None
+    return result, folder, outcome.exit_code, error
 
 
 def _promote(args: argparse.Namespace) -> int:

@@ -109,7 +109,8 @@ class GitHubClient:
             try:
                 response = self.session.request(method, url, timeout=TIMEOUT_SECONDS, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as error:
-                reason, wait = type(error).__name__, BACKOFF_SECONDS[min(attempt, 1)]
+                reason = type(error).__name__
+                wait = BACKOFF_SECONDS[min(attempt, len(BACKOFF_SECONDS) - 1)]
             else:
                 if response.status_code < 400:
                     return response
@@ -177,7 +178,8 @@ def pull_request_number(event: Mapping[str, Any]) -> int | None:
 
 
 def upsert_comment(client: GitHubClient, repository: str, number: int, body: str) -> str:
-    """Update the comment that holds ``body``'s marker, else create one; its URL."""
+    """Update the comment that holds ``body``'s marker, else create one; prints and returns
+    what was done with the comment's URL."""
     marker = body.split("\n", 1)[0]
     base = f"{client.api_url}/repos/{repository}"
     comments = f"{base}/issues/{number}/comments"
@@ -186,12 +188,15 @@ def upsert_comment(client: GitHubClient, repository: str, number: int, body: str
     if existing is not None:
         url = f"{base}/issues/comments/{existing['id']}"
         response = client.request("update the comment", "PATCH", url, json={"body": body})
-        print(MSG_UPDATED.format(url=response.json().get("html_url", url)))
+        message = MSG_UPDATED
     else:
-        url = comments
-        response = client.request("comment on the pull request", "POST", url, json={"body": body})
-        print(MSG_CREATED.format(url=response.json().get("html_url", url)))
-    return str(response.json().get("html_url", url))
+        response = client.request(
+            "comment on the pull request", "POST", comments, json={"body": body}
+        )
+        message = MSG_CREATED
+    done = message.format(url=response.json().get("html_url", ""))
+    print(done)
+    return done
 
 
 def _required(environ: Mapping[str, str], name: str) -> str:

@@ -144,3 +144,17 @@ def test_an_answer_that_is_not_a_list_is_an_error(tmp_path, api, runner_env, cap
     api.faults = [Fault(200, payload={"unexpected": True})]
     out = post(tmp_path, runner_env, capsys)
     assert "::warning" in out and "not a list" in out
+
+
+def test_an_unreachable_api_is_retried_then_a_warning(tmp_path, runner_env, capsys):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    runner_env["GITHUB_API_URL"] = f"http://127.0.0.1:{port}"
+    out = post(tmp_path, runner_env, capsys)
+    expected = pr_comment.MSG_GAVE_UP.format(
+        what="list the pull request's comments", attempts=3, reason="ConnectionError"
+    )
+    assert f"mlgate: {expected}" in out
