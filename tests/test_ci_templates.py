@@ -149,7 +149,7 @@ def test_readme_copies_are_the_tested_examples():
     ):
         body = path.read_text().split("\n", 1)[1]  # without the comment line
         assert body in readme, f"README's copy of {path.name} differs from the file"
-        assert len(body.strip().splitlines()) <= 17
+        assert len(body.strip().splitlines()) <= 15
 
 
 def test_install_step_installs_the_actions_own_source_and_extra_packages(tmp_path):
