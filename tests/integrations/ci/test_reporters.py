@@ -114,19 +114,9 @@ def test_markdown_and_junit_files_replace_a_stale_one(tmp_path):
     assert markdown_file(gate, tmp_path).read_text() == "written by the reporters in this run"
     from xml.etree import ElementTree
 
-    suite = ElementTree.parse(junit_file(result("failed", "skipped"), tmp_path)).find("testsuite")
+    suite = ElementTree.parse(junit_file(result("failed", "skipped"), tmp_path)).getroot()
+    assert suite.tag == "testsuite"
     assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("2", "1", "1")
-
-
-def test_markdown_escapes_data_and_respects_max_chars():
-    from mlgate.reporting.markdown import render_markdown
-
-    gate = result(*["failed"] * 50)
-    gate.checks[0].message = "a|b <script>\nnext"
-    text = render_markdown(gate)
-    assert "a\\|b &lt;script&gt; next" in text and "<script>" not in text
-    short = render_markdown(gate, max_chars=800)
-    assert len(short) <= 800 and "more checks not shown" in short
 
 
 @pytest.fixture
