@@ -90,7 +90,7 @@ class MemoryHungryRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X):
-        scratch = np.ones(self.megabytes * 1_000_000 // 8)  # written, so really resident
+        scratch = np.ones(max(1, self.megabytes * 1_000_000 // 8))  # written: really resident
         return np.full(len(X), self.mean_ + scratch[0] - 1.0)
 
 
