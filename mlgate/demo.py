@@ -44,7 +44,7 @@ checks:
     roc_auc: {{min_delta: -0.005}}
     f1_score: {{min_relative_delta: -0.01}}
   latency:                              # timed against the champion, interleaved in one run
-    comparison: {{single_row_p95_ms: {{max_relative_delta: 1.0}}}}  # generous: noisy CI
+    comparison: {{single_row_p95_ms: {{max_relative_delta: 2.0}}}}  # generous: noisy CI
     budget_seconds: 2
   documentation:                        # what a version must carry to be promoted
     signature: true

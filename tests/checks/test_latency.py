@@ -191,3 +191,13 @@ def test_latency_on_precomputed_predictions_exits_2(small_frame, tmp_path, write
     assert code == 2
     expected = latency.MSG_NEEDS_MODEL.format(family="latency", key="prediction", what="timed")
     assert err == f"mlgate: error: {path}: {expected}\n"
+
+
+def test_mlgate_checks_lists_the_model_check_keys(run_cli):
+    code, out, _ = run_cli("checks")
+
+    assert code == 0
+    assert "  latency         single-row latency percentiles and batch throughput" in out
+    assert "checks.latency keys:\n  single_row_p50_ms " in out
+    assert "  budget_seconds                   Wall-clock budget of all latency rounds" in out
+    assert "checks.documentation keys:\n  description " in out
