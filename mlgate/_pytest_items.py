@@ -35,9 +35,23 @@ class GateFile(pytest.File):
         checks = gate_session(self.config).spec().document.get("checks", {})
         lines = self.path.read_text(encoding="utf-8").splitlines()
         for family, entries in checks.items():
-            if isinstance(entries, Mapping) and entries:
-                found = key_lines(lines, family, list(entries))
+            names = (
+                [n for n, v in entries.items() if _names_checks(v)]
+                if isinstance(entries, Mapping)
+                else []
+            )
+            if names:
+                found = key_lines(lines, family, names)
                 yield FamilyNode.from_parent(self, name=family, checks=found)
+
+
+def _names_checks(value: Any) -> bool:
+    """Whether a family's key holds checks: a threshold, a group of limits, a list or ``true``.
+
+    Options (``budget_seconds: 2``, ``severity: warn``) and checks switched off (``false``) are
+    not test items.
+    """
+    return value is True or isinstance(value, Mapping | list)
 
 
 class FamilyNode(pytest.Collector):
