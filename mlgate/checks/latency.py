@@ -9,8 +9,9 @@ rounds:
 - batch: the eval data in slices of ``batch_size`` rows, one pass at most for large data (small
   data is cycled until ``MIN_BATCH_ROWS`` rows or the budget).
 
-The whole family stops at ``budget_seconds`` (default 10; split evenly between single-row and
-batch rounds when both are configured). With ``comparison`` the champion is called in the same
+The whole family, preparing its inputs included, stops at ``budget_seconds`` (default 10) plus
+at most one round: single-row rounds stop at half of it when batch rounds follow, which get the
+rest. With ``comparison`` the champion is called in the same
 rounds, alternating with the challenger and who goes first, so machine load hits both equally.
 
 Check ids: ``latency.<metric>`` (thresholds) and ``latency.comparison.<metric>``, metrics
@@ -146,6 +147,7 @@ def measure(context: EvaluationContext, config: LatencyConfig) -> dict[str, Any]
     from mlgate.checks._measure import latency_summary, throughput_summary, timed_rounds
     from mlgate.context import choose_features
 
+    started = time.perf_counter()  # the budget covers preparing inputs too
     models: list[tuple[LoadedModel, list[str]]] = []
     assert context.model.model is not None  # validate_latency
     models.append((context.model.model, context.features))
@@ -174,7 +176,7 @@ def measure(context: EvaluationContext, config: LatencyConfig) -> dict[str, Any]
             calls,
             inputs,
             warmup=config.warmup_calls,
-            deadline=time.perf_counter() + share,
+            deadline=started + share,
             max_rounds=MAX_SINGLE_ROW_CALLS,
         )
         summaries = [latency_summary(seconds) for seconds in rounds.seconds]
@@ -192,7 +194,7 @@ def measure(context: EvaluationContext, config: LatencyConfig) -> dict[str, Any]
             calls,
             inputs,
             warmup=min(config.warmup_calls, 1),
-            deadline=time.perf_counter() + share,
+            deadline=started + config.budget_seconds,  # the rest of the budget
             max_rounds=passes * len(inputs[0]),
         )
         sizes = [len(b) for b in inputs[0]]
