@@ -112,7 +112,7 @@ def measured(result: Any) -> str:
         size = found["resources.model_size_mb"].value
         load = found["resources.load_seconds"].value
         memory = found["resources.predict_peak_memory_mb"].value
-        return f"{size:.3f} MB on disk, load {load * 1000:.1f} ms, peak +{memory:.1f} MB RSS"
+        return f"{size:.3f} MB on disk, load {load * 1000:.1f} ms, peak +{memory:.1f} MB"
     return "-"
 
 
