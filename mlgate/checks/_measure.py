@@ -1,5 +1,6 @@
 """Timing and memory measurement for the families that call the model again (latency, resources,
-contract): interleaved timed rounds under a deadline, percentiles, and peak resident memory.
+contract): interleaved timed rounds under a deadline, percentiles, and peak memory; and the rule
+those families (and documentation) share, that a model must be there.
 
 Peak memory is the larger of two views, because each misses what the other sees:
 
@@ -24,13 +25,22 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from mlgate.errors import GateFileError
+
+if TYPE_CHECKING:
+    from mlgate.context import EvaluationContext
 
 STATM = Path("/proc/self/statm")
 SAMPLE_INTERVAL_S = 0.001
 MAX_ERROR_CHARS = 300
 MEGABYTE = 1_000_000
 
+MSG_NEEDS_MODEL = (
+    "checks.{family} needs a model: set 'model' (precomputed predictions in '{key}' cannot be "
+    "{what})"
+)
 RSS_SAMPLED = (
     "max of tracemalloc's peak and the RSS added (sampled every 1 ms from /proc/self/statm, and "
     "the kernel's peak-RSS mark)"
@@ -39,6 +49,14 @@ RSS_MARK_ONLY = (
     "max of tracemalloc's peak and the kernel's peak-RSS mark (getrusage), which only sees new "
     "highs of the process"
 )
+
+
+def require_model(context: EvaluationContext, family: str, what: str) -> None:
+    """The model-check families cannot run on precomputed predictions (exit 2)."""
+    if context.model.model is None:
+        key = "prediction" if context.spec.prediction is not None else "predictions"
+        message = MSG_NEEDS_MODEL.format(family=family, key=key, what=what)
+        raise GateFileError(f"{context.spec.source}: {message}")
 
 
 def one_line(error: BaseException) -> str:

@@ -123,7 +123,7 @@ def parse_contract(document: Mapping[str, Any], source: str) -> ContractConfig:
 
 
 def validate_contract(context: EvaluationContext) -> None:
-    from mlgate.checks.latency import require_model
+    from mlgate.checks._measure import require_model
 
     require_model(context, FAMILY, "probed")
 

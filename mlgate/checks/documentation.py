@@ -106,7 +106,7 @@ def parse_documentation(document: Mapping[str, Any], source: str) -> Documentati
 
 def validate_documentation(context: EvaluationContext) -> None:
     """Tags and run params need a registered version (or a run) behind the model (exit 2)."""
-    from mlgate.checks.latency import require_model
+    from mlgate.checks._measure import require_model
 
     require_model(context, FAMILY, "documented")
     config: DocumentationConfig = context.spec.family_configs[FAMILY]

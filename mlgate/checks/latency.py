@@ -68,10 +68,6 @@ MSG_COMPARISON_NO_BASELINE = (
     "checks.latency.comparison needs a champion to time: add 'baseline' (a model, not "
     "'baseline_prediction') or remove checks.latency.comparison"
 )
-MSG_NEEDS_MODEL = (
-    "checks.{family} needs a model to call: set 'model' (precomputed predictions in "
-    "'{key}' cannot be {what})"
-)
 MSG_WITHIN = "{name} = {value} is within {bounds} ({calls} timed calls)"
 MSG_OUTSIDE = "{name} = {value} is not within {bounds} ({calls} timed calls)"
 MSG_NO_BASELINE = "no champion to compare with: {reason}"
@@ -112,17 +108,10 @@ def parse_latency(document: Mapping[str, Any], source: str) -> LatencyConfig:
     )
 
 
-def require_model(context: EvaluationContext, family: str, what: str) -> None:
-    """Families that call or inspect the model cannot run on precomputed predictions (exit 2)."""
-    if context.model.model is None:
-        key = "prediction" if context.spec.prediction is not None else "predictions"
-        raise GateFileError(
-            f"{context.spec.source}: " + MSG_NEEDS_MODEL.format(family=family, key=key, what=what)
-        )
-
-
 def validate_latency(context: EvaluationContext) -> None:
     """A model to time, and a champion model when a comparison is asked for (exit 2)."""
+    from mlgate.checks._measure import require_model
+
     require_model(context, FAMILY, "timed")
     config: LatencyConfig = context.spec.family_configs[FAMILY]
     if not config.comparison or context.baseline_skipped_reason is not None:

@@ -69,7 +69,7 @@ def parse_resources(document: Mapping[str, Any], source: str) -> ResourcesConfig
 
 
 def validate_resources(context: EvaluationContext) -> None:
-    from mlgate.checks.latency import require_model
+    from mlgate.checks._measure import require_model
 
     require_model(context, FAMILY, "measured")
 

@@ -14,6 +14,7 @@ import pytest
 
 import mlgate
 from mlgate.checks import latency
+from mlgate.checks._measure import MSG_NEEDS_MODEL
 from mlgate.result import FAILED, PASSED, SKIPPED
 from tests._estimators import SleepyClassifier
 
@@ -189,7 +190,7 @@ def test_latency_on_precomputed_predictions_exits_2(small_frame, tmp_path, write
     code, _, err = run_cli("run", "-c", str(path))
 
     assert code == 2
-    expected = latency.MSG_NEEDS_MODEL.format(family="latency", key="prediction", what="timed")
+    expected = MSG_NEEDS_MODEL.format(family="latency", key="prediction", what="timed")
     assert err == f"mlgate: error: {path}: {expected}\n"
 
 

@@ -126,5 +126,5 @@ def test_families_that_call_the_model_need_one(family, binary_frame, tmp_path, w
     code, _, err = run_cli("run", "-c", str(path))
 
     assert code == 2
-    assert err.startswith(f"mlgate: error: {path}: checks.{family} needs a model to call")
+    assert err.startswith(f"mlgate: error: {path}: checks.{family} needs a model: set 'model'")
     assert err.count("\n") == 1
