@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlgate.metrics import TASKS, definitions
 
+METRIC_FAMILIES = ("performance", "comparison")  # their keys are the metrics listed below
 DIRECTION = {True: "higher is better", False: "lower is better", None: "descriptive"}
 
 
@@ -13,7 +14,11 @@ def render_catalog(task: str | None = None) -> str:
 
     lines = ["check families (keys under 'checks' in the gate file):"]
     for family in families().values():
-        lines.append(f"  {family.name:<12} {family.description}")
+        lines.append(f"  {family.name:<15} {family.description}")
+    for name, keys in _family_keys().items():
+        lines.append("")
+        lines.append(f"checks.{name} keys:")
+        lines.extend(f"  {key:<32} {description}" for key, description in keys)
     for each in (task,) if task else TASKS:
         lines.append("")
         lines.append(
@@ -48,3 +53,20 @@ def _fairness_lines() -> list[str]:
     for name, description in DISPARITY_DESCRIPTIONS.items():
         lines.append(f"  {name:<32} {description}")
     return lines
+
+
+def _family_keys() -> dict[str, list[tuple[str, str]]]:
+    """Each family's gate-file keys with their schema descriptions (metric families excepted)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("mlgate.schemas").joinpath("gate.schema.json").read_text("utf-8")
+    sections = json.loads(text)["properties"]["checks"]["properties"]
+    return {
+        name: [
+            (key, str(node.get("description", "")).split(". ")[0].rstrip("."))
+            for key, node in section.get("properties", {}).items()
+        ]
+        for name, section in sections.items()
+        if name not in METRIC_FAMILIES and section.get("properties")
+    }

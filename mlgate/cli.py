@@ -8,8 +8,9 @@ what it needs when it runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from mlgate._version import __version__
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from mlgate.integrations.ci import CiReporter
     from mlgate.result import GateResult
 
+MLFLOW_LOG_VARIABLE = "MLFLOW_LOGGING_LEVEL"
+QUIET_LEVEL = "ERROR"
+QUIET_LOGGERS = ("mlflow", "alembic")
 MSG_INTERNAL = "internal error: {error}; rerun with --debug and report it"
 MSG_INFER_USAGE = (
     "schema: give the reference data to infer from, as in "
@@ -373,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return handler(args)
+        with _library_logging(args.debug):
+            return handler(args)
     except MlgateError as error:
         return _report(error, str(error), error.exit_code, args.debug)
     except ImportError as error:
@@ -385,6 +390,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:  # fail closed on anything unexpected
         return _report(error, MSG_INTERNAL.format(error=error), EXIT_INFRASTRUCTURE, args.debug)
+
+
+@contextlib.contextmanager
+def _library_logging(debug: bool) -> Iterator[None]:
+    """Keep MLflow's own log lines (store creation, migrations) off stderr unless ``--debug``.
+
+    MLflow sets its loggers' level from MLFLOW_LOGGING_LEVEL when it is imported (later, by a
+    subcommand), so the variable is set for the command's duration unless the user set it; if
+    MLflow is already imported (mlgate called in-process), its loggers are quieted directly.
+    """
+    import logging
+    import os
+
+    if debug or os.environ.get(MLFLOW_LOG_VARIABLE):
+        yield
+        return
+    os.environ[MLFLOW_LOG_VARIABLE] = QUIET_LEVEL
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    if "mlflow" in sys.modules:
+        for logger in loggers:
+            logger.setLevel(QUIET_LEVEL)
+    try:
+        yield
+    finally:
+        os.environ.pop(MLFLOW_LOG_VARIABLE, None)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _report(error: BaseException, message: str, code: int, debug: bool) -> int:

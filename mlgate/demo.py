@@ -20,6 +20,7 @@ EXPERIMENT = "mlgate-demo"
 STORE_FILE = "mlflow.db"
 ARTIFACTS_DIR = "mlartifacts"
 SITE_SEED = 21  # the generated 'site' column: a seed where the champion fails four-fifths
+DEMO_TAGS = {"owner": "mlgate-demo", "training_data": "sklearn breast cancer, 60% split seed 0"}
 
 GATE_FILE = """\
 # The demo gate: the challenger must be accurate, fair, and no worse than the champion.
@@ -59,6 +60,12 @@ checks:
     missing: {{max_share: 0.0}}
     duplicates: {{max_share: 0.0}}
   drift: {{}}                           # every feature, the prediction and the label
+  latency:                              # timed against the champion, interleaved in one run
+    comparison: {{single_row_p95_ms: {{max_relative_delta: 2.0}}}}  # generous: noisy CI
+    budget_seconds: 2
+  documentation:                        # what a version must carry to be promoted
+    signature: true
+    tags: [owner, training_data]
 report:
   dir: reports
 """
@@ -139,7 +146,10 @@ def register_demo_models(folder: Path) -> str:
                 model, name="model", registered_model_name=MODEL_NAME,
                 signature=infer_signature(inputs, model.predict(inputs)),
             )  # fmt: skip
-        client.set_registered_model_alias(MODEL_NAME, alias, str(info.registered_model_version))
+        version = str(info.registered_model_version)
+        client.set_registered_model_alias(MODEL_NAME, alias, version)
+        for key, value in DEMO_TAGS.items():  # required by the gate's documentation checks
+            client.set_model_version_tag(MODEL_NAME, version, key, value)
     return tracking_uri
 
 

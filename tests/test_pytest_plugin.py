@@ -518,3 +518,30 @@ def test_gate_factory_turns_bad_input_into_a_clean_failure(mlgate_gate, binary_f
         mlgate_gate({"target": "nope"}, data=binary_frame, model=binary_model)
     assert str(failed.value).startswith("mlgate: target: column 'nope' is not in")
     assert not failed.value.pytrace
+
+
+MODEL_CHECKS = (
+    GATE_HEAD.replace("target: y\n", "baseline: model.joblib\ntarget: y\n")
+    + """\
+checks:
+  latency:
+    comparison: {single_row_p95_ms: {max_relative_delta: 1000}}
+    budget_seconds: 1
+    warmup_calls: 1
+  contract:
+    determinism: true
+    column_order: false
+    probe_rows: 5
+"""
+)
+
+
+def test_family_options_are_not_items_and_a_group_of_limits_is_one_item(project):
+    gate(project, MODEL_CHECKS)
+
+    collected = project.runpytest("--mlgate", "--co", "-q")
+    result = project.runpytest("--mlgate", "-q")
+
+    lines = [line for line in collected.outlines if line.startswith("mlgate.yaml::")]
+    assert lines == ["mlgate.yaml::latency::comparison", "mlgate.yaml::contract::determinism"]
+    result.assert_outcomes(passed=3)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -206,12 +207,8 @@ def load(
     registry_uri: str | None = None,
 ) -> LoadedModel:
     """Resolve, download and load an MLflow model; native scikit-learn flavor when it has one."""
-    import mlflow
-    from mlflow.models import Model
     from mlflow.tracking import MlflowClient
     from mlflow.tracking.artifact_utils import _download_artifact_from_uri
-
-    from mlgate.loading.models import LoadedModel
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in CI logs
 
@@ -230,17 +227,37 @@ def load(
             local = mlflow_call(lambda: _download_artifact_from_uri(artifact_uri=target))
     except Exception as error:
         raise _classify(error, key, reference, where) from error
+    return load_folder(Path(local), reference, key, registry)
+
+
+def load_folder(
+    folder: Path, reference: str, key: str, registry: dict[str, Any] | None = None
+) -> LoadedModel:
+    """Load an MLflow model folder already on this machine; no tracking store is touched.
+
+    A local folder needs no store, so gating one leaves nothing behind (no ``.mlgate/mlflow.db``).
+    The seconds spent deserializing (download excluded) are recorded for ``checks.resources``.
+    """
+    import mlflow
+    import mlflow.pyfunc
+    import mlflow.sklearn  # imported before the clock starts: load_seconds times the model
+    from mlflow.models import Model
+
+    from mlgate.loading.models import LoadedModel
+
+    started = time.perf_counter()
     try:
-        metadata = Model.load(local)
+        metadata = Model.load(str(folder))
         flavors = tuple(metadata.flavors)
         if "sklearn" in flavors:
-            predictor = mlflow.sklearn.load_model(local)
+            predictor = mlflow.sklearn.load_model(str(folder))
         else:
-            predictor = mlflow.pyfunc.load_model(local)
+            predictor = mlflow.pyfunc.load_model(str(folder))
     except Exception as error:
         raise InputError(
             MSG_LOAD_FAILED.format(key=key, uri=reference, reason=short_reason(error))
         ) from error
+    load_seconds = time.perf_counter() - started
     if not callable(getattr(predictor, "predict", None)):
         raise InputError(MSG_NO_PREDICT.format(key=key, uri=reference))
     return LoadedModel(
@@ -250,4 +267,6 @@ def load(
         registry=registry or None,
         flavors=flavors,
         input_schema=metadata.get_input_schema(),
+        local_path=folder,
+        load_seconds=load_seconds,
     )

@@ -10,6 +10,7 @@ folders and skops files are the safer formats.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,8 @@ class LoadedModel:
     registry: dict[str, Any] | None = None
     flavors: tuple[str, ...] = field(default_factory=tuple)
     input_schema: Any = None  # the MLflow signature's input schema, whatever flavor loaded it
+    local_path: Path | None = None  # its files on this machine (MLflow folder or model file)
+    load_seconds: float | None = None  # deserializing only; a registry download is excluded
 
     @property
     def classes(self) -> list[Any] | None:
@@ -126,7 +129,7 @@ def load_model(
     if path.is_dir():
         if not (path / "MLmodel").is_file():
             raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
-        return _mlflow.load(str(path), key, tracking_uri, base_dir)
+        return _mlflow.load_folder(path, str(path), key)
     if not path.is_file():
         raise InputError(MSG_MISSING.format(key=key, path=path))
     suffix = path.suffix.lower()
@@ -137,9 +140,28 @@ def load_model(
     raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
 
 
+def reload_seconds(model: LoadedModel, key: str) -> float | None:
+    """Seconds to load ``model`` again from its local files, its libraries already imported.
+
+    The gate's first load also pays for importing the libraries the model needs (seconds for
+    scikit-learn and skops on a busy machine), which says little about the model itself.
+    None for a model passed from Python (no files).
+    """
+    if model.local_path is None:
+        return None
+    if model.kind == "mlflow":
+        again = _mlflow.load_folder(model.local_path, model.uri, key)
+    elif model.kind == "skops":
+        again = _load_skops(model.local_path, key)
+    else:
+        again = _load_pickle(model.local_path, key)
+    return again.load_seconds
+
+
 def _load_skops(path: Path, key: str) -> LoadedModel:
     import skops.io
 
+    started = time.perf_counter()
     try:
         untrusted = skops.io.get_untrusted_types(file=path)
         if untrusted:
@@ -149,19 +171,24 @@ def _load_skops(path: Path, key: str) -> LoadedModel:
         raise
     except Exception as error:
         raise InputError(MSG_UNREADABLE.format(key=key, path=path, error=error)) from error
-    return _checked(LoadedModel(uri=str(path), kind="skops", predictor=predictor), key)
+    loaded = LoadedModel(uri=str(path), kind="skops", predictor=predictor, local_path=path)
+    loaded.load_seconds = time.perf_counter() - started
+    return _checked(loaded, key)
 
 
 def _load_pickle(path: Path, key: str) -> LoadedModel:
     import joblib
 
+    started = time.perf_counter()
     try:
         predictor = joblib.load(path)  # runs code from the file: documented, trusted input only
     except Exception as error:
         reason = str(error) or type(error).__name__
         raise InputError(MSG_UNREADABLE.format(key=key, path=path, error=reason)) from error
     kind = "joblib" if path.suffix.lower() == ".joblib" else "pickle"
-    return _checked(LoadedModel(uri=str(path), kind=kind, predictor=predictor), key)
+    loaded = LoadedModel(uri=str(path), kind=kind, predictor=predictor, local_path=path)
+    loaded.load_seconds = time.perf_counter() - started
+    return _checked(loaded, key)
 
 
 def _checked(model: LoadedModel, key: str) -> LoadedModel:

@@ -100,7 +100,8 @@ class GateSession:
         if not self._checks:
             self._checks = {check.id: check for check in result.checks}
         family, _, name = check_id.partition(".")
-        found = self._checks.get(check_id) or self._checks.get(family)
+        found = self._checks.get(check_id) or _group(result.checks, check_id)
+        found = found or self._checks.get(family)
         if found is not None:
             return found
         from mlgate.result import ERRORED, CheckResult
@@ -204,3 +205,27 @@ def evaluate_python_gate(
         )
     except MlgateError as error:
         pytest.fail(MSG_ERROR.format(message=" ".join(str(error).split())), pytrace=False)
+
+
+def _group(checks: list[CheckResult], key: str) -> CheckResult | None:
+    """One result for a gate-file key holding several checks (``latency.comparison``): the
+    worst status, with the messages of the checks that have it."""
+    from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
+
+    members = [c for c in checks if c.id.startswith(key + ".")]
+    if not members:
+        return None
+    worst = next(
+        s for s in (ERRORED, FAILED, WARNED, SKIPPED, PASSED) if any(c.status == s for c in members)
+    )
+    chosen = [c for c in members if c.status == worst]
+    family, _, name = key.partition(".")
+    return CheckResult(
+        id=key,
+        family=family,
+        name=name,
+        status=worst,
+        message="; ".join(f"{c.name}: {c.message}" for c in chosen),
+        details={"checks": [c.id for c in members]},
+        severity=chosen[0].severity,
+    )

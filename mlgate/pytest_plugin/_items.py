@@ -42,12 +42,21 @@ class GateFile(pytest.File):
             if lister is not None:  # a family whose keys are not one check each
                 names = lister(spec.family_configs[family])
             elif isinstance(entries, Mapping):
-                names = list(entries)
+                names = [n for n, v in entries.items() if _names_checks(v)]
             else:
                 continue
             if names:
                 found = key_lines(lines, family, names)
                 yield FamilyNode.from_parent(self, name=family, checks=found)
+
+
+def _names_checks(value: Any) -> bool:
+    """Whether a family's key holds checks: a threshold, a group of limits, a list or ``true``.
+
+    Options (``budget_seconds: 2``, ``severity: warn``) and checks switched off (``false``) are
+    not test items.
+    """
+    return value is True or isinstance(value, Mapping | list)
 
 
 class FamilyNode(pytest.Collector):
