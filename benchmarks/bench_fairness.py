@@ -156,7 +156,7 @@ def median_seconds(run: Callable[[], Any], repeats: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="evaluation rows")
-    parser.add_argument("--repeats", type=int, default=5, help="timed runs of each tool")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each tool")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated data")
     parser.add_argument("--smoke", action="store_true", help="20,000 rows, one run (a check)")
     args = parser.parse_args(argv)

@@ -14,8 +14,8 @@ they need not be model inputs and are never passed to a model that was not fitte
   ``group_max``, ``ratio``, ``difference``);
 - ``comparison``: delta limits (as ``checks.comparison``) on disparity metrics, model vs baseline
   on the same rows; skipped with the reason when there is no baseline;
-- ``min_group_size`` (default 30): smaller groups are listed but never judged; with fewer than two
-  groups left to compare the check is ``warned``;
+- ``min_group_size`` (default 30): groups with fewer rows (or zero total weight) are listed but
+  never judged; with fewer than two groups left to compare the check is ``warned``;
 - ``intersectional``: also judge the cross product of the sensitive columns.
 
 A missing value in a sensitive column is a group of its own, named ``<missing>``.
@@ -82,7 +82,6 @@ DISPARITY_DESCRIPTIONS = {
     "equal_opportunity_ratio": "Smallest over largest group true positive rate.",
 }
 GROUP_BOUNDS = ("min", "max", "min_ratio", "max_difference")
-SECTION_KEYS = ("group", "comparison", "min_group_size", "intersectional")
 
 MSG_NO_SENSITIVE = (
     "checks.fairness needs 'sensitive_features' at the top level of the gate file: the "
@@ -303,7 +302,7 @@ def _group_rows(
             "features": dict(grouping.parts[code]),
             "size": int(sizes[code]),
             "weight": float(weight[code]),
-            "judged": bool(sizes[code] >= config.min_group_size),
+            "judged": bool(sizes[code] >= config.min_group_size and weight[code] > 0),
             "value": None,
             "selection_rate": None,
             "true_positive_rate": None,

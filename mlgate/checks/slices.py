@@ -4,7 +4,7 @@
 
     - by: region                   # one slice per value (a missing value is the slice <missing>)
       metrics: {roc_auc: {min: 0.8}}
-      min_size: 50                 # smaller slices are listed, never judged (default 30)
+      min_size: 50                 # fewer rows (or zero weight): listed, never judged (default 30)
     - by: {column: age, bins: 5}   # numeric column cut into 5 quantile bins (pandas.qcut)
       metrics: {recall_score: {min: 0.7}}
     - where: "tenure < 6"          # pandas query syntax, evaluated safely (see _where.py)
@@ -265,7 +265,7 @@ def _slice_rows(
                 "name": grouping.names[code],
                 "size": int(sizes[code]),
                 "weight": float(weight[code]),
-                "judged": bool(sizes[code] >= spec.min_size),
+                "judged": bool(sizes[code] >= spec.min_size and weight[code] > 0),
                 "value": None,
                 "selection_rate": rate,
             }

@@ -124,8 +124,11 @@ def test_group_metrics_equal_metricframe(frame, binary_model, y_pred, weight):
         "roc_auc": (skm.roc_auc_score, proba),
         "log_loss": (skm.log_loss, proba),
         "balanced_accuracy_score": (skm.balanced_accuracy_score, y_pred),
+        "true_positives": (_unweighted_true_positives, y_pred),
+        "example_count": (flm.count, y_pred),
     }
     group = {name: {"min": -1.0} for name in references}
+    counts = ("example_count",)  # fairlearn's count takes no weights
     result = mlgate.run_gate(_gate({"group": group}, weight=weight), data=frame, model=binary_model)
     for name, (function, predictions) in references.items():
         reference = flm.MetricFrame(
@@ -133,7 +136,7 @@ def test_group_metrics_equal_metricframe(frame, binary_model, y_pred, weight):
             y_true=frame["label"],
             y_pred=predictions,
             sensitive_features=frame["band"],
-            sample_params={"sample_weight": sample_weight},
+            sample_params={} if name in counts else {"sample_weight": sample_weight},
         )
         details = result.check(f"fairness.{name}[band]").details
         for row in details["groups"]:
@@ -142,6 +145,22 @@ def test_group_metrics_equal_metricframe(frame, binary_model, y_pred, weight):
         assert details["group_max"] == pytest.approx(reference.group_max(), abs=1e-12, rel=0)
         assert details["ratio"] == pytest.approx(reference.ratio(), abs=1e-12, rel=0)
         assert details["difference"] == pytest.approx(reference.difference(), abs=1e-12, rel=0)
+
+
+def _unweighted_true_positives(y_true, y_pred, sample_weight=None):
+    """MLflow's true_positives: a count of rows, whatever the weights."""
+    return skm.confusion_matrix(y_true, y_pred, labels=[0, 1])[1, 1]
+
+
+def test_a_zero_weight_group_is_not_judged(frame, binary_model):
+    data = frame.copy()
+    data.loc[data["band"] == "60+", "w"] = 0.0
+    gate = _gate({"demographic_parity_ratio": LOOSE}, sensitive=("band",), weight="w")
+    check = mlgate.run_gate(gate, data=data, model=binary_model).check(
+        "fairness.demographic_parity_ratio[band]"
+    )
+    assert check.details["too_small"] == ["60+"]
+    assert check.status == PASSED
 
 
 def test_group_bounds_and_worst_group_direction(frame, binary_model):
