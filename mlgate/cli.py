@@ -49,6 +49,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the decision line")
     run.add_argument(
+        "--model",
+        metavar="URI",
+        help="evaluate this model instead of the gate file's 'model', e.g. a pinned version "
+        "models:/churn/7 (what 'mlgate serve' runs); the gate digest stays the gate file's",
+    )
+    run.add_argument(
         "--no-promote",
         action="store_true",
         help="log and tag in the MLflow registry, but do not move promote.on_pass.alias "
@@ -142,6 +148,22 @@ def _add_schema(subparsers: argparse._SubParsersAction) -> None:
     schema.set_defaults(handler=_schema)
 
 
+def _add_serve(subparsers: argparse._SubParsersAction) -> None:
+    from mlgate.integrations.webhooks import command
+
+    serve = subparsers.add_parser(
+        "serve",
+        help="gate every new registry version: receive MLflow webhooks",
+        epilog=command.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Receive MLflow 3 registry webhooks (POST /webhooks/mlflow), verify their "
+        "signature, and run 'mlgate run --model models:/NAME/N' for each new version, one at a "
+        "time per model, from a queue kept on disk. GET /healthz answers while it runs.",
+    )
+    command.add_arguments(serve)
+    serve.set_defaults(handler=command.run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
     parser = argparse.ArgumentParser(
@@ -153,7 +175,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mlgate {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_run, _add_promote, _add_status, _add_checks, _add_demo, _add_schema):
+    for add in (
+        _add_run,
+        _add_promote,
+        _add_status,
+        _add_checks,
+        _add_demo,
+        _add_schema,
+        _add_serve,
+    ):
         add(subparsers)
     return parser
 
@@ -162,9 +192,11 @@ def _run(args: argparse.Namespace) -> int:
     from mlgate.engine import run_gate
     from mlgate.integrations.mlflow_registry import RegistrySession
     from mlgate.reporting import console, write_reports
-    from mlgate.spec import load_spec
+    from mlgate.spec import load_spec, pin_model
 
     spec = load_spec(args.config)
+    if args.model:
+        spec = pin_model(spec, args.model)
     # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
     # when the registry is down.
     session = RegistrySession.open(spec, promote=not args.no_promote)
