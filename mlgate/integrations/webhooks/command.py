@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listen.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
     listen.add_argument("--port", type=int, default=8787, help="default: %(default)s (0: any)")
     listen.add_argument(
-        "--secret-file", metavar="PATH", help=f"file holding the webhook secret (else ${SECRET_ENV})"
+        "--secret-file", metavar="PATH", help=f"file holding the secret (else ${SECRET_ENV})"
     )
     listen.add_argument(
         "--insecure-no-signature",

@@ -8,7 +8,9 @@ delivery id and its job are written in one transaction: a delivery answered 202 
 a delivery refused for a full queue (503, which MLflow retries) leaves no trace.
 
 Jobs that were running when the receiver stopped are queued again at start: a gate that was cut
-off reran is harmless (tags are rewritten, promotion is compare-and-set), a lost one is not.
+off reran is harmless (tags are rewritten, promotion is compare-and-set), a lost one is not. The
+gate's process id is kept, so that a gate still running after its receiver was killed is waited
+for before the rerun, never run twice at once.
 sqlite is in the standard library and commits atomically; one receiver process owns the file.
 """
 
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     status TEXT NOT NULL,
     enqueued REAL NOT NULL,
     outcome TEXT,
+    pid INTEGER,
     UNIQUE (model, version, digest)
 );
 """
@@ -60,6 +63,7 @@ class Job:
     delivery_id: str
     event: str
     enqueued: float
+    pid: int | None = None  # the gate process of an earlier, interrupted attempt
 
     @property
     def uri(self) -> str:
@@ -152,7 +156,7 @@ class GateQueue:
         with self.changed:
             while not stop.is_set():
                 row = self._db.execute(
-                    "SELECT id, model, version, digest, gate, delivery_id, event, enqueued "
+                    "SELECT id, model, version, digest, gate, delivery_id, event, enqueued, pid "
                     "FROM jobs WHERE status = ? AND model NOT IN "
                     "(SELECT model FROM jobs WHERE status = ?) ORDER BY id LIMIT 1",
                     (QUEUED, RUNNING),
@@ -163,11 +167,16 @@ class GateQueue:
                 self.changed.wait(poll)
         return None
 
+    def started(self, job: Job, pid: int) -> None:
+        """Remember the process gating ``job``."""
+        with self._lock:
+            self._db.execute("UPDATE jobs SET pid = ? WHERE id = ?", (pid, job.id))
+
     def finish(self, job: Job, gated: bool, outcome: str) -> None:
         """Record a job's end: ``done`` when the gate decided, else ``errored`` (may rerun)."""
         with self.changed:
             self._db.execute(
-                "UPDATE jobs SET status = ?, outcome = ? WHERE id = ?",
+                "UPDATE jobs SET status = ?, outcome = ?, pid = NULL WHERE id = ?",
                 (DONE if gated else ERRORED, outcome, job.id),
             )
             self.changed.notify_all()

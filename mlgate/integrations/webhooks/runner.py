@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,14 @@ class GateOutcome:
         return self.status != ERRORED
 
 
-def run_job(job: Job, report_root: Path) -> GateOutcome:
-    """Gate ``job``'s version with its gate file; reports under ``report_root/<model>/<N>``."""
+def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> GateOutcome:
+    """Gate ``job``'s version with its gate file; reports under ``report_root/<model>/<N>``.
+
+    ``started`` receives the gate's process id. A gate process left running by a killed receiver
+    (``job.pid``) is waited for first, so two gates never run on one model at once.
+    """
+    if job.pid is not None:
+        wait_for_exit(job.pid)
     folder = report_root / job.model / job.version
     folder.mkdir(parents=True, exist_ok=True)
     command = [
@@ -63,9 +70,9 @@ def run_job(job: Job, report_root: Path) -> GateOutcome:
     report = folder / load_spec(job.gate).report_json
     report.unlink(missing_ok=True)  # never read an older run's report as this one's
     environment = {key: value for key, value in os.environ.items() if key != SECRET_ENV}
-    started = time.perf_counter()
+    clock = time.perf_counter()
     with (folder / LOG_NAME).open("w", encoding="utf-8") as log:
-        code = subprocess.call(
+        process = subprocess.Popen(
             command,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -73,26 +80,44 @@ def run_job(job: Job, report_root: Path) -> GateOutcome:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    duration = round(time.perf_counter() - started, 3)
+        started(process.pid)
+        code = process.wait()
+    duration = round(time.perf_counter() - clock, 3)
     facts = _read_report(report)
+    status = ERRORED
     if code in (EXIT_PASSED, EXIT_FAILED):
-        status = PASSED if code == EXIT_PASSED else FAILED
-    else:
-        status = ERRORED
+        # Exit 1 is also a passed gate whose promotion was refused: the report says which.
+        status = PASSED if facts.get("status") == PASSED else FAILED
     failed = [
         str(check.get("id"))
         for check in facts.get("checks", [])
         if check.get("status") in ("failed", "errored")
     ]
     registry = facts.get("registry") or {}
+    promotion = registry.get("promotion") or {}
+    message = _last_line(folder / LOG_NAME)
+    if promotion.get("outcome") in ("refused", "failed"):
+        message = f"promotion {promotion['outcome']}: {promotion.get('reason', '')}"
     return GateOutcome(
         status=status,
         exit_code=code,
-        message=_last_line(folder / LOG_NAME),
+        message=message,
         failed_checks=failed,
         report_uri=registry.get("report_uri"),
         duration_s=duration,
     )
+
+
+def wait_for_exit(pid: int, poll: float = 0.5) -> None:
+    """Return once no process ``pid`` exists (an orphaned gate of a killed receiver)."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # the pid was reused by another user's process: not our gate
+            return
+        time.sleep(poll)
 
 
 def _read_report(path: Path) -> dict[str, Any]:

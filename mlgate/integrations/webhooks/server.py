@@ -161,7 +161,8 @@ class Receiver:
             )
             return
         try:
-            result = run_job(job, self.config.state_dir / "reports")
+            reports = self.config.state_dir / "reports"
+            result = run_job(job, reports, lambda pid: self.queue.started(job, pid))
         except Exception as error:  # fail closed: nothing promoted, the job may run again
             result = GateOutcome("errored", -1, f"{type(error).__name__}: {error}")
         self.queue.finish(job, result.gated, result.status)
@@ -176,7 +177,7 @@ class Receiver:
             queued_s=waited,
             gate_s=result.duration_s,
             failed_checks=result.failed_checks,
-            message=result.message if result.status == "errored" else None,
+            message=result.message if result.exit_code != 0 else None,
             notify_errors=notify_errors or None,
         )
 
