@@ -154,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         dispatcher=dispatcher,
     )
+    os.environ.pop(SECRET_ENV, None)  # gates run in children: they never see the secret
     return serve(config)
 
 

@@ -30,7 +30,7 @@ from mlgate.integrations.webhooks.dispatch import Dispatcher
 from mlgate.integrations.webhooks.gates import GateRoutes
 from mlgate.integrations.webhooks.notify import notify, summary
 from mlgate.integrations.webhooks.queue import GateQueue, Job, QueueFullError, ReplayedError
-from mlgate.integrations.webhooks.runner import GateOutcome, run_job
+from mlgate.integrations.webhooks.runner import GateOutcome, run_job, warm_up
 from mlgate.integrations.webhooks.signature import (
     DEFAULT_WINDOW_SECONDS,
     DeliveryRejectedError,
@@ -270,6 +270,8 @@ def serve(config: ServeConfig, on_ready: Callable[[int], None] | None = None) ->
     """Run the receiver until SIGTERM or SIGINT; the exit code (0)."""
     log = Log()
     receiver = Receiver(config, log)
+    if config.dispatcher is None:
+        warm_up()
     server = ThreadingHTTPServer((config.host, config.port), make_handler(receiver))
     server.daemon_threads = True
     port = server.server_address[1]
