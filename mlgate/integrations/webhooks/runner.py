@@ -35,7 +35,7 @@ class GateOutcome:
 
     status: str  # passed | failed | errored
     exit_code: int
-    message: str
+    message: str  # why it could not run, or why promotion was refused; else empty
     failed_checks: list[str] = field(default_factory=list)
     report_uri: str | None = None
     duration_s: float = 0.0
@@ -86,7 +86,7 @@ def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> Gate
     ]
     registry = facts.get("registry") or {}
     promotion = registry.get("promotion") or {}
-    message = _last_line(folder / LOG_NAME)
+    message = _last_line(folder / LOG_NAME) if status == ERRORED else ""
     if promotion.get("outcome") in ("refused", "failed"):
         message = f"promotion {promotion['outcome']}: {promotion.get('reason', '')}"
     return GateOutcome(

@@ -177,7 +177,7 @@ class Receiver:
             queued_s=waited,
             gate_s=result.duration_s,
             failed_checks=result.failed_checks,
-            message=result.message if result.exit_code != 0 else None,
+            message=result.message or None,
             notify_errors=notify_errors or None,
         )
 
