@@ -24,6 +24,7 @@ Run ``python benchmarks/bench_serve_latency.py --help`` for the options.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -106,7 +107,7 @@ def main() -> int:
             ("champion", champion, features[few]),
             ("challenger", challenger, features),
         ):
-            with mlflow.start_run():
+            with contextlib.redirect_stdout(sys.stderr), mlflow.start_run():
                 logged[key] = mlflow.sklearn.log_model(
                     model,
                     name="model",
