@@ -25,7 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from mlgate.errors import MlgateError
-from mlgate.integrations.webhooks.deliveries import GATE_TAG_PREFIX, VERSION_EVENTS, parse_delivery
+from mlgate.integrations.webhooks.deliveries import (
+    GATE_TAG_PREFIX,
+    VERSION_EVENTS,
+    Delivery,
+    parse_delivery,
+)
 from mlgate.integrations.webhooks.dispatch import Dispatcher
 from mlgate.integrations.webhooks.gates import GateRoutes
 from mlgate.integrations.webhooks.notify import notify, summary
@@ -49,6 +54,15 @@ MSG_NO_SECRET = (
     "no webhook secret: set MLGATE_WEBHOOK_SECRET or pass --secret-file (the secret given to "
     "MlflowClient().create_webhook), or --insecure-no-signature for a trusted network"
 )
+OUTCOME_REJECTED = "rejected: {reason}"
+OUTCOME_REPLAY = "rejected: delivery id already received (replay)"
+OUTCOME_FULL = "queue full ({capacity} waiting); MLflow retries"
+OUTCOME_EVENT_IGNORED = "ignored: event {event} not gated"
+OUTCOME_OWN_TAG = "ignored: a tag the gate writes"
+OUTCOME_NO_GATE = "ignored: no gate file for model {model}"
+OUTCOME_BAD_GATE = "ignored: gate file {gate} is invalid: {error}"
+OUTCOME_NO_LENGTH = "rejected: no Content-Length"
+OUTCOME_TOO_LARGE = "rejected: body of {length} bytes over the {limit} limit"
 MSG_INSECURE = "mlgate serve: WARNING: signatures are not verified (--insecure-no-signature)"
 
 
@@ -106,28 +120,29 @@ class Receiver:
             accepted = self.queue.accept(delivery_id, time.time(), job)
             status, outcome = 202, accepted or outcome
         except DeliveryRejectedError as rejected:
-            status, outcome = rejected.status, f"rejected: {rejected.reason}"
+            status, outcome = rejected.status, OUTCOME_REJECTED.format(reason=rejected.reason)
         except ReplayedError:
-            status, outcome = 409, "rejected: delivery id already received (replay)"
+            status, outcome = 409, OUTCOME_REPLAY
         except QueueFullError:
-            status, outcome = 503, f"queue full ({self.config.capacity} waiting); MLflow retries"
+            status, outcome = 503, OUTCOME_FULL.format(capacity=self.config.capacity)
         self.log(**facts, status=status, outcome=outcome)
         return status, outcome
 
-    def _job(self, delivery: Any) -> tuple[tuple[str, str, str, str, str] | None, str]:
-        if delivery.event not in self.config.events:
-            return None, f"ignored: event {delivery.event} not gated"
+    def _job(self, delivery: Delivery) -> tuple[tuple[str, str, str, str, str] | None, str]:
+        """The job a delivery asks for, or None and why it is ignored."""
+        if delivery.event not in self.config.events or not delivery.model or not delivery.version:
+            return None, OUTCOME_EVENT_IGNORED.format(event=delivery.event)
         if delivery.tag is not None and delivery.tag.startswith(GATE_TAG_PREFIX):
-            return None, "ignored: a tag the gate writes"
+            return None, OUTCOME_OWN_TAG
         gate = self.config.routes.gate_for(delivery.model)
         if gate is None:
-            return None, f"ignored: no gate file for model {delivery.model}"
+            return None, OUTCOME_NO_GATE.format(model=delivery.model)
         from mlgate.spec import load_spec
 
         try:
             digest = load_spec(gate).digest
         except MlgateError as error:
-            return None, f"ignored: gate file {gate} is invalid: {error}"
+            return None, OUTCOME_BAD_GATE.format(gate=gate, error=error)
         return (delivery.model, delivery.version, digest, str(gate), delivery.event), ""
 
     def work(self) -> None:
@@ -220,7 +235,7 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             length = self.headers.get("Content-Length", "")
             if not length.isdigit():
                 self.close_connection = True
-                status, outcome = 400, "rejected: no Content-Length"
+                status, outcome = 400, OUTCOME_NO_LENGTH
                 receiver.log(
                     delivery_id=self.headers.get("X-MLflow-Delivery-Id"),
                     status=status,
@@ -231,9 +246,8 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             if int(length) > receiver.config.max_body:
                 self.close_connection = True  # the body is not read
                 status = 413
-                outcome = (
-                    f"rejected: body of {length} bytes over the {receiver.config.max_body} limit"
-                )
+                limit = receiver.config.max_body
+                outcome = OUTCOME_TOO_LARGE.format(length=length, limit=limit)
                 receiver.log(
                     delivery_id=self.headers.get("X-MLflow-Delivery-Id"),
                     status=status,
