@@ -30,7 +30,9 @@ def summary(model: str, version: str, outcome: GateOutcome, link: str | None) ->
     head = f"mlgate: {model} version {version} {outcome.status.upper()}"
     if outcome.status == ERRORED:
         head += f" (gate could not run: {outcome.message})"
-    elif outcome.failed_checks:
+    elif outcome.message:  # passed, but the promotion was refused
+        head += f" ({outcome.message})"
+    if outcome.status != ERRORED and outcome.failed_checks:
         listed = outcome.failed_checks[:MAX_LISTED_CHECKS]
         more = len(outcome.failed_checks) - len(listed)
         head += f"; failed checks: {', '.join(listed)}" + (f" (+{more} more)" if more else "")

@@ -101,3 +101,14 @@ def test_a_missing_url_variable_is_reported(monkeypatch):
     assert notify({"teams": {"url_env": "NOPE"}}, "x", "errored") == [
         "teams: environment variable NOPE (notify.teams.url_env) is not set"
     ]
+
+
+def test_summary_says_when_a_passed_version_was_not_promoted():
+    refused = GateOutcome("passed", 1, "promotion refused: churn@champion changed")
+    assert summary("churn", "7", refused, None) == (
+        "mlgate: churn version 7 PASSED (promotion refused: churn@champion changed)"
+    )
+    errored = GateOutcome("errored", 3, "mlgate: error: registry down")
+    assert summary("churn", "7", errored, None) == (
+        "mlgate: churn version 7 ERRORED (gate could not run: mlgate: error: registry down)"
+    )
