@@ -68,6 +68,12 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the decision line")
     run.add_argument(
+        "--model",
+        metavar="URI",
+        help="evaluate this model instead of the gate file's 'model', e.g. a pinned version "
+        "models:/churn/7 (what 'mlgate serve' runs); the gate digest stays the gate file's",
+    )
+    run.add_argument(
         "--no-promote",
         action="store_true",
         help="log and tag in the MLflow registry, but do not move promote.on_pass.alias "
@@ -205,6 +211,22 @@ def _add_schema(subparsers: argparse._SubParsersAction) -> None:
     schema.set_defaults(handler=_schema)
 
 
+def _add_serve(subparsers: argparse._SubParsersAction) -> None:
+    from mlgate.integrations.webhooks import command
+
+    serve = subparsers.add_parser(
+        "serve",
+        help="gate every new registry version: receive MLflow webhooks",
+        epilog=command.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Receive MLflow 3 registry webhooks (POST /webhooks/mlflow), verify their "
+        "signature, and run 'mlgate run --model models:/NAME/N' for each new version, one at a "
+        "time per model, from a queue kept on disk. GET /healthz answers while it runs.",
+    )
+    command.add_arguments(serve)
+    serve.set_defaults(handler=command.run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
     parser = argparse.ArgumentParser(
@@ -224,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_demo,
         _add_report,
         _add_schema,
+        _add_serve,
     ):
         add(subparsers)
     return parser
@@ -257,9 +280,11 @@ def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str
     from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
     from mlgate.integrations.mlflow_registry import RegistrySession
     from mlgate.reporting import console, parse_formats, write_reports
-    from mlgate.spec import load_spec
+    from mlgate.spec import load_spec, pin_model
 
     spec = load_spec(args.config)
+    if args.model:
+        spec = pin_model(spec, args.model)
     formats = parse_formats(args.report) if args.report is not None else spec.report_formats
     # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
     # when the registry is down.

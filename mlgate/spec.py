@@ -11,7 +11,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,12 @@ MSG_RESERVED_TAG = (
     "rename it"
 )
 MSG_EMPTY_EXPERIMENT = "'mlflow.experiment' must not be empty"
+MSG_BAD_ENV_NAME = (
+    "'notify.{target}.url_env' must name an environment variable (letters, digits and '_', not "
+    "starting with a digit), got {name!r}"
+)
+ARCHIVED_TAG = "mlgate.archived"
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,8 @@ class GateSpec:
     experiment: str = DEFAULT_EXPERIMENT
     promote_alias: str | None = None
     promote_tags: dict[str, str] = field(default_factory=dict)
+    archive_alias: str | None = None
+    archive_tags: dict[str, str] | None = None  # None: no promote.on_fail, nothing archived
     family_configs: dict[str, Any] = field(default_factory=dict)
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -196,6 +204,7 @@ def spec_from_dict(
     report = document.get("report", {})
     mlflow_section = document.get("mlflow", {})
     promote = _promote(document, source)
+    _check_notify(document, source)
     features = document.get("features")
     spec = GateSpec(
         source=source,
@@ -225,10 +234,23 @@ def spec_from_dict(
         experiment=_experiment(mlflow_section, source),
         promote_alias=promote.get("on_pass", {}).get("alias"),
         promote_tags=promote.get("tags", {}),
+        archive_alias=promote.get("on_fail", {}).get("remove_alias"),
+        archive_tags=promote.get("archive_tags"),
         family_configs=parse_family_configs(document, source),
         document=document,
     )
     return spec
+
+
+def pin_model(spec: GateSpec, model: str) -> GateSpec:
+    """``spec`` evaluating ``model`` instead of its own (``mlgate run --model``).
+
+    The digest stays the gate file's: the same checks on a pinned version are the same gate.
+    """
+    registry_actions = spec.promote_alias is not None or spec.archive_tags is not None
+    if registry_actions and not REGISTERED_VERSION.match(model):
+        raise GateFileError(MSG_PROMOTE_NEEDS_REGISTRY.format(model=model))
+    return replace(spec, model=model)
 
 
 def gate_digest(document: Mapping[str, Any]) -> str:
@@ -258,17 +280,43 @@ def _promote(document: Mapping[str, Any], source: str) -> dict[str, Any]:
     model = document.get("model")
     if model is None or not REGISTERED_VERSION.match(model):
         raise GateFileError(f"{source}: " + MSG_PROMOTE_NEEDS_REGISTRY.format(model=model))
-    alias = promote.get("on_pass", {}).get("alias")
-    if alias is not None and (not _ALIAS.match(alias) or _RESERVED_ALIAS.match(alias)):
-        raise GateFileError(f"{source}: " + MSG_BAD_ALIAS.format(alias=alias))
+    for key, alias in (
+        ("promote.on_pass.alias", promote.get("on_pass", {}).get("alias")),
+        ("promote.on_fail.remove_alias", promote.get("on_fail", {}).get("remove_alias")),
+    ):
+        if alias is not None and (not _ALIAS.match(alias) or _RESERVED_ALIAS.match(alias)):
+            message = MSG_BAD_ALIAS.format(alias=alias).replace("promote.on_pass.alias", key)
+            raise GateFileError(f"{source}: {message}")
+    tags = _tags(promote.get("tags", {}), "promote.tags", source)
+    archive_tags = None
+    if "on_fail" in promote:
+        extra = _tags(promote["on_fail"].get("tags", {}), "promote.on_fail.tags", source)
+        archive_tags = {**extra, ARCHIVED_TAG: "true"}
+    return {**promote, "tags": tags, "archive_tags": archive_tags}
+
+
+def _tags(given: Mapping[str, Any], section: str, source: str) -> dict[str, str]:
+    """User tags checked against MLflow's key rules and the reserved prefix; values as text."""
     tags = {}
-    for key, value in promote.get("tags", {}).items():
+    for key, value in given.items():
         if key.startswith(RESERVED_TAG_PREFIX):
-            raise GateFileError(f"{source}: " + MSG_RESERVED_TAG.format(key=key))
+            message = MSG_RESERVED_TAG.format(key=key).replace("promote.tags", section)
+            raise GateFileError(f"{source}: {message}")
         if not _TAG_KEY.match(key):
-            raise GateFileError(f"{source}: " + MSG_BAD_TAG_KEY.format(key=key))
+            message = MSG_BAD_TAG_KEY.format(key=key).replace("promote.tags", section)
+            raise GateFileError(f"{source}: {message}")
         tags[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return {**promote, "tags": tags}
+    return tags
+
+
+def _check_notify(document: Mapping[str, Any], source: str) -> None:
+    """Environment variable names in ``notify`` (the URLs themselves are read by mlgate serve)."""
+    for target, options in document.get("notify", {}).items():
+        if target == "on":
+            continue
+        name = options["url_env"]
+        if not _ENV_NAME.match(name):
+            raise GateFileError(f"{source}: " + MSG_BAD_ENV_NAME.format(target=target, name=name))
 
 
 def _threshold(options: Mapping[str, Any], key: str, source: str) -> Threshold:

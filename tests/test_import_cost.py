@@ -40,8 +40,9 @@ def _heavy_modules_after(code: str) -> list[str]:
         "import mlgate.spec",
         HELP.format(args=["--help"]),
         HELP.format(args=["run", "--help"]),
+        HELP.format(args=["serve", "--help"]),
     ],
-    ids=["import", "cli", "spec", "help", "run-help"],
+    ids=["import", "cli", "spec", "help", "run-help", "serve-help"],
 )
 def test_light_entry_points_import_nothing_heavy(code):
     assert _heavy_modules_after(code) == []

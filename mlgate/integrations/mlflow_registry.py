@@ -8,7 +8,8 @@ The order is chosen so that a failure at any step never makes a version look bet
 2. :meth:`RegistrySession.record`, after evaluation: log the run (params, metrics), then tag the
    version. A failed gate writes ``mlgate.status=failed`` first; a passed gate deletes any old
    status first and writes ``passed`` last, so an interrupted write never leaves ``passed``.
-3. :meth:`RegistrySession.promote`: only a passed gate, only without ``--no-promote``.
+3. :meth:`RegistrySession.promote`: only a passed gate, only without ``--no-promote``. A failed
+   gate with ``promote.on_fail`` archives the version instead (``_archive``: tags, alias removal).
 4. :meth:`RegistrySession.publish`: the reports, with their ``registry`` section, are written
    and uploaded to the run.
 
@@ -35,6 +36,7 @@ from mlgate.errors import (
     MlgateError,
 )
 from mlgate.integrations import _records
+from mlgate.integrations._archive import archive
 from mlgate.integrations._promotion import (
     FAILED,
     REFUSED,
@@ -44,7 +46,7 @@ from mlgate.integrations._promotion import (
 )
 from mlgate.integrations._retry import mlflow_call
 from mlgate.loading import _mlflow
-from mlgate.spec import REGISTERED_VERSION
+from mlgate.spec import ARCHIVED_TAG, REGISTERED_VERSION
 
 if TYPE_CHECKING:
     from mlgate.result import GateResult
@@ -204,6 +206,8 @@ class RegistrySession:
         ]
         code = EXIT_PASSED if result.passed else EXIT_FAILED
         alias = self.promotion.alias
+        if not result.passed and self.spec.archive_tags is not None and self.promote_enabled:
+            lines.append(self._archive(str(result.model["version"])))
         if not result.passed or alias is None:
             return RegistryOutcome(code, lines)
         report = result.reports.get("json", self.spec.report_json)
@@ -230,6 +234,15 @@ class RegistrySession:
             return RegistryOutcome(EXIT_FAILED, lines, error=self.promotion.reason)
         lines.append(f"registry: {self.promotion.reason}")
         return RegistryOutcome(code, lines)
+
+    def _archive(self, version: str) -> str:
+        """Archive a failed version as ``promote.on_fail`` says; the console line."""
+        tags = self.spec.archive_tags or {}
+        try:
+            return archive(self.client, self.name, version, tags, self.spec.archive_alias)
+        except Exception as error:
+            uri = f"models:/{self.name}/{version}"
+            raise classify(error, f"archive {uri} (promote.on_fail)", self.where) from error
 
     def publish(self, result: GateResult, write: Callable[[], object]) -> None:
         """Write the reports with the registry section, upload them, and close the run."""
@@ -322,6 +335,8 @@ class RegistrySession:
         ]
         if passed and _records.STATUS in current:
             stale.insert(0, _records.STATUS)
+        if passed and ARCHIVED_TAG in current:  # archived by an earlier failed gate
+            stale.append(ARCHIVED_TAG)
         status = (_records.STATUS, self.tags[_records.STATUS])
         others = [(key, value) for key, value in self.tags.items() if key != _records.STATUS]
         ordered = [*others, status] if passed else [status, *others]

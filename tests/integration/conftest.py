@@ -51,6 +51,7 @@ class MlflowServer:
     root: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen | None = None
+    env: dict[str, str] = field(default_factory=dict)  # extra server settings (webhooks)
 
     @property
     def url(self) -> str:
@@ -79,7 +80,7 @@ class MlflowServer:
             "--artifacts-destination",
             str(self.root / "artifacts"),
         ]
-        environment = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+        environment = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", **self.env}
         log = (self.root / "server.log").open("ab")
         # Its own process group: stop() ends the server and the uvicorn worker it spawns.
         self.process = subprocess.Popen(
@@ -209,10 +210,19 @@ class Registry:
         return None if version is None else str(version)
 
 
+# Registry webhooks may call back to 127.0.0.1 (mlgate serve in tests), and a webhook is used
+# within a second of its creation (MLflow caches the webhook list, 60 s by default).
+WEBHOOK_SERVER_ENV = {
+    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+    "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+    "MLFLOW_WEBHOOK_CACHE_TTL": "1",
+}
+
+
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory) -> Iterator[MlflowServer]:
-    """The session's MLflow server (one per xdist worker)."""
-    server = MlflowServer(tmp_path_factory.mktemp("mlflow-server"))
+    """The session's MLflow server (one per xdist worker), webhooks to loopback allowed."""
+    server = MlflowServer(tmp_path_factory.mktemp("mlflow-server"), env=WEBHOOK_SERVER_ENV)
     started = time.perf_counter()
     server.start()
     print(f"\nmlflow server up at {server.url} in {time.perf_counter() - started:.1f}s")

@@ -1,0 +1,173 @@
+"""Run one queued job: exactly ``mlgate run --model models:/name/N`` in a child process.
+
+A child process, not a call into the engine from a server thread: the gate is the very command
+users run in CI (logged run, tags, compare-and-set promotion, ``promote.on_fail`` archiving), a
+crashing or memory-hungry model cannot take the receiver down, and its output goes to a log file
+next to its reports. Children are forked from a ``multiprocessing`` fork server that has imported
+mlgate, MLflow and scikit-learn once, so a gate does not pay seconds of imports each time. Each
+starts its own session so a Ctrl-C meant for the receiver does not cut the running gate short (the
+receiver waits for it). The webhook secret is removed from the environment before the fork server
+starts (``command.run``), so gate code never sees it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+from mlgate.integrations.webhooks.queue import Job
+from mlgate.spec import load_spec
+
+PASSED, FAILED, ERRORED = "passed", "failed", "errored"
+LOG_NAME = "mlgate-run.log"
+
+
+@dataclass
+class GateOutcome:
+    """What one gate run decided, read from its exit code and JSON report."""
+
+    status: str  # passed | failed | errored
+    exit_code: int
+    message: str  # why it could not run, or why promotion was refused; else empty
+    failed_checks: list[str] = field(default_factory=list)
+    report_uri: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def gated(self) -> bool:
+        """True when the gate reached a decision (a rerun would decide the same)."""
+        return self.status != ERRORED
+
+
+def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> GateOutcome:
+    """Gate ``job``'s version with its gate file; reports under ``report_root/<model>/<N>``.
+
+    ``started`` receives the gate's process id. A gate process left running by a killed receiver
+    (``job.pid``) is waited for first, so two gates never run on one model at once.
+    """
+    if job.pid is not None:
+        wait_for_exit(job.pid)
+    folder = report_root / job.model / job.version
+    folder.mkdir(parents=True, exist_ok=True)
+    arguments = [
+        "run",
+        "-c",
+        job.gate,
+        "--model",
+        job.uri,
+        "--report-dir",
+        str(folder),
+    ]
+    report = folder / load_spec(job.gate).report_json
+    report.unlink(missing_ok=True)  # never read an older run's report as this one's
+    clock = time.perf_counter()
+    process = _forks().Process(target=_gate_process, args=(arguments, str(folder / LOG_NAME)))
+    process.start()
+    started(int(process.pid or 0))
+    process.join()
+    code = process.exitcode if process.exitcode is not None else -1
+    duration = round(time.perf_counter() - clock, 3)
+    facts = _read_report(report)
+    status = ERRORED
+    if code in (EXIT_PASSED, EXIT_FAILED):
+        # Exit 1 is also a passed gate whose promotion was refused: the report says which.
+        status = PASSED if facts.get("status") == PASSED else FAILED
+    failed = [
+        str(check.get("id"))
+        for check in facts.get("checks", [])
+        if check.get("status") in ("failed", "errored")
+    ]
+    registry = facts.get("registry") or {}
+    promotion = registry.get("promotion") or {}
+    message = _last_line(folder / LOG_NAME) if status == ERRORED else ""
+    if promotion.get("outcome") in ("refused", "failed"):
+        message = f"promotion {promotion['outcome']}: {promotion.get('reason', '')}"
+    return GateOutcome(
+        status=status,
+        exit_code=code,
+        message=message,
+        failed_checks=failed,
+        report_uri=registry.get("report_uri"),
+        duration_s=duration,
+    )
+
+
+PRELOAD = (
+    "mlgate.cli",
+    "mlgate.engine",
+    "mlgate.context",
+    "mlgate.integrations.mlflow_registry",
+    "mlgate.reporting",
+    "mlflow.pyfunc",
+    "mlflow.sklearn",
+)
+_FORKS: list[Any] = []
+
+
+def _forks() -> Any:
+    """The fork-server context, its preloads set once."""
+    if not _FORKS:
+        import multiprocessing
+
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
+        _FORKS.append(context)
+    return _FORKS[0]
+
+
+def warm_up() -> None:
+    """Start the fork server now, so the first delivery does not wait for its imports."""
+    from multiprocessing import forkserver
+
+    _forks()
+    forkserver.ensure_running()
+
+
+def _gate_process(arguments: list[str], log_path: str) -> None:
+    """In the child: own session, output to the log, then ``mlgate`` exactly as on the shell."""
+    os.setsid()
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    for stream in (1, 2):
+        os.dup2(log, stream)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    from mlgate.cli import main
+
+    try:
+        code = main(arguments)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(code)
+
+
+def wait_for_exit(pid: int, poll: float = 0.5) -> None:
+    """Return once no process ``pid`` exists (an orphaned gate of a killed receiver)."""
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:  # the pid was reused by another user's process: not our gate
+            return
+        time.sleep(poll)
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _last_line(path: Path) -> str:
+    lines = [line for line in path.read_text("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
