@@ -36,15 +36,16 @@ def test_unreachable_registry_exits_3_quickly_with_one_line(gate_for):
     gate = gate_for("churn", f"http://127.0.0.1:{port}")
     started = time.perf_counter()
     process = mlgate_process("run", "-c", str(gate))
-    out, err = process.communicate(timeout=60)
+    out, err = process.communicate(timeout=180)
     elapsed = time.perf_counter() - started
 
     assert process.returncode == 3, err
     assert err.startswith("mlgate: error: could not read registered model 'churn'")
     assert f"http://127.0.0.1:{port}" in err and err.count("\n") == 1
     assert "Traceback" not in err and out == ""
-    # Bounded: 3 attempts and their pauses, plus Python start-up, not MLflow's minutes of retries.
-    assert elapsed < sum(BACKOFF_SECONDS) + 15
+    # Bounded: 3 attempts and their pauses, not MLflow's own retries (7 attempts, backoff factor
+    # 2: over two minutes). The margin is wide so a loaded CI machine's slow start-up cannot flap.
+    assert elapsed < sum(BACKOFF_SECONDS) + 50
 
 
 def test_credentials_never_appear_in_output_report_tags_or_params(registry, gate_for):
