@@ -24,6 +24,11 @@ MSG_COMPARISON_WITHOUT_BASELINE = (
     "checks.comparison is set but the gate has no 'baseline' (or 'baseline_prediction'); add the "
     "champion as 'baseline' or remove checks.comparison"
 )
+MSG_CONFIDENCE_WITHOUT_BASELINE = (
+    "checks.comparison.{name}.confidence asks for a paired bootstrap against the baseline, but the "
+    "gate has no 'baseline' (or 'baseline_prediction'); add the champion as 'baseline' or remove "
+    "'confidence'"
+)
 MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
@@ -99,6 +104,7 @@ def evaluate(
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
     from mlgate.result import FAILED, PASSED, GateResult
+    from mlgate.statistics import describe, model_intervals
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
@@ -108,6 +114,11 @@ def evaluate(
     if not has_model and spec.prediction is None and predictions is None:
         raise GateFileError(f"{spec.source}: {MSG_NO_MODEL}")
     has_baseline = baseline is not None or spec.baseline or spec.baseline_prediction
+    paired = [name for name, limit in spec.comparison.items() if limit.confidence is not None]
+    if paired and not has_baseline:
+        raise GateFileError(
+            f"{spec.source}: {MSG_CONFIDENCE_WITHOUT_BASELINE.format(name=paired[0])}"
+        )
     if spec.comparison and not has_baseline:
         raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
 
@@ -136,6 +147,7 @@ def evaluate(
     validate_families(context)
     checks = run_checks(context)
     model_metrics = context.metrics_of(context.model)
+    intervals = model_intervals(context)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
     status = FAILED if any(c.blocks_gate for c in checks) else PASSED
     data_facts: dict[str, Any] = {
@@ -167,6 +179,8 @@ def evaluate(
         metrics_unavailable=model_metrics.unavailable,
         seed=spec.seed,
         mlgate_version=__version__,
+        statistics=describe(context),
+        intervals=intervals,
     )
 
 

@@ -64,6 +64,19 @@ MSG_RESERVED_TAG = (
     "rename it"
 )
 MSG_EMPTY_EXPERIMENT = "'mlflow.experiment' must not be empty"
+MSG_ON_WITHOUT_STATISTICS = (
+    "'{key}.on' is '{on}' but the gate has no 'statistics' section, so no interval is computed; "
+    "add statistics: {{bootstrap: 1000, confidence: 0.95}} or remove 'on'"
+)
+MSG_ON_CUSTOM_METRIC = (
+    "'{key}.on' is '{on}' but '{name}' is a custom metric, and intervals are computed for "
+    "built-in metrics only; remove 'on'"
+)
+MSG_CONFIDENCE_CUSTOM_METRIC = (
+    "'{key}.confidence' is set but '{name}' is a custom metric, and the paired bootstrap covers "
+    "built-in metrics only; remove 'confidence'"
+)
+DEFAULT_CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class Threshold:
     min: float | None = None
     max: float | None = None
     severity: str = "error"
+    on: str = "value"  # 'value', or the 'lower'/'upper' bound of the metric's interval
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,15 @@ class DeltaLimit:
     min_relative_delta: float | None = None
     max_relative_delta: float | None = None
     severity: str = "error"
+    confidence: float | None = None  # set: decide on a paired-bootstrap bound at this level
+
+
+@dataclass(frozen=True)
+class StatisticsSpec:
+    """Bootstrap settings (top-level ``statistics``); the gate's ``seed`` seeds the resamples."""
+
+    resamples: int = 1000
+    confidence: float = DEFAULT_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -115,6 +138,7 @@ class GateSpec:
     task: str = "auto"
     pos_label: Any = None
     seed: int = 0
+    statistics: StatisticsSpec | None = None
     custom_metrics: dict[str, CustomMetricSpec] = field(default_factory=dict)
     performance: dict[str, Threshold] = field(default_factory=dict)
     comparison: dict[str, DeltaLimit] = field(default_factory=dict)
@@ -190,6 +214,8 @@ def spec_from_dict(
     for family, names in (("performance", performance), ("comparison", comparison)):
         for name in names:
             _check_metric_name(name, family, custom, source)
+    statistics = _statistics(document)
+    _check_interval_use(performance, comparison, statistics, custom, source)
     report = document.get("report", {})
     mlflow_section = document.get("mlflow", {})
     promote = _promote(document, source)
@@ -210,6 +236,7 @@ def spec_from_dict(
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),
+        statistics=statistics,
         custom_metrics=custom,
         performance=performance,
         comparison=comparison,
@@ -277,6 +304,44 @@ def _delta(options: Mapping[str, Any], key: str, source: str) -> DeltaLimit:
     if all(getattr(limit, bound) is None for bound in bounds):
         raise GateFileError(f"{source}: " + MSG_NO_BOUND.format(key=key, bounds=", ".join(bounds)))
     return limit
+
+
+def _statistics(document: Mapping[str, Any]) -> StatisticsSpec | None:
+    section = document.get("statistics")
+    if section is None:
+        return None
+    return StatisticsSpec(
+        resamples=section.get("bootstrap", StatisticsSpec.resamples),
+        confidence=section.get("confidence", DEFAULT_CONFIDENCE),
+    )
+
+
+def _check_interval_use(
+    performance: Mapping[str, Threshold],
+    comparison: Mapping[str, DeltaLimit],
+    statistics: StatisticsSpec | None,
+    custom: Mapping[str, CustomMetricSpec],
+    source: str,
+) -> None:
+    """A bound of an interval needs intervals, and intervals cover built-in metrics only."""
+    for name, threshold in performance.items():
+        if threshold.on == "value":
+            continue
+        key = f"checks.performance.{name}"
+        if statistics is None:
+            raise GateFileError(
+                f"{source}: " + MSG_ON_WITHOUT_STATISTICS.format(key=key, on=threshold.on)
+            )
+        if name in custom:
+            raise GateFileError(
+                f"{source}: " + MSG_ON_CUSTOM_METRIC.format(key=key, on=threshold.on, name=name)
+            )
+    for name, limit in comparison.items():
+        if limit.confidence is not None and name in custom:
+            key = f"checks.comparison.{name}"
+            raise GateFileError(
+                f"{source}: " + MSG_CONFIDENCE_CUSTOM_METRIC.format(key=key, name=name)
+            )
 
 
 def _check_metric_name(

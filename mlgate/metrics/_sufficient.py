@@ -1,0 +1,414 @@
+"""Metrics from shared sufficient statistics, for one weighting of the rows or many at once.
+
+Every metric is a function of a few sums over rows: the (weighted) confusion matrix, sums of
+per-row losses, and cumulative sums of the positive and negative weight along the scores sorted
+once. A *weighting* is a row of resample counts (``1`` everywhere for the point estimate); a
+matrix of them (one row per bootstrap resample) gives every resample's metrics in one vectorised
+pass, with no copy of the data and no call to scikit-learn per resample.
+
+Rows are kept in a *base order* chosen per model (descending positive-class score for binary,
+ascending absolute error for regression) so that the rank statistics (ROC AUC, average precision,
+max and median error) need no sort per resample. Resample counts are drawn in that order by
+:mod:`mlgate.statistics`, which maps each drawn original row to its base position.
+
+Values agree with scikit-learn's definitions (``tests/metrics/test_agreement_with_sklearn.py``):
+same zero-division rules, same clipping of probabilities, same tie handling (tied scores form one
+threshold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from mlgate.metrics._registry import MetricInput
+
+MSG_ONE_CLASS_AUC = (
+    "Only one class is present in y_true. ROC AUC score is not defined in that case."
+)
+MSG_NOT_PROBABILITIES = (
+    "Target scores need to be probabilities for multiclass roc_auc, i.e. they should sum up to "
+    "1.0 over classes"
+)
+PROBA_METRICS = ("log_loss", "roc_auc", "precision_recall_auc", "brier_score")
+PER_CLASS = ("precision_score", "recall_score", "f1_score")
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` with 0 where the denominator is 0 (``zero_division=0``)."""
+    import numpy as np
+
+    out = np.zeros(np.broadcast(numerator, denominator).shape)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def _tie_starts(sorted_scores: np.ndarray) -> np.ndarray | None:
+    """Start index of each run of equal scores, or None when every score is distinct."""
+    import numpy as np
+
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    return None if len(starts) == len(sorted_scores) else starts
+
+
+def _ranked_areas(
+    weights: np.ndarray, positive: np.ndarray, starts: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """ROC AUC and average precision per row of ``weights`` (columns sorted by descending score).
+
+    Each threshold is a run of tied scores; a negative counts the positive weight above it plus
+    half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve).
+    """
+    import numpy as np
+
+    pos = weights * positive
+    neg = weights - pos
+    if starts is not None:
+        pos = np.add.reduceat(pos, starts, axis=1)
+        neg = np.add.reduceat(neg, starts, axis=1)
+    tps = np.cumsum(pos, axis=1)
+    fps = np.cumsum(neg, axis=1)
+    total_pos, total_neg = tps[:, -1], fps[:, -1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = np.sum(neg * (tps - 0.5 * pos), axis=1) / (total_pos * total_neg)
+        precision = _divide(tps, tps + fps)
+        average_precision = np.sum(pos * precision, axis=1) / total_pos
+    return auc, average_precision
+
+
+class ClassificationStatistics:
+    """Sufficient statistics of one classifier's outputs (binary or multiclass).
+
+    Parameters
+    ----------
+    inp : MetricInput
+        Labels, predictions, probabilities (optional), class list, positive class and weights.
+    """
+
+    def __init__(self, inp: MetricInput) -> None:
+        import numpy as np
+        import pandas as pd
+        import scipy.sparse
+
+        assert inp.labels is not None
+        labels = list(inp.labels)
+        true_codes = pd.Index(inp.labels).get_indexer(inp.y_true)
+        pred_codes = pd.Index(inp.labels).get_indexer(inp.y_pred)
+        unknown = pred_codes < 0
+        if unknown.any():  # a baseline predicting classes the model does not know
+            extra = list(pd.unique(np.asarray(inp.y_pred)[unknown]))
+            pred_codes[unknown] = len(labels) + pd.Index(extra).get_indexer(inp.y_pred[unknown])
+            labels = labels + extra
+        self.labels = labels
+        self.n_labels = len(inp.labels)
+        self.binary = self.n_labels == 2
+        self.pos_index = labels.index(inp.pos_label) if self.binary else None
+        self.has_proba = inp.y_proba is not None
+        n = len(true_codes)
+        self.n = n
+        if self.binary and inp.y_proba is not None:
+            scores = inp.y_proba[:, self.pos_index]
+            self.order = np.argsort(scores, kind="stable")[::-1]
+            self.tie_starts = _tie_starts(scores[self.order])
+        else:
+            self.order = np.arange(n)
+            self.tie_starts = None
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[self.order] = np.arange(n)
+        self.strata = [inverse[np.flatnonzero(true_codes == k)] for k in range(self.n_labels)]
+        true_codes = true_codes[self.order]
+        pred_codes = pred_codes[self.order]
+        self.true_codes = true_codes
+        self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
+        size = len(labels)
+        self.cell_indicator = scipy.sparse.csr_matrix(
+            (np.ones(n), (np.arange(n), true_codes * size + pred_codes)), shape=(n, size * size)
+        )
+        self.proba = None if inp.y_proba is None else inp.y_proba[self.order]
+        if self.proba is not None:
+            self.row_losses = self._row_losses(self.proba, true_codes)
+            self.row_brier = self._row_brier(self.proba, true_codes)
+
+    def _row_losses(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        eps = np.finfo(proba.dtype).eps
+        picked = proba[np.arange(len(true_codes)), true_codes]
+        return -np.log(np.clip(picked, eps, 1 - eps))
+
+    def _row_brier(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if self.binary:
+            assert self.pos_index is not None
+            positive = (true_codes == self.pos_index).astype(float)
+            return (positive - proba[:, self.pos_index]) ** 2
+        onehot = np.zeros_like(proba)
+        onehot[np.arange(len(true_codes)), true_codes] = 1.0
+        return np.sum((onehot - proba) ** 2, axis=1)
+
+    def metric_names(self) -> list[str]:
+        """Names this object can evaluate (built-in metrics and per-class scores)."""
+        names = ["example_count", "accuracy_score", "recall_score", "precision_score", "f1_score"]
+        names += ["balanced_accuracy_score", "f1_score_macro", "f1_score_micro"]
+        names += ["matthews_corrcoef"]
+        if self.binary:
+            names += ["true_negatives", "false_positives", "false_negatives", "true_positives"]
+        if self.has_proba:
+            names += ["log_loss", "roc_auc", "brier_score"]
+            if self.binary:
+                names.append("precision_recall_auc")
+        names += [f"{m}[{label}]" for m in PER_CLASS for label in self.labels[: self.n_labels]]
+        return names
+
+    def evaluate(
+        self, counts: np.ndarray, names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Metric values for each row of ``counts`` (resample counts in base order).
+
+        Parameters
+        ----------
+        counts : ndarray of shape (n_weightings, n_rows)
+            How often each row is drawn; ``np.ones((1, n))`` for the point estimate.
+        names : collection of str, optional
+            Metrics wanted (default: :meth:`metric_names`); only what they need is computed.
+        """
+        import numpy as np
+
+        wanted = set(self.metric_names() if names is None else names)
+        weights = counts.astype(float)
+        if self.weights is not None:
+            weights = weights * self.weights
+        out: dict[str, np.ndarray] = {}
+        if "example_count" in wanted:
+            out["example_count"] = counts.sum(axis=1).astype(float)
+        label_metrics = wanted - set(PROBA_METRICS) - {"example_count"}
+        if label_metrics:
+            cells = np.asarray(weights @ self.cell_indicator)
+            size = len(self.labels)
+            out.update(self._label_metrics(cells.reshape(-1, size, size), label_metrics))
+            counted = {"true_negatives", "false_positives", "false_negatives", "true_positives"}
+            if counted & wanted:
+                raw = cells if self.weights is None else counts @ self.cell_indicator
+                out.update(self._confusion_counts(np.asarray(raw).reshape(-1, size, size)))
+        if not self.has_proba:
+            return out
+        total = weights.sum(axis=1)
+        if "log_loss" in wanted:
+            out["log_loss"] = np.sum(weights * self.row_losses, axis=1) / total
+        if "brier_score" in wanted:
+            out["brier_score"] = np.sum(weights * self.row_brier, axis=1) / total
+        if "roc_auc" in wanted or "precision_recall_auc" in wanted:
+            out.update(self._areas(weights))
+        return {name: out[name] for name in wanted if name in out}
+
+    def _confusion_counts(self, cells: np.ndarray) -> dict[str, np.ndarray]:
+        assert self.pos_index is not None
+        pos, neg = self.pos_index, 1 - self.pos_index
+        return {
+            "true_negatives": cells[:, neg, neg],
+            "false_positives": cells[:, neg, pos],
+            "false_negatives": cells[:, pos, neg],
+            "true_positives": cells[:, pos, pos],
+        }
+
+    def _label_metrics(self, cells: np.ndarray, wanted: set[str]) -> dict[str, np.ndarray]:
+        """Every label-based metric from the confusion matrices ``cells`` (one per weighting)."""
+        import numpy as np
+
+        true_sum = cells.sum(axis=2)
+        pred_sum = cells.sum(axis=1)
+        tp = np.diagonal(cells, axis1=1, axis2=2)
+        total = true_sum.sum(axis=1)
+        precision = _divide(tp, pred_sum)
+        recall = _divide(tp, true_sum)
+        f1 = _divide(2.0 * tp, true_sum + pred_sum)
+        out: dict[str, np.ndarray] = {"accuracy_score": _divide(tp.sum(axis=1), total)}
+        if self.binary:
+            j = self.pos_index
+            out["precision_score"] = precision[:, j]
+            out["recall_score"] = recall[:, j]
+            out["f1_score"] = f1[:, j]
+        else:
+            support = true_sum / np.where(total == 0, 1.0, total)[:, None]
+            out["precision_score"] = np.sum(precision * support, axis=1)
+            out["recall_score"] = np.sum(recall * support, axis=1)
+            out["f1_score"] = np.sum(f1 * support, axis=1)
+        k = self.n_labels
+        out["f1_score_macro"] = f1[:, :k].mean(axis=1)
+        out["f1_score_micro"] = _divide(
+            2.0 * tp[:, :k].sum(axis=1), true_sum[:, :k].sum(axis=1) + pred_sum[:, :k].sum(axis=1)
+        )
+        present = true_sum > 0
+        with np.errstate(invalid="ignore"):
+            out["balanced_accuracy_score"] = np.sum(np.where(present, recall, 0.0), axis=1) / (
+                present.sum(axis=1)
+            )
+        correct = tp.sum(axis=1)
+        cov_tp = correct * total - np.sum(true_sum * pred_sum, axis=1)
+        cov_pp = total**2 - np.sum(pred_sum * pred_sum, axis=1)
+        cov_tt = total**2 - np.sum(true_sum * true_sum, axis=1)
+        product = cov_pp * cov_tt
+        out["matthews_corrcoef"] = _divide(cov_tp, np.sqrt(np.abs(product)))
+        per_class = (("precision_score", precision), ("recall_score", recall), ("f1_score", f1))
+        for name, values in per_class:
+            for index, label in enumerate(self.labels[:k]):
+                out[f"{name}[{label}]"] = values[:, index]
+        return {name: values for name, values in out.items() if name in wanted}
+
+    def _areas(self, weights: np.ndarray) -> dict[str, np.ndarray]:
+        """ROC AUC (one-vs-rest, support-weighted for multiclass) and average precision."""
+        import numpy as np
+
+        assert self.proba is not None
+        if self.binary:
+            positive = (self.true_codes == self.pos_index).astype(float)
+            auc, ap = _ranked_areas(weights, positive, self.tie_starts)
+            return {"roc_auc": auc, "precision_recall_auc": ap}
+        support = np.zeros((weights.shape[0], self.n_labels))
+        aucs = np.zeros_like(support)
+        for k in range(self.n_labels):
+            scores = self.proba[:, k]
+            order = np.argsort(scores, kind="stable")[::-1]
+            positive = (self.true_codes[order] == k).astype(float)
+            ordered = weights[:, order]
+            aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
+            support[:, k] = np.sum(ordered * positive, axis=1)
+        with np.errstate(invalid="ignore"):
+            return {"roc_auc": np.sum(aucs * support, axis=1) / support.sum(axis=1)}
+
+    def point(self) -> dict[str, float | str]:
+        """Each metric's value on the data as given, or the reason it is undefined."""
+        import numpy as np
+
+        values = self.evaluate(np.ones((1, self.n), dtype=np.int64))
+        result: dict[str, float | str] = {name: float(v[0]) for name, v in values.items()}
+        if "roc_auc" in result:
+            if min(len(stratum) for stratum in self.strata) == 0:
+                result["roc_auc"] = MSG_ONE_CLASS_AUC
+            elif not self.binary and not np.allclose(1, self.proba.sum(axis=1)):
+                result["roc_auc"] = MSG_NOT_PROBABILITIES
+        return result
+
+
+class RegressionStatistics:
+    """Sufficient statistics of one regressor's outputs, for bootstrap resamples.
+
+    Point estimates stay with scikit-learn (no label encoding or sort to share there); resamples
+    use per-row errors sorted once by absolute error, and moments centred on the full-data mean
+    so that R² and explained variance do not lose precision.
+    """
+
+    NAMES = (
+        "example_count",
+        "mean_absolute_error",
+        "mean_squared_error",
+        "root_mean_squared_error",
+        "sum_on_target",
+        "mean_on_target",
+        "r2_score",
+        "max_error",
+        "mean_absolute_percentage_error",
+        "median_absolute_error",
+        "explained_variance_score",
+    )
+
+    def __init__(self, inp: MetricInput) -> None:
+        import numpy as np
+
+        y = np.asarray(inp.y_true, dtype=float)
+        errors = y - np.asarray(inp.y_pred, dtype=float)
+        self.order = np.argsort(np.abs(errors), kind="stable")
+        self.n = len(y)
+        y, errors = y[self.order], errors[self.order]
+        self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
+        w = np.ones(self.n) if self.weights is None else self.weights
+        y_centre = np.average(y, weights=w) if w.sum() > 0 else 0.0
+        e_centre = np.average(errors, weights=w) if w.sum() > 0 else 0.0
+        self.y = y
+        self.abs_errors = np.abs(errors)
+        self.columns = {
+            "abs": self.abs_errors,
+            "sq": errors**2,
+            "y": y,
+            "yc": y - y_centre,
+            "ec": errors - e_centre,
+            "ape": self.abs_errors / np.maximum(np.abs(y), np.finfo(np.float64).eps),
+        }
+        inverse = np.empty(self.n, dtype=np.int64)
+        inverse[self.order] = np.arange(self.n)
+        self.strata = [inverse]
+
+    def metric_names(self) -> list[str]:
+        return list(self.NAMES)
+
+    def evaluate(
+        self, counts: np.ndarray, names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Metric values for each row of resample ``counts`` (base order: ascending |error|)."""
+        import numpy as np
+
+        wanted = set(self.NAMES if names is None else names)
+        weights = counts.astype(float)
+        if self.weights is not None:
+            weights = weights * self.weights
+        total = weights.sum(axis=1)
+
+        def mean(column: str) -> np.ndarray:
+            return np.sum(weights * self.columns[column], axis=1) / total
+
+        def variance(column: str) -> np.ndarray:
+            values = self.columns[column]
+            return np.sum(weights * values**2, axis=1) / total - mean(column) ** 2
+
+        out: dict[str, np.ndarray] = {}
+        out["example_count"] = counts.sum(axis=1).astype(float)
+        out["mean_absolute_error"] = mean("abs")
+        mse = mean("sq")
+        out["mean_squared_error"] = mse
+        out["root_mean_squared_error"] = np.sqrt(mse)
+        out["sum_on_target"] = np.sum(weights * self.y, axis=1)
+        out["mean_on_target"] = out["sum_on_target"] / counts.sum(axis=1)
+        out["mean_absolute_percentage_error"] = mean("ape")
+        y_var = variance("yc")
+        out["r2_score"] = _finite_ratio(mse, y_var)
+        out["explained_variance_score"] = _finite_ratio(variance("ec"), y_var)
+        drawn = counts > 0
+        last = self.n - 1 - np.argmax(drawn[:, ::-1], axis=1)
+        out["max_error"] = self.abs_errors[last]
+        out["median_absolute_error"] = self._medians(counts, weights)
+        return {name: values for name, values in out.items() if name in wanted}
+
+    def _medians(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Median |error| per resample: the middle of the drawn rows (weighted: half the weight)."""
+        import numpy as np
+
+        if self.weights is None:
+            cumulative = np.cumsum(counts, axis=1)
+            size = cumulative[:, -1:]
+            low = np.argmax(cumulative > (size - 1) // 2, axis=1)
+            high = np.argmax(cumulative > size // 2, axis=1)
+            return 0.5 * (self.abs_errors[low] + self.abs_errors[high])
+        cumulative = np.cumsum(weights, axis=1)
+        middle = np.argmax(cumulative >= 0.5 * cumulative[:, -1:], axis=1)
+        return self.abs_errors[middle]
+
+
+def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """``1 - residual / variance``, with scikit-learn's rule for a constant target (1 or 0)."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = 1.0 - residual / variance
+    constant = variance <= 0
+    return np.where(constant, np.where(residual <= 0, 1.0, 0.0), score)
+
+
+def statistics_for(task: str, inp: MetricInput) -> Any:
+    """The sufficient statistics of ``inp`` for ``task``."""
+    if task == "regression":
+        return RegressionStatistics(inp)
+    return ClassificationStatistics(inp)
