@@ -371,7 +371,22 @@ def _read_yaml(path: Path) -> Any:
         document = {}
     if not isinstance(document, dict):
         raise GateFileError(MSG_NOT_MAPPING.format(path=path))
-    return document
+    return _on_key_as_text(document)
+
+
+def _on_key_as_text(value: Any) -> Any:
+    """Undo YAML 1.1 reading the key ``on`` as ``True`` (``{min: 0.85, on: lower}``).
+
+    No gate-file key is a boolean, so a ``True`` key can only be ``on`` (or ``yes``, which the
+    schema then rejects as the unknown key 'on', close enough to point at the line).
+    """
+    if isinstance(value, dict):
+        return {
+            ("on" if key is True else key): _on_key_as_text(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_on_key_as_text(item) for item in value]
+    return value
 
 
 def _read_pyproject(path: Path) -> dict[str, Any]:

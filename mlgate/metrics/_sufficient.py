@@ -60,7 +60,8 @@ def _ranked_areas(
     """ROC AUC and average precision per row of ``weights`` (columns sorted by descending score).
 
     Each threshold is a run of tied scores; a negative counts the positive weight above it plus
-    half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve).
+    half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve). Products
+    are summed with ``einsum`` (no temporary matrix, the same order on every machine).
     """
     import numpy as np
 
@@ -71,11 +72,14 @@ def _ranked_areas(
         neg = np.add.reduceat(neg, starts, axis=1)
     tps = np.cumsum(pos, axis=1)
     fps = np.cumsum(neg, axis=1)
-    total_pos, total_neg = tps[:, -1], fps[:, -1]
+    total_pos, total_neg = tps[:, -1].copy(), fps[:, -1].copy()
+    above = np.einsum("ij,ij->i", neg, tps) - 0.5 * np.einsum("ij,ij->i", neg, pos)
+    np.add(fps, tps, out=fps)  # fps now holds the predicted-positive weight at each threshold
+    fps[fps == 0] = 1.0  # there tps is 0 too: precision 0, as zero_division=0
+    np.divide(tps, fps, out=tps)  # tps now holds the precision at each threshold
     with np.errstate(divide="ignore", invalid="ignore"):
-        auc = np.sum(neg * (tps - 0.5 * pos), axis=1) / (total_pos * total_neg)
-        precision = _divide(tps, tps + fps)
-        average_precision = np.sum(pos * precision, axis=1) / total_pos
+        auc = above / (total_pos * total_neg)
+        average_precision = np.einsum("ij,ij->i", pos, tps) / total_pos
     return auc, average_precision
 
 
@@ -116,14 +120,19 @@ class ClassificationStatistics:
         else:
             self.order = np.arange(n)
             self.tie_starts = None
-        inverse = np.empty(n, dtype=np.int64)
-        inverse[self.order] = np.arange(n)
-        self.strata = [inverse[np.flatnonzero(true_codes == k)] for k in range(self.n_labels)]
+        self.inverse = np.empty(n, dtype=np.int64)
+        self.inverse[self.order] = np.arange(n)
         true_codes = true_codes[self.order]
+        self.strata = [np.flatnonzero(true_codes == k) for k in range(self.n_labels)]
         pred_codes = pred_codes[self.order]
         self.true_codes = true_codes
         self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
         size = len(labels)
+        self.binary_indicators = None
+        if size == 2:  # three indicator sums give the 2x2 matrix without a sparse product
+            truth = (true_codes == self.pos_index).astype(float)
+            predicted = (pred_codes == self.pos_index).astype(float)
+            self.binary_indicators = (truth, predicted, truth * predicted)
         self.cell_indicator = scipy.sparse.csr_matrix(
             (np.ones(n), (np.arange(n), true_codes * size + pred_codes)), shape=(n, size * size)
         )
@@ -179,31 +188,49 @@ class ClassificationStatistics:
         import numpy as np
 
         wanted = set(self.metric_names() if names is None else names)
-        weights = counts.astype(float)
-        if self.weights is not None:
-            weights = weights * self.weights
+        counts = np.asarray(counts, dtype=float)
+        weights = counts if self.weights is None else counts * self.weights
         out: dict[str, np.ndarray] = {}
         if "example_count" in wanted:
-            out["example_count"] = counts.sum(axis=1).astype(float)
+            out["example_count"] = counts.sum(axis=1)
         label_metrics = wanted - set(PROBA_METRICS) - {"example_count"}
         if label_metrics:
-            cells = np.asarray(weights @ self.cell_indicator)
-            size = len(self.labels)
-            out.update(self._label_metrics(cells.reshape(-1, size, size), label_metrics))
+            cells = self._cells(weights)
+            out.update(self._label_metrics(cells, label_metrics))
             counted = {"true_negatives", "false_positives", "false_negatives", "true_positives"}
             if counted & wanted:
-                raw = cells if self.weights is None else counts @ self.cell_indicator
-                out.update(self._confusion_counts(np.asarray(raw).reshape(-1, size, size)))
+                raw = cells if self.weights is None else self._cells(counts)
+                out.update(self._confusion_counts(raw))
         if not self.has_proba:
             return out
         total = weights.sum(axis=1)
         if "log_loss" in wanted:
-            out["log_loss"] = np.sum(weights * self.row_losses, axis=1) / total
+            out["log_loss"] = np.einsum("ij,j->i", weights, self.row_losses) / total
         if "brier_score" in wanted:
-            out["brier_score"] = np.sum(weights * self.row_brier, axis=1) / total
+            out["brier_score"] = np.einsum("ij,j->i", weights, self.row_brier) / total
         if "roc_auc" in wanted or "precision_recall_auc" in wanted:
             out.update(self._areas(weights))
         return {name: out[name] for name in wanted if name in out}
+
+    def _cells(self, weights: np.ndarray) -> np.ndarray:
+        """Confusion matrices ``(n_weightings, true, predicted)`` of each row of ``weights``."""
+        import numpy as np
+
+        size = len(self.labels)
+        if self.binary_indicators is None:
+            return np.asarray(weights @ self.cell_indicator).reshape(-1, size, size)
+        truth, predicted, both = (
+            np.einsum("ij,j->i", weights, indicator) for indicator in self.binary_indicators
+        )
+        total = weights.sum(axis=1)
+        j = self.pos_index
+        assert j is not None
+        cells = np.empty((weights.shape[0], 2, 2))
+        cells[:, j, j] = both
+        cells[:, j, 1 - j] = truth - both
+        cells[:, 1 - j, j] = predicted - both
+        cells[:, 1 - j, 1 - j] = total - truth - predicted + both
+        return cells
 
     def _confusion_counts(self, cells: np.ndarray) -> dict[str, np.ndarray]:
         assert self.pos_index is not None
@@ -276,7 +303,7 @@ class ClassificationStatistics:
             positive = (self.true_codes[order] == k).astype(float)
             ordered = weights[:, order]
             aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
-            support[:, k] = np.sum(ordered * positive, axis=1)
+            support[:, k] = np.einsum("ij,j->i", ordered, positive)
         with np.errstate(invalid="ignore"):
             return {"roc_auc": np.sum(aucs * support, axis=1) / support.sum(axis=1)}
 
@@ -286,7 +313,7 @@ class ClassificationStatistics:
 
         values = self.evaluate(np.ones((1, self.n), dtype=np.int64))
         result: dict[str, float | str] = {name: float(v[0]) for name, v in values.items()}
-        if "roc_auc" in result:
+        if "roc_auc" in result and self.proba is not None:
             if min(len(stratum) for stratum in self.strata) == 0:
                 result["roc_auc"] = MSG_ONE_CLASS_AUC
             elif not self.binary and not np.allclose(1, self.proba.sum(axis=1)):
@@ -338,9 +365,9 @@ class RegressionStatistics:
             "ec": errors - e_centre,
             "ape": self.abs_errors / np.maximum(np.abs(y), np.finfo(np.float64).eps),
         }
-        inverse = np.empty(self.n, dtype=np.int64)
-        inverse[self.order] = np.arange(self.n)
-        self.strata = [inverse]
+        self.inverse = np.empty(self.n, dtype=np.int64)
+        self.inverse[self.order] = np.arange(self.n)
+        self.strata = [np.arange(self.n)]
 
     def metric_names(self) -> list[str]:
         return list(self.NAMES)

@@ -8,15 +8,19 @@ difference excludes the variation both share.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from mlgate.statistics._resample import counts_from_draws, draw_chunks
+from mlgate.statistics._resample import draw_counts, iterate_chunks, spread, stratum_positions
 
 if TYPE_CHECKING:
     import numpy as np
 
 METHOD = "percentile"
+WORKERS = min(4, os.cpu_count() or 1)
+MIN_CHUNKS_FOR_THREADS = 4  # below this, starting threads costs more than it saves
 
 
 def distributions(
@@ -24,19 +28,33 @@ def distributions(
 ) -> list[dict[str, np.ndarray]]:
     """Each metric's value on every resample, for each statistics object, on the same rows.
 
-    The statistics objects must describe the same rows (same true labels, same strata): they are
-    the model and the baseline of one gate.
+    The statistics objects must describe the same rows (same true labels): the model and the
+    baseline of one gate. Chunks of resamples run on up to ``WORKERS`` threads (numpy releases
+    the GIL in its loops); results do not depend on the number of threads.
     """
     import numpy as np
 
-    sizes = [len(stratum) for stratum in statistics[0].strata]
-    parts: list[dict[str, list[np.ndarray]]] = [{name: [] for name in names} for _ in statistics]
-    for draws in draw_chunks(sizes, resamples, seed):
-        for stats, collected in zip(statistics, parts, strict=True):
-            values = stats.evaluate(counts_from_draws(stats, draws), names)
-            for name in names:
-                collected[name].append(values[name])
-    return [{name: np.concatenate(chunks) for name, chunks in part.items()} for part in parts]
+    reference = statistics[0]
+    positions = [stratum_positions(stats, reference) for stats in statistics]
+    sizes = [len(members) for members in reference.strata]
+
+    def run(seeds: Sequence[Any]) -> list[dict[str, np.ndarray]]:
+        counts = draw_counts(seeds, sizes)
+        return [
+            stats.evaluate(spread(counts, where, stats.n), names)
+            for stats, where in zip(statistics, positions, strict=True)
+        ]
+
+    chunks = list(iterate_chunks(resamples, seed, reference.n))
+    if len(chunks) < MIN_CHUNKS_FOR_THREADS or WORKERS == 1:
+        results = [run(chunk) for chunk in chunks]
+    else:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            results = list(pool.map(run, chunks))
+    return [
+        {name: np.concatenate([chunk[index][name] for chunk in results]) for name in names}
+        for index in range(len(statistics))
+    ]
 
 
 def percentile_interval(values: np.ndarray, confidence: float) -> dict[str, Any]:

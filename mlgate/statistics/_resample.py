@@ -4,11 +4,13 @@ A resample is stored as how often each row is drawn, never as a copy of the data
 resamples are stratified: each true class keeps its size (class balance kept), so every resample
 has both classes and the rank metrics stay defined. Resample ``r`` draws from a generator seeded
 by ``SeedSequence(seed).spawn(...)[r]``, so the result does not depend on how resamples are
-chunked and the same seed gives the same resamples on any machine.
+chunked or on the number of threads, and the same seed gives the same resamples on any machine.
 
-Draws are positions *within each stratum in original row order*; each model's statistics map them
-to its own base order (``statistics.strata``). Two models evaluated with the same draws therefore
-see the same resampled rows: that is the paired bootstrap.
+Draws are counts per member of each stratum, the members listed in a *reference* model's base
+order. Each model maps them to its own base order (:func:`stratum_positions`); evaluating two
+models with the same draws therefore evaluates them on the same resampled rows: the paired
+bootstrap. For the reference model itself the positions are increasing, so spreading the counts
+into its rows is a sequential write.
 """
 
 from __future__ import annotations
@@ -27,35 +29,46 @@ def chunk_size(n_rows: int) -> int:
     return max(1, min(256, ELEMENTS_PER_CHUNK // max(n_rows, 1)))
 
 
-def draw_chunks(
-    stratum_sizes: Sequence[int], resamples: int, seed: int
-) -> Iterator[list[np.ndarray]]:
-    """Yield, chunk by chunk, one ``(resamples_in_chunk, size)`` array of draws per stratum."""
+def chunk_bounds(resamples: int, n_rows: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each chunk of resamples."""
+    step = chunk_size(n_rows)
+    return [(start, min(start + step, resamples)) for start in range(0, resamples, step)]
+
+
+def stratum_positions(statistics: Any, reference: Any) -> list[np.ndarray]:
+    """Base positions in ``statistics`` of each stratum's members, in ``reference``'s order."""
+    return [statistics.inverse[reference.order[members]] for members in reference.strata]
+
+
+def draw_counts(
+    seeds: Sequence[np.random.SeedSequence], stratum_sizes: Sequence[int]
+) -> list[np.ndarray]:
+    """Per stratum, a ``(len(seeds), size)`` matrix of how often each member is drawn."""
+    import numpy as np
+
+    counts = [np.empty((len(seeds), size), dtype=np.int32) for size in stratum_sizes]
+    for row, child in enumerate(seeds):
+        generator = np.random.Generator(np.random.PCG64(child))
+        for index, size in enumerate(stratum_sizes):
+            draws = generator.integers(0, size, size, dtype=np.int32)
+            counts[index][row] = np.bincount(draws, minlength=size)
+    return counts
+
+
+def spread(counts: list[np.ndarray], positions: list[np.ndarray], n_rows: int) -> np.ndarray:
+    """Row counts in a model's base order from per-stratum member counts."""
+    import numpy as np
+
+    full = np.zeros((counts[0].shape[0], n_rows))
+    for member_counts, where in zip(counts, positions, strict=True):
+        full[:, where] = member_counts
+    return full
+
+
+def iterate_chunks(resamples: int, seed: int, n_rows: int) -> Iterator[Any]:
+    """The seeds of each chunk of resamples, in order."""
     import numpy as np
 
     seeds = np.random.SeedSequence(seed).spawn(resamples)
-    step = chunk_size(sum(stratum_sizes))
-    for start in range(0, resamples, step):
-        block = seeds[start : start + step]
-        draws = [np.empty((len(block), size), dtype=np.int64) for size in stratum_sizes]
-        for row, child in enumerate(block):
-            generator = np.random.Generator(np.random.PCG64(child))
-            for index, size in enumerate(stratum_sizes):
-                draws[index][row] = generator.integers(0, size, size)
-        yield draws
-
-
-def counts_from_draws(statistics: Any, draws: list[np.ndarray]) -> np.ndarray:
-    """Row counts in ``statistics``' base order for a chunk of draws (one row per resample)."""
-    import numpy as np
-
-    n = statistics.n
-    resamples = draws[0].shape[0]
-    offsets = (np.arange(resamples) * n)[:, None]
-    flat = np.concatenate(
-        [
-            (members[chosen] + offsets).ravel()
-            for members, chosen in zip(statistics.strata, draws, strict=True)
-        ]
-    )
-    return np.bincount(flat, minlength=resamples * n).reshape(resamples, n)
+    for start, stop in chunk_bounds(resamples, n_rows):
+        yield seeds[start:stop]
