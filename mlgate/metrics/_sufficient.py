@@ -46,6 +46,15 @@ def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     return out
 
 
+def _row_dot(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Sum over each row of ``matrix * other`` (other: a row vector or a same-shape matrix).
+
+    numpy's pairwise row sums give the same bits whatever the memory alignment or thread count;
+    ``einsum`` and BLAS do not promise that, and the intervals must be byte-identical.
+    """
+    return (matrix * other).sum(axis=1)
+
+
 def _tie_starts(sorted_scores: np.ndarray) -> np.ndarray | None:
     """Start index of each run of equal scores, or None when every score is distinct."""
     import numpy as np
@@ -60,8 +69,7 @@ def _ranked_areas(
     """ROC AUC and average precision per row of ``weights`` (columns sorted by descending score).
 
     Each threshold is a run of tied scores; a negative counts the positive weight above it plus
-    half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve). Products
-    are summed with ``einsum`` (no temporary matrix, the same order on every machine).
+    half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve).
     """
     import numpy as np
 
@@ -73,13 +81,13 @@ def _ranked_areas(
     tps = np.cumsum(pos, axis=1)
     fps = np.cumsum(neg, axis=1)
     total_pos, total_neg = tps[:, -1].copy(), fps[:, -1].copy()
-    above = np.einsum("ij,ij->i", neg, tps) - 0.5 * np.einsum("ij,ij->i", neg, pos)
+    above = _row_dot(neg, tps) - 0.5 * _row_dot(neg, pos)
     np.add(fps, tps, out=fps)  # fps now holds the predicted-positive weight at each threshold
     fps[fps == 0] = 1.0  # there tps is 0 too: precision 0, as zero_division=0
     np.divide(tps, fps, out=tps)  # tps now holds the precision at each threshold
     with np.errstate(divide="ignore", invalid="ignore"):
         auc = above / (total_pos * total_neg)
-        average_precision = np.einsum("ij,ij->i", pos, tps) / total_pos
+        average_precision = _row_dot(pos, tps) / total_pos
     return auc, average_precision
 
 
@@ -126,6 +134,7 @@ class ClassificationStatistics:
         self.strata = [np.flatnonzero(true_codes == k) for k in range(self.n_labels)]
         pred_codes = pred_codes[self.order]
         self.true_codes = true_codes
+        self.pred_codes = pred_codes
         self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
         size = len(labels)
         self.binary_indicators = None
@@ -140,6 +149,9 @@ class ClassificationStatistics:
         if self.proba is not None:
             self.row_losses = self._row_losses(self.proba, true_codes)
             self.row_brier = self._row_brier(self.proba, true_codes)
+        self.by_class = None
+        if self.binary and len(labels) == 2 and self.proba is not None:
+            self.by_class = _BinaryLayout(self)
 
     def _row_losses(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
         import numpy as np
@@ -188,7 +200,7 @@ class ClassificationStatistics:
         import numpy as np
 
         wanted = set(self.metric_names() if names is None else names)
-        counts = np.asarray(counts, dtype=float)
+        counts = np.ascontiguousarray(counts, dtype=float)  # row sums depend on the layout
         weights = counts if self.weights is None else counts * self.weights
         out: dict[str, np.ndarray] = {}
         if "example_count" in wanted:
@@ -205,9 +217,9 @@ class ClassificationStatistics:
             return out
         total = weights.sum(axis=1)
         if "log_loss" in wanted:
-            out["log_loss"] = np.einsum("ij,j->i", weights, self.row_losses) / total
+            out["log_loss"] = _row_dot(weights, self.row_losses) / total
         if "brier_score" in wanted:
-            out["brier_score"] = np.einsum("ij,j->i", weights, self.row_brier) / total
+            out["brier_score"] = _row_dot(weights, self.row_brier) / total
         if "roc_auc" in wanted or "precision_recall_auc" in wanted:
             out.update(self._areas(weights))
         return {name: out[name] for name in wanted if name in out}
@@ -220,7 +232,7 @@ class ClassificationStatistics:
         if self.binary_indicators is None:
             return np.asarray(weights @ self.cell_indicator).reshape(-1, size, size)
         truth, predicted, both = (
-            np.einsum("ij,j->i", weights, indicator) for indicator in self.binary_indicators
+            _row_dot(weights, indicator) for indicator in self.binary_indicators
         )
         total = weights.sum(axis=1)
         j = self.pos_index
@@ -303,9 +315,21 @@ class ClassificationStatistics:
             positive = (self.true_codes[order] == k).astype(float)
             ordered = weights[:, order]
             aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
-            support[:, k] = np.einsum("ij,j->i", ordered, positive)
+            support[:, k] = _row_dot(ordered, positive)
         with np.errstate(invalid="ignore"):
             return {"roc_auc": np.sum(aucs * support, axis=1) / support.sum(axis=1)}
+
+    def evaluate_members(
+        self, member_counts: list[np.ndarray], names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Like :meth:`evaluate`, from the counts of each stratum's members (``self.strata``).
+
+        A binary classifier with probabilities is evaluated class by class, without building
+        the full matrix of row counts (:class:`_BinaryLayout`); anything else is spread into rows.
+        """
+        if self.by_class is not None:
+            return self.by_class.evaluate(member_counts, names or self.metric_names())
+        return self.evaluate(_spread(member_counts, self.strata, self.n), names)
 
     def point(self) -> dict[str, float | str]:
         """Each metric's value on the data as given, or the reason it is undefined."""
@@ -379,7 +403,8 @@ class RegressionStatistics:
         import numpy as np
 
         wanted = set(self.NAMES if names is None else names)
-        weights = counts.astype(float)
+        counts = np.ascontiguousarray(counts, dtype=float)
+        weights = counts
         if self.weights is not None:
             weights = weights * self.weights
         total = weights.sum(axis=1)
@@ -409,6 +434,12 @@ class RegressionStatistics:
         out["median_absolute_error"] = self._medians(counts, weights)
         return {name: values for name, values in out.items() if name in wanted}
 
+    def evaluate_members(
+        self, member_counts: list[np.ndarray], names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Like :meth:`evaluate`, from the counts of the one stratum's members (every row)."""
+        return self.evaluate(_spread(member_counts, self.strata, self.n), names)
+
     def _medians(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Median |error| per resample: the middle of the drawn rows (weighted: half the weight)."""
         import numpy as np
@@ -422,6 +453,120 @@ class RegressionStatistics:
         cumulative = np.cumsum(weights, axis=1)
         middle = np.argmax(cumulative >= 0.5 * cumulative[:, -1:], axis=1)
         return self.abs_errors[middle]
+
+
+def _spread(member_counts: list[np.ndarray], strata: list[np.ndarray], n: int) -> np.ndarray:
+    """Row counts in base order from the counts of each stratum's members."""
+    import numpy as np
+
+    full = np.zeros((member_counts[0].shape[0], n))
+    for counts, rows in zip(member_counts, strata, strict=True):
+        full[:, rows] = counts
+    return full
+
+
+class _BinaryLayout:
+    """A binary classifier's rows split by true class, each part in descending score order.
+
+    Resample counts arrive per class (stratified draws), so every metric is a sum over one class
+    at a time: the confusion matrix from the predicted-positive indicator, ROC AUC from each
+    negative's count of positives scored above it (a cumulative sum over the positives, read at
+    precomputed indices), average precision from the cumulative positive and negative counts at
+    each positive's score. About half the passes over memory of the row-matrix route.
+    """
+
+    def __init__(self, stats: ClassificationStatistics) -> None:
+        import numpy as np
+
+        assert stats.pos_index is not None and stats.proba is not None
+        scores = stats.proba[:, stats.pos_index]
+        self.pos_index = stats.pos_index
+        self.stats = stats
+        self.parts = []
+        for code in range(2):
+            rows = stats.strata[code]
+            weights = None if stats.weights is None else stats.weights[rows]
+            self.parts.append(
+                {
+                    "scores": -scores[rows],  # ascending, for searchsorted
+                    "weights": weights,
+                    "predicted": (stats.pred_codes[rows] == stats.pos_index).astype(float),
+                    "losses": stats.row_losses[rows],
+                    "brier": stats.row_brier[rows],
+                }
+            )
+        pos, neg = self.parts[self.pos_index], self.parts[1 - self.pos_index]
+        # Per negative: positives scored strictly above it, and at or above it.
+        self.neg_above = np.searchsorted(pos["scores"], neg["scores"], side="left")
+        self.neg_at_or_above = np.searchsorted(pos["scores"], neg["scores"], side="right")
+        # Per positive: positives and negatives scored at or above it.
+        self.pos_at_or_above = np.searchsorted(pos["scores"], pos["scores"], side="right")
+        self.neg_before_pos = np.searchsorted(neg["scores"], pos["scores"], side="right")
+
+    def evaluate(
+        self, member_counts: list[np.ndarray], names: Collection[str]
+    ) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        wanted = set(names)
+        counts = [np.ascontiguousarray(c, dtype=float) for c in member_counts]
+        weighted = [
+            c if part["weights"] is None else c * part["weights"]
+            for c, part in zip(counts, self.parts, strict=True)
+        ]
+        j = self.pos_index
+        totals = [w.sum(axis=1) for w in weighted]
+        predicted = [
+            _row_dot(w, part["predicted"])
+            for w, part in zip(weighted, self.parts, strict=True)
+        ]
+        cells = np.empty((counts[0].shape[0], 2, 2))
+        for code in range(2):
+            cells[:, code, j] = predicted[code]
+            cells[:, code, 1 - j] = totals[code] - predicted[code]
+        out: dict[str, np.ndarray] = {}
+        out["example_count"] = counts[0].sum(axis=1) + counts[1].sum(axis=1)
+        out.update(self.stats._label_metrics(cells, wanted))
+        if {"true_negatives", "false_positives", "false_negatives", "true_positives"} & wanted:
+            raw = cells
+            if self.parts[0]["weights"] is not None:
+                raw = np.empty_like(cells)
+                for code in range(2):
+                    hits = _row_dot(counts[code], self.parts[code]["predicted"])
+                    raw[:, code, j] = hits
+                    raw[:, code, 1 - j] = counts[code].sum(axis=1) - hits
+            out.update(self.stats._confusion_counts(raw))
+        total = totals[0] + totals[1]
+        for name, column in (("log_loss", "losses"), ("brier_score", "brier")):
+            if name in wanted:
+                out[name] = sum(
+                    _row_dot(w, part[column])
+                    for w, part in zip(weighted, self.parts, strict=True)
+                ) / total
+        if {"roc_auc", "precision_recall_auc"} & wanted:
+            out.update(self._areas(weighted[j], weighted[1 - j], totals[j], totals[1 - j]))
+        return {name: out[name] for name in wanted if name in out}
+
+    def _areas(
+        self, pos: np.ndarray, neg: np.ndarray, total_pos: np.ndarray, total_neg: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        zeros = np.zeros((pos.shape[0], 1))
+        pos_cum = np.concatenate([zeros, np.cumsum(pos, axis=1)], axis=1)
+        neg_cum = np.concatenate([zeros, np.cumsum(neg, axis=1)], axis=1)
+        above = pos_cum[:, self.neg_above]
+        if not np.array_equal(self.neg_above, self.neg_at_or_above):
+            above += pos_cum[:, self.neg_at_or_above]
+            above *= 0.5
+        with np.errstate(divide="ignore", invalid="ignore"):
+            auc = _row_dot(neg, above) / (total_pos * total_neg)
+            tps = pos_cum[:, self.pos_at_or_above]
+            predicted = tps + neg_cum[:, self.neg_before_pos]
+            predicted[predicted == 0] = 1.0  # tps is 0 there too: precision 0
+            np.divide(tps, predicted, out=tps)
+            average_precision = _row_dot(pos, tps) / total_pos
+        return {"roc_auc": auc, "precision_recall_auc": average_precision}
 
 
 def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from mlgate.statistics._resample import draw_counts, iterate_chunks, spread, stratum_positions
+from mlgate.statistics._resample import draw_counts, iterate_chunks, member_orders, reorder
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,14 +35,14 @@ def distributions(
     import numpy as np
 
     reference = statistics[0]
-    positions = [stratum_positions(stats, reference) for stats in statistics]
+    orders = [member_orders(stats, reference) for stats in statistics]
     sizes = [len(members) for members in reference.strata]
 
     def run(seeds: Sequence[Any]) -> list[dict[str, np.ndarray]]:
         counts = draw_counts(seeds, sizes)
         return [
-            stats.evaluate(spread(counts, where, stats.n), names)
-            for stats, where in zip(statistics, positions, strict=True)
+            stats.evaluate_members(reorder(counts, order), names)
+            for stats, order in zip(statistics, orders, strict=True)
         ]
 
     chunks = list(iterate_chunks(resamples, seed, reference.n))

@@ -7,10 +7,9 @@ by ``SeedSequence(seed).spawn(...)[r]``, so the result does not depend on how re
 chunked or on the number of threads, and the same seed gives the same resamples on any machine.
 
 Draws are counts per member of each stratum, the members listed in a *reference* model's base
-order. Each model maps them to its own base order (:func:`stratum_positions`); evaluating two
-models with the same draws therefore evaluates them on the same resampled rows: the paired
-bootstrap. For the reference model itself the positions are increasing, so spreading the counts
-into its rows is a sequential write.
+order. Another model reorders them into its own member order (:func:`member_orders`), so
+evaluating two models with the same draws evaluates them on the same resampled rows: the paired
+bootstrap.
 """
 
 from __future__ import annotations
@@ -35,9 +34,29 @@ def chunk_bounds(resamples: int, n_rows: int) -> list[tuple[int, int]]:
     return [(start, min(start + step, resamples)) for start in range(0, resamples, step)]
 
 
-def stratum_positions(statistics: Any, reference: Any) -> list[np.ndarray]:
-    """Base positions in ``statistics`` of each stratum's members, in ``reference``'s order."""
-    return [statistics.inverse[reference.order[members]] for members in reference.strata]
+def member_orders(statistics: Any, reference: Any) -> list[np.ndarray] | None:
+    """For each stratum, where each of ``statistics``' members is in ``reference``'s list.
+
+    None when both list the members in the same order (``statistics`` is the reference).
+    """
+    import numpy as np
+
+    if statistics is reference:
+        return None
+    orders = []
+    for own, theirs in zip(statistics.strata, reference.strata, strict=True):
+        positions = statistics.inverse[reference.order[theirs]]  # reference members, our rows
+        orders.append(np.argsort(np.searchsorted(own, positions)))
+    return orders
+
+
+def reorder(counts: list[np.ndarray], orders: list[np.ndarray] | None) -> list[np.ndarray]:
+    """Member counts drawn in the reference's member order, in another model's member order."""
+    import numpy as np
+
+    if orders is None:
+        return counts
+    return [np.ascontiguousarray(c[:, order]) for c, order in zip(counts, orders, strict=True)]
 
 
 def draw_counts(
@@ -53,16 +72,6 @@ def draw_counts(
             draws = generator.integers(0, size, size, dtype=np.int32)
             counts[index][row] = np.bincount(draws, minlength=size)
     return counts
-
-
-def spread(counts: list[np.ndarray], positions: list[np.ndarray], n_rows: int) -> np.ndarray:
-    """Row counts in a model's base order from per-stratum member counts."""
-    import numpy as np
-
-    full = np.zeros((counts[0].shape[0], n_rows))
-    for member_counts, where in zip(counts, positions, strict=True):
-        full[:, where] = member_counts
-    return full
 
 
 def iterate_chunks(resamples: int, seed: int, n_rows: int) -> Iterator[Any]:

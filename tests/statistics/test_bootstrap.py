@@ -10,19 +10,18 @@ import pytest
 import sklearn.metrics as skm
 
 from mlgate.metrics import MetricInput
-from mlgate.metrics._sufficient import ClassificationStatistics, RegressionStatistics
+from mlgate.metrics._sufficient import ClassificationStatistics, RegressionStatistics, _spread
 from mlgate.statistics import _bootstrap, _resample
 from mlgate.statistics._bootstrap import distributions, metric_intervals, paired_difference
 
 REL = 1e-9
 
 
-def _resamples(stats, count: int, seed: int = 7) -> np.ndarray:
-    """Row counts of ``count`` resamples in the base order of ``stats``."""
+def _evaluate(stats, count: int, seed: int = 7) -> tuple[dict, np.ndarray]:
+    """Metrics of ``count`` resamples, and their row counts in the base order of ``stats``."""
     seeds = np.random.SeedSequence(seed).spawn(count)
-    sizes = [len(members) for members in stats.strata]
-    counts = _resample.draw_counts(seeds, sizes)
-    return _resample.spread(counts, _resample.stratum_positions(stats, stats), stats.n)
+    counts = _resample.draw_counts(seeds, [len(members) for members in stats.strata])
+    return stats.evaluate_members(counts), _spread(counts, stats.strata, stats.n)
 
 
 def _rows(stats, counts_row: np.ndarray) -> np.ndarray:
@@ -41,8 +40,7 @@ def test_binary_resamples_match_sklearn_on_the_drawn_rows(binary_frame, weighted
     proba[:, 0] = 1 - proba[:, 1]
     w = np.random.default_rng(1).uniform(0.2, 3.0, len(y)) if weighted else None
     stats = ClassificationStatistics(MetricInput(y, pred, proba, np.array([0, 1]), 1, w))
-    counts = _resamples(stats, 3)
-    values = stats.evaluate(counts)
+    values, counts = _evaluate(stats, 3)
     for r in range(3):
         rows = _rows(stats, counts[r])
         yt, yp, p, sw = y[rows], pred[rows], proba[rows, 1], None if w is None else w[rows]
@@ -75,8 +73,7 @@ def test_multiclass_resamples_match_sklearn_on_the_drawn_rows(multiclass_frame, 
     proba, pred = multiclass_model.predict_proba(X), multiclass_model.predict(X)
     classes = multiclass_model.classes_
     stats = ClassificationStatistics(MetricInput(y, pred, proba, classes, None, None))
-    counts = _resamples(stats, 2)
-    values = stats.evaluate(counts)
+    values, counts = _evaluate(stats, 2)
     for r in range(2):
         rows = _rows(stats, counts[r])
         yt, yp = y[rows], pred[rows]
@@ -103,8 +100,7 @@ def test_regression_resamples_match_sklearn_on_the_drawn_rows(
     pred = regression_model.predict(X)
     w = np.random.default_rng(2).uniform(0.2, 3.0, len(y)) if weighted else None
     stats = RegressionStatistics(MetricInput(y, pred, None, None, None, w))
-    counts = _resamples(stats, 3)
-    values = stats.evaluate(counts)
+    values, counts = _evaluate(stats, 3)
     for r in range(3):
         rows = _rows(stats, counts[r])
         yt, yp, sw = y[rows], pred[rows], None if w is None else w[rows]
@@ -140,7 +136,7 @@ def _binary_stats(n: int, seed: int, shift: float = 1.0, noise_seed: int | None 
 
 def test_resamples_keep_every_class_size():
     stats = _binary_stats(301, 0)
-    counts = _resamples(stats, 20)
+    _, counts = _evaluate(stats, 20)
     for members in stats.strata:
         assert (counts[:, members].sum(axis=1) == len(members)).all()
 
