@@ -18,7 +18,7 @@ threshold).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +34,8 @@ MSG_NOT_PROBABILITIES = (
     "1.0 over classes"
 )
 PROBA_METRICS = ("log_loss", "roc_auc", "precision_recall_auc", "brier_score")
+AREA_METRICS = frozenset({"roc_auc", "precision_recall_auc"})
+COUNTED = frozenset({"true_negatives", "false_positives", "false_negatives", "true_positives"})
 PER_CLASS = ("precision_score", "recall_score", "f1_score")
 
 
@@ -313,7 +315,7 @@ class ClassificationStatistics:
             scores = self.proba[:, k]
             order = np.argsort(scores, kind="stable")[::-1]
             positive = (self.true_codes[order] == k).astype(float)
-            ordered = weights[:, order]
+            ordered = np.take(weights, order, axis=1)
             aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
             support[:, k] = _row_dot(ordered, positive)
         with np.errstate(invalid="ignore"):
@@ -502,6 +504,10 @@ class _BinaryLayout:
         # Per positive: positives and negatives scored at or above it.
         self.pos_at_or_above = np.searchsorted(pos["scores"], pos["scores"], side="right")
         self.neg_before_pos = np.searchsorted(neg["scores"], pos["scores"], side="right")
+        self.neg_ties = not np.array_equal(self.neg_above, self.neg_at_or_above)
+        for part in self.parts:  # predictions that are the top k of the scores: an arg-max model
+            predicted, k = part["predicted"], int(part["predicted"].sum())
+            part["prefix"] = k if predicted[:k].all() and not predicted[k:].any() else None
 
     def evaluate(
         self, member_counts: list[np.ndarray], names: Collection[str]
@@ -514,59 +520,88 @@ class _BinaryLayout:
             c if part["weights"] is None else c * part["weights"]
             for c, part in zip(counts, self.parts, strict=True)
         ]
-        j = self.pos_index
         totals = [w.sum(axis=1) for w in weighted]
-        predicted = [
-            _row_dot(w, part["predicted"])
-            for w, part in zip(weighted, self.parts, strict=True)
-        ]
-        cells = np.empty((counts[0].shape[0], 2, 2))
-        for code in range(2):
-            cells[:, code, j] = predicted[code]
-            cells[:, code, 1 - j] = totals[code] - predicted[code]
+        cumulative: dict[int, np.ndarray] = {}
+
+        def running(code: int) -> np.ndarray:
+            """Cumulative weight down the scores of one class, with a leading 0 column."""
+            if code not in cumulative:
+                rows = weighted[code]
+                out = np.empty((rows.shape[0], rows.shape[1] + 1))
+                out[:, 0] = 0.0
+                np.cumsum(rows, axis=1, out=out[:, 1:])
+                cumulative[code] = out
+            return cumulative[code]
+
         out: dict[str, np.ndarray] = {}
         out["example_count"] = counts[0].sum(axis=1) + counts[1].sum(axis=1)
-        out.update(self.stats._label_metrics(cells, wanted))
-        if {"true_negatives", "false_positives", "false_negatives", "true_positives"} & wanted:
-            raw = cells
-            if self.parts[0]["weights"] is not None:
-                raw = np.empty_like(cells)
-                for code in range(2):
-                    hits = _row_dot(counts[code], self.parts[code]["predicted"])
-                    raw[:, code, j] = hits
-                    raw[:, code, 1 - j] = counts[code].sum(axis=1) - hits
-            out.update(self.stats._confusion_counts(raw))
+        if wanted - {"example_count", "log_loss", "brier_score"} - AREA_METRICS:
+            cells = self._cells(weighted, totals, running)
+            out.update(self.stats._label_metrics(cells, wanted))
+            if COUNTED & wanted:
+                raw = cells
+                if self.parts[0]["weights"] is not None:
+                    raw = self._cells(counts, [c.sum(axis=1) for c in counts], None)
+                out.update(self.stats._confusion_counts(raw))
         total = totals[0] + totals[1]
         for name, column in (("log_loss", "losses"), ("brier_score", "brier")):
             if name in wanted:
-                out[name] = sum(
-                    _row_dot(w, part[column])
-                    for w, part in zip(weighted, self.parts, strict=True)
-                ) / total
-        if {"roc_auc", "precision_recall_auc"} & wanted:
-            out.update(self._areas(weighted[j], weighted[1 - j], totals[j], totals[1 - j]))
+                parts = zip(weighted, self.parts, strict=True)
+                out[name] = sum(_row_dot(w, part[column]) for w, part in parts) / total
+        if AREA_METRICS & wanted:
+            out.update(self._areas(wanted, weighted, totals, running))
         return {name: out[name] for name in wanted if name in out}
 
-    def _areas(
-        self, pos: np.ndarray, neg: np.ndarray, total_pos: np.ndarray, total_neg: np.ndarray
-    ) -> dict[str, np.ndarray]:
+    def _cells(
+        self,
+        weighted: list[np.ndarray],
+        totals: list[np.ndarray],
+        running: Callable[[int], np.ndarray] | None,
+    ) -> np.ndarray:
+        """2x2 confusion matrices; predicted-positive weight read off the running sums when the
+        predictions are the top of each class's score order (arg-max models), else summed."""
         import numpy as np
 
-        zeros = np.zeros((pos.shape[0], 1))
-        pos_cum = np.concatenate([zeros, np.cumsum(pos, axis=1)], axis=1)
-        neg_cum = np.concatenate([zeros, np.cumsum(neg, axis=1)], axis=1)
-        above = pos_cum[:, self.neg_above]
-        if not np.array_equal(self.neg_above, self.neg_at_or_above):
-            above += pos_cum[:, self.neg_at_or_above]
-            above *= 0.5
+        j = self.pos_index
+        cells = np.empty((weighted[0].shape[0], 2, 2))
+        for code, part in enumerate(self.parts):
+            prefix = part["prefix"]
+            if prefix is not None and running is not None:
+                hits = running(code)[:, prefix]
+            else:
+                hits = _row_dot(weighted[code], part["predicted"])
+            cells[:, code, j] = hits
+            cells[:, code, 1 - j] = totals[code] - hits
+        return cells
+
+    def _areas(
+        self,
+        wanted: set[str],
+        weighted: list[np.ndarray],
+        totals: list[np.ndarray],
+        running: Callable[[int], np.ndarray],
+    ) -> dict[str, np.ndarray]:
+        """ROC AUC: each negative's weight times the positive weight scored above it (ties
+        half); average precision: each positive's weight times the precision at its score."""
+        import numpy as np
+
+        j = self.pos_index
+        pos_cum = running(j)
+        out: dict[str, np.ndarray] = {}
         with np.errstate(divide="ignore", invalid="ignore"):
-            auc = _row_dot(neg, above) / (total_pos * total_neg)
-            tps = pos_cum[:, self.pos_at_or_above]
-            predicted = tps + neg_cum[:, self.neg_before_pos]
-            predicted[predicted == 0] = 1.0  # tps is 0 there too: precision 0
-            np.divide(tps, predicted, out=tps)
-            average_precision = _row_dot(pos, tps) / total_pos
-        return {"roc_auc": auc, "precision_recall_auc": average_precision}
+            if "roc_auc" in wanted:
+                above = np.take(pos_cum, self.neg_above, axis=1)
+                if self.neg_ties:
+                    above += np.take(pos_cum, self.neg_at_or_above, axis=1)
+                    above *= 0.5
+                out["roc_auc"] = _row_dot(weighted[1 - j], above) / (totals[j] * totals[1 - j])
+            if "precision_recall_auc" in wanted:
+                tps = np.take(pos_cum, self.pos_at_or_above, axis=1)
+                predicted = tps + np.take(running(1 - j), self.neg_before_pos, axis=1)
+                predicted[predicted == 0] = 1.0  # tps is 0 there too: precision 0
+                np.divide(tps, predicted, out=tps)
+                out["precision_recall_auc"] = _row_dot(weighted[j], tps) / totals[j]
+        return out
 
 
 def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:

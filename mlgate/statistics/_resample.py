@@ -56,7 +56,7 @@ def reorder(counts: list[np.ndarray], orders: list[np.ndarray] | None) -> list[n
 
     if orders is None:
         return counts
-    return [np.ascontiguousarray(c[:, order]) for c, order in zip(counts, orders, strict=True)]
+    return [np.take(c, order, axis=1) for c, order in zip(counts, orders, strict=True)]
 
 
 def draw_counts(
