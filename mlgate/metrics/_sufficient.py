@@ -8,8 +8,13 @@ pass, with no copy of the data and no call to scikit-learn per resample.
 
 Rows are kept in a *base order* chosen per model (descending positive-class score for binary,
 ascending absolute error for regression) so that the rank statistics (ROC AUC, average precision,
-max and median error) need no sort per resample. Resample counts are drawn in that order by
-:mod:`mlgate.statistics`, which maps each drawn original row to its base position.
+max and median error) need no sort per resample. ``strata`` lists each true class's rows in base
+order; :mod:`mlgate.statistics` draws resample counts per stratum member and hands them to
+``evaluate_members`` (a binary classifier is then evaluated class by class, :class:`_BinaryLayout`).
+Point estimates (:meth:`ClassificationStatistics.point`) use the same code with every count 1;
+regression point estimates stay with scikit-learn.
+
+The details of a report built from these values are documented in :mod:`mlgate.statistics`.
 
 Values agree with scikit-learn's definitions (``tests/metrics/test_agreement_with_sklearn.py``):
 same zero-division rules, same clipping of probabilities, same tie handling (tied scores form one
@@ -19,7 +24,7 @@ threshold).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
@@ -612,10 +617,3 @@ def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:
         score = 1.0 - residual / variance
     constant = variance <= 0
     return np.where(constant, np.where(residual <= 0, 1.0, 0.0), score)
-
-
-def statistics_for(task: str, inp: MetricInput) -> Any:
-    """The sufficient statistics of ``inp`` for ``task``."""
-    if task == "regression":
-        return RegressionStatistics(inp)
-    return ClassificationStatistics(inp)
