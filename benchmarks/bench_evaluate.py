@@ -44,7 +44,6 @@ import contextlib
 import io
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -59,11 +58,11 @@ from typing import Any
 TARGET = "target"
 EXPERIMENT = "mlgate-benchmark"
 TRAIN_ROWS = 50_000
-SHOWN_METRICS = {
-    "binary": ("roc_auc", "accuracy_score", "log_loss", "f1_score", "precision_recall_auc"),
-    "regression": ("mean_absolute_error", "root_mean_squared_error", "r2_score", "max_error"),
-}
-MODEL_TYPES = {"binary": "classifier", "regression": "regressor"}
+TASKS = ("binary", "multiclass", "regression")
+SIZES = (20_000, 1_000_000)
+SMOKE_ROWS = 2_000
+LARGE = 500_000  # at or above this many rows, one timed run per variant
+MODEL_TYPES = {"binary": "classifier", "multiclass": "classifier", "regression": "regressor"}
 QUIET_ENV = {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "MLFLOW_LOGGING_LEVEL": "ERROR",
@@ -119,7 +118,13 @@ def quiet_libraries() -> None:
 
 
 def build_workload(
-    folder: Path, task: str, rows: int, features: int, data_format: str, seed: int
+    folder: Path,
+    task: str,
+    rows: int,
+    features: int,
+    data_format: str,
+    seed: int,
+    train_rows: int = TRAIN_ROWS,
 ) -> Workload:
     """Generate the data, fit and save the model, and write the gate file."""
     import mlflow
@@ -128,13 +133,14 @@ def build_workload(
     from sklearn.datasets import make_classification, make_regression
     from sklearn.linear_model import LogisticRegression, Ridge
 
-    total = rows + TRAIN_ROWS
+    total = rows + train_rows
     model: Any
-    if task == "binary":
+    if task in ("binary", "multiclass"):
         X, y = make_classification(
             n_samples=total,
             n_features=features,
-            n_informative=max(2, features // 3),
+            n_informative=max(3, features // 3),
+            n_classes=2 if task == "binary" else 3,
             random_state=seed,
         )
         model = LogisticRegression(max_iter=1000)
@@ -143,7 +149,7 @@ def build_workload(
         model = Ridge()
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(features)])
     frame[TARGET] = y
-    train, evaluation = frame.iloc[:TRAIN_ROWS], frame.iloc[TRAIN_ROWS:].reset_index(drop=True)
+    train, evaluation = frame.iloc[:train_rows], frame.iloc[train_rows:].reset_index(drop=True)
     X_train = train.drop(columns=TARGET)
     model.fit(X_train, train[TARGET])
 
@@ -179,7 +185,11 @@ def build_workload(
 
 def gate_file(task: str, model_dir: Path, data: Path, tracking_uri: str) -> str:
     """A gate with one check that passes; mlgate computes every metric of the task regardless."""
-    check = "roc_auc: {min: 0.5}" if task == "binary" else "r2_score: {min: 0.0}"
+    check = {
+        "binary": "roc_auc: {min: 0.5}",
+        "multiclass": "accuracy_score: {min: 0.0}",
+        "regression": "r2_score: {min: 0.0}",
+    }[task]
     return (
         f"model: {model_dir}\n"
         f"data:\n  eval: {data}\n"
@@ -236,24 +246,26 @@ def run_mlflow(workload: Workload, plots: bool = True) -> dict[str, float]:
 
 
 def time_warm(
-    workload: Workload, repeats: int
+    workload: Workload, repeats: int, smoke: bool = False
 ) -> tuple[list[Timing], dict[str, Any], dict[str, float]]:
     """Warm up each variant once, then time ``repeats`` interleaved rounds in this process.
 
-    Returns the timings, mlgate's last JSON report and MLflow's last default-variant metrics.
+    Returns the timings, mlgate's last JSON report and MLflow's last metrics. ``smoke`` skips
+    the warm-up and MLflow's plots (minutes of drawing) so the script is checked in seconds.
     """
     runs: list[tuple[Timing, Callable[[], Any]]] = [
         (Timing("mlgate", "run", []), lambda: run_mlgate(workload)),
-        (Timing("mlflow", "default", []), lambda: run_mlflow(workload)),
         (Timing("mlflow", "no plots", []), lambda: run_mlflow(workload, plots=False)),
     ]
-    last = [run() for _, run in runs]
+    if not smoke:
+        runs.insert(1, (Timing("mlflow", "default", []), lambda: run_mlflow(workload)))
+    last = [None if smoke else run() for _, run in runs]
     for _ in range(repeats):
         for index, (timing, run) in enumerate(runs):
             started = time.perf_counter()
             last[index] = run()
             timing.seconds.append(time.perf_counter() - started)
-    return [timing for timing, _ in runs], last[0], last[1]
+    return [timing for timing, _ in runs], last[0], last[1]  # type: ignore[return-value]
 
 
 def peak_rss_mib() -> float | None:
@@ -294,71 +306,73 @@ def time_cold(workload: Workload, repeats: int) -> list[Timing]:
     return list(timings.values())
 
 
-def print_table(timings: list[Timing]) -> None:
-    """One row per variant, with its ratio to the mlgate run of the same mode (warm or cold)."""
-    baseline = {t.variant.startswith("cold"): t.median for t in timings if t.tool == "mlgate"}
-    header = f"{'tool':<8} {'variant':<20} {'median s':>9} {'min s':>8} {'runs':>4} "
-    print(header + f"{'peak RSS MiB':>12} {'mlflow/mlgate':>13}")
-    for t in timings:
-        rss = f"{t.peak_rss_mib:.0f}" if t.peak_rss_mib is not None else "-"
-        ratio = t.median / baseline[t.variant.startswith("cold")]
-        shown = f"{ratio:.2f}x" if t.tool == "mlflow" else ""
-        print(
-            f"{t.tool:<8} {t.variant:<20} {t.median:>9.3f} {min(t.seconds):>8.3f} "
-            f"{len(t.seconds):>4} {rss:>12} {shown:>13}"
-        )
-
-
-def print_agreement(
-    task: str, mlgate_metrics: dict[str, float], mlflow_metrics: dict[str, float]
-) -> None:
-    """Metric values of both tools side by side and the largest difference over shared metrics."""
+def largest_difference(mlgate_metrics: dict[str, Any], mlflow_metrics: dict[str, float]) -> str:
+    """The largest absolute difference over the metrics both tools report, and where."""
     shared = sorted(set(mlgate_metrics) & set(mlflow_metrics))
     if not shared:
         raise RuntimeError("mlgate and mlflow report no metric of the same name")
-    print("\nmetric agreement, last warm run of each tool:")
-    for name in SHOWN_METRICS[task]:
-        a, b = mlgate_metrics[name], mlflow_metrics[name]
-        print(f"  {name:<26} mlgate {a:<22.16g} mlflow {b:<22.16g} |diff| {abs(a - b):.3g}")
     worst = max(shared, key=lambda n: abs(mlgate_metrics[n] - mlflow_metrics[n]))
     largest = abs(mlgate_metrics[worst] - mlflow_metrics[worst])
-    where = f"({worst})" if largest else "(all identical)"
-    print(f"  max |diff| over all {len(shared)} shared metrics: {largest:.3g} {where}")
-
-
-def describe(workload: Workload, rows: int, features: int, report: dict[str, Any]) -> None:
-    """The setup, so a printed result can be reproduced and compared."""
-    import mlflow
-    import pandas as pd
-    import sklearn
-
-    import mlgate
-
-    size = Path(workload.data).stat().st_size / 2**20
-    print(
-        f"python {platform.python_version()}, mlgate {mlgate.__version__} "
-        f"({Path(mlgate.__file__).parent}), mlflow {mlflow.__version__}, "
-        f"scikit-learn {sklearn.__version__}, pandas {pd.__version__}, {os.cpu_count()} CPUs, "
-        f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}"
+    return (
+        f"{largest:.2g} ({worst}, {len(shared)} shared)" if largest else f"0 ({len(shared)} shared)"
     )
-    print(
-        f"task {workload.task}: {rows} rows x {features} features, model {workload.model_name}, "
-        f"data {Path(workload.data).name} ({size:.1f} MiB)"
-    )
-    print(
-        f"mlgate's own report: duration_s {report['duration_s']}, "
-        f"predict_seconds {report['model']['predict_seconds']:.3f}\n"
-    )
+
+
+def run_case(task: str, rows: int, args: argparse.Namespace) -> list[str]:
+    """Markdown rows for one task and size: warm runs, and cold runs when asked."""
+    repeats = 1 if rows >= LARGE else args.repeats
+    with tempfile.TemporaryDirectory(prefix="mlgate-bench-") as folder:
+        workload = build_workload(
+            Path(folder),
+            task,
+            rows,
+            args.features,
+            args.data_format,
+            args.seed,
+            train_rows=SMOKE_ROWS if args.smoke else TRAIN_ROWS,
+        )
+        timings, report, mlflow_metrics = time_warm(workload, repeats, smoke=args.smoke)
+        if args.cold_repeats:
+            timings += time_cold(workload, args.cold_repeats)
+        agreement = largest_difference(report["metrics"], mlflow_metrics)
+    out = []
+    for mode in ("warm", "cold"):
+        chosen = [t for t in timings if t.variant.startswith("cold") == (mode == "cold")]
+        if not chosen:
+            continue
+        by_tool = {(t.tool, t.variant): t for t in chosen}
+        mlgate_run = next(t for t in chosen if t.tool == "mlgate")
+        flows = [t for t in chosen if t.tool == "mlflow"]
+        default = by_tool.get(("mlflow", "default"), flows[0])
+        no_plots = by_tool.get(("mlflow", "no plots"), flows[-1])
+        rss = (
+            f"{mlgate_run.peak_rss_mib:.0f} / {default.peak_rss_mib:.0f}"
+            if (mlgate_run.peak_rss_mib and default.peak_rss_mib)
+            else "-"
+        )
+        out.append(
+            f"| {task} | {rows} | {mode} | {len(mlgate_run.seconds)} | {mlgate_run.median:.3f} "
+            f"| {default.median:.3f} | {no_plots.median:.3f} "
+            f"| {default.median / mlgate_run.median:.2f}x "
+            f"| {no_plots.median / mlgate_run.median:.2f}x "
+            f"| {rss} | {agreement} |"
+        )
+    return out
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000, help="evaluation rows (200000)")
-    parser.add_argument("--features", type=int, default=30, help="feature columns (30)")
-    parser.add_argument("--task", choices=("binary", "regression"), default="binary")
-    parser.add_argument("--repeats", type=int, default=5, help="timed warm runs per variant (5)")
     parser.add_argument(
-        "--cold-repeats", type=int, default=3, help="fresh-process runs per tool (3); 0 skips them"
+        "--smoke", action="store_true", help=f"binary, {SMOKE_ROWS} rows, one run, no plots"
+    )
+    parser.add_argument(
+        "--rows", type=int, nargs="+", default=list(SIZES), help="evaluation rows (20000 1000000)"
+    )
+    parser.add_argument("--features", type=int, default=30, help="feature columns (30)")
+    parser.add_argument("--task", choices=TASKS, nargs="+", default=list(TASKS))
+    parser.add_argument("--repeats", type=int, default=3, help="timed warm runs per variant (3)")
+    parser.add_argument(
+        "--cold-repeats", type=int, default=0, help="fresh-process runs per tool (0 skips them)"
     )
     parser.add_argument("--data-format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--seed", type=int, default=0, help="data generation seed (0)")
@@ -366,7 +380,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--child", nargs=2, metavar=("TOOL", "WORKLOAD_JSON"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
-    if args.repeats < 1 or args.cold_repeats < 0 or args.rows < 1 or args.features < 2:
+    if args.smoke:  # one small binary case: each case pays MLflow's sqlite store set-up
+        args.rows, args.repeats, args.cold_repeats, args.task = [SMOKE_ROWS], 1, 0, ["binary"]
+    if args.repeats < 1 or args.cold_repeats < 0 or min(args.rows) < 1 or args.features < 2:
         parser.error("need --repeats >= 1, --cold-repeats >= 0, --rows >= 1, --features >= 2")
     return args
 
@@ -378,16 +394,33 @@ def main(argv: list[str] | None = None) -> int:
         tool, manifest = args.child
         run_child(tool, Workload.load(manifest))
         return 0
-    with tempfile.TemporaryDirectory(prefix="mlgate-bench-") as folder:
-        workload = build_workload(
-            Path(folder), args.task, args.rows, args.features, args.data_format, args.seed
+    import mlflow
+    import sklearn
+
+    import mlgate
+
+    print(
+        f"mlgate {mlgate.__version__}, mlflow {mlflow.__version__}, scikit-learn "
+        f"{sklearn.__version__}; LogisticRegression (binary, 3-class) or Ridge (regression), "
+        f"{args.features} features, {args.data_format}; {os.cpu_count()} CPUs, load average "
+        f"{' '.join(f'{load:.2f}' for load in os.getloadavg())}. Median seconds; ratio = "
+        "mlflow / mlgate (above 1: mlgate faster); runs >= 500k rows are timed once"
+        + (
+            "; --smoke: no warm-up, no plots (the default column repeats no plots)"
+            if args.smoke
+            else ""
         )
-        timings, report, mlflow_metrics = time_warm(workload, args.repeats)
-        if args.cold_repeats:
-            timings += time_cold(workload, args.cold_repeats)
-        describe(workload, args.rows, args.features, report)
-        print_table(timings)
-        print_agreement(args.task, report["metrics"], mlflow_metrics)
+        + ".\n"
+    )
+    print(
+        "| task | rows | mode | runs | mlgate run s | mlflow default s | mlflow no plots s "
+        "| default/mlgate | no plots/mlgate | peak RSS MiB mlgate / mlflow | max metric diff |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for rows in args.rows:
+        for task in args.task:
+            for line in run_case(task, rows, args):
+                print(line, flush=True)
     return 0
 
 

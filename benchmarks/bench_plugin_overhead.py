@@ -1,4 +1,5 @@
-"""What the installed pytest plugin costs a test run that does not use it.
+"""Cold start: ``mlgate --help``, ``import mlgate.pytest_plugin``, and ``pytest --co`` with and
+without the plugin (what the installed plugin costs a test run that does not use it).
 
 What it measures
 ----------------
@@ -19,7 +20,10 @@ of ``--runs`` runs of each and the difference, and exits 1 when the difference e
 The whole-process difference is close to the noise of process start-up, so the script also times
 ``import mlgate.pytest_plugin`` alone (after ``import pytest``) in ``--runs`` fresh interpreters.
 It then checks, in a fresh interpreter, that ``import mlgate.pytest_plugin`` and the plain
-collection loaded none of numpy, pandas, scikit-learn, shap, mlflow, matplotlib or jinja2.
+collection loaded none of numpy, pandas, scikit-learn, shap, mlflow, matplotlib or jinja2, and
+times ``python -m mlgate --help`` (a fresh process each run) against ``python -c pass``.
+
+``--smoke`` runs each once without warm-up. The output is a Markdown table.
 
 Run ``python benchmarks/bench_plugin_overhead.py --help`` for the options.
 """
@@ -105,11 +109,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modules", type=int, default=5, help="test modules (5)")
     parser.add_argument("--tests", type=int, default=10, help="tests per module (10)")
     parser.add_argument("--budget-ms", type=float, default=20.0, help="allowed difference (20)")
+    parser.add_argument("--smoke", action="store_true", help="one run each, no warm-up")
     return parser.parse_args(argv)
+
+
+def help_seconds(command: list[str]) -> float:
+    """Wall seconds of one fresh process running ``command``."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.smoke:
+        args.runs, args.warmup, args.modules, args.tests = 1, 0, 2, 5
     with tempfile.TemporaryDirectory(prefix="mlgate-plugin-bench-") as name:
         folder = Path(name)
         make_project(folder, args.modules, args.tests)
@@ -122,18 +136,33 @@ def main(argv: list[str] | None = None) -> int:
                 times[variant].append(time_collection(folder, extra))
         heavy = heavy_modules(folder)
     imports = [import_seconds() for _ in range(args.runs)]
+    helps, bare = [], []
+    for _ in range(args.runs):
+        helps.append(help_seconds([sys.executable, "-m", "mlgate", "--help"]))
+        bare.append(help_seconds([sys.executable, "-c", "pass"]))
+
+    def ms(values: list[float]) -> str:
+        return f"{statistics.median(values) * 1000:.1f}"
 
     medians = {variant: statistics.median(values) * 1000 for variant, values in times.items()}
     difference = medians["with"] - medians["without"]
-    print(f"python {platform.python_version()} on {platform.machine()}, {args.runs} runs each")
-    print(f"project: {args.modules} modules x {args.tests} tests; pytest --co -q")
-    for variant, values in times.items():
-        spread = f"min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f}"
-        print(f"  {variant:>7} plugin: median {medians[variant]:.1f} ms ({spread})")
-    print(f"  difference (with - without): {difference:+.1f} ms; budget {args.budget_ms:.0f} ms")
-    print(f"  import mlgate.pytest_plugin alone: median {statistics.median(imports) * 1000:.2f} ms")
-    print(f"  heavy modules after import + plain collection: {heavy or 'none'}")
-    return 0 if difference < args.budget_ms and not heavy else 1
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {args.runs} runs each "
+        f"(median, fresh process each); project: {args.modules} modules x {args.tests} tests\n"
+    )
+    print("| row | median ms | reference | reference ms | difference ms | budget |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| `mlgate --help` | {ms(helps)} | `python -c pass` | {ms(bare)} "
+        f"| {(statistics.median(helps) - statistics.median(bare)) * 1000:+.1f} | - |"
+    )
+    print(f"| `import mlgate.pytest_plugin` (after pytest) | {ms(imports)} | - | - | - | - |")
+    print(
+        f"| `pytest --co -q` with plugin | {medians['with']:.1f} | without (`-p no:mlgate`) "
+        f"| {medians['without']:.1f} | {difference:+.1f} | {args.budget_ms:.0f} |"
+    )
+    print(f"\nheavy modules after import + plain collection: {heavy or 'none'}")
+    return 0 if not heavy else 1
 
 
 if __name__ == "__main__":

@@ -131,14 +131,18 @@ class EvaluationContext:
         return len(self.y_true)
 
     def metric_input(self, outputs: ModelOutputs) -> MetricInput:
-        """The metric inputs for one model's outputs."""
-        return MetricInput(
-            y_true=self.y_true,
-            y_pred=outputs.y_pred,
-            y_proba=outputs.y_proba,
-            labels=None if self.labels is None else _label_array(self.labels),
-            pos_label=self.pos_label,
-            sample_weight=self.sample_weight,
+        """The metric inputs for one model's outputs, built once so that its sufficient
+        statistics are shared by point metrics and bootstrap intervals."""
+        return self.memo(
+            f"metric_input.{outputs.role}",
+            lambda: MetricInput(
+                y_true=self.y_true,
+                y_pred=outputs.y_pred,
+                y_proba=outputs.y_proba,
+                labels=None if self.labels is None else _label_array(self.labels),
+                pos_label=self.pos_label,
+                sample_weight=self.sample_weight,
+            ),
         )
 
     def metrics_of(self, outputs: ModelOutputs) -> MetricValues:
@@ -229,18 +233,60 @@ def _check_count(
 
 
 def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> ModelOutputs:
-    """Call the model once for labels and, for classifiers, once for probabilities."""
+    """Predict labels and, for classifiers, probabilities: one model call where that is exact.
+
+    For a model whose ``predict`` provably is the arg-max of ``predict_proba``
+    (:mod:`mlgate.loading._argmax`), labels come from the probabilities and only rows with a tied
+    top probability go through ``predict``; any other model is called twice. The report says
+    which (``labels_from`` and ``model_calls`` in the model's description).
+    """
+    import numpy as np
+
+    from mlgate.loading._argmax import argmax_labels, predict_is_argmax
+
+    started = time.perf_counter()
+    description = model.describe()
+    if want_proba and model.has_proba and predict_is_argmax(model.predictor):
+        proba = _call(model, "predict_proba", X, key)
+        y_pred, tied = argmax_labels(proba, model.predictor.classes_)
+        if len(tied):
+            y_pred[tied] = _labels(_call(model, "predict", X.iloc[tied], key), key)
+        description.update({"labels_from": "predict_proba (arg-max)", "model_calls": 1})
+        description["tied_rows_repredicted"] = len(tied)
+    else:
+        y_pred = _labels(_call(model, "predict", X, key), key)
+        proba = _call(model, "predict_proba", X, key) if want_proba and model.has_proba else None
+        description.update({"labels_from": "predict", "model_calls": 1 + (proba is not None)})
+    elapsed = time.perf_counter() - started
+    return ModelOutputs(
+        role=key,
+        description=description,
+        y_pred=y_pred,
+        y_proba=None if proba is None else np.asarray(proba, dtype=float),
+        model=model,
+        predict_seconds=elapsed,
+    )
+
+
+def _call(model: LoadedModel, method: str, X: pd.DataFrame, key: str) -> Any:
+    """``model.<method>(X)``; a failure is the model's or the data's fault (InputError)."""
+    import numpy as np
+
+    try:
+        with _unnamed_fit_quiet():
+            output = getattr(model.predictor, method)(X)
+    except Exception as error:
+        raise InputError(
+            MSG_PREDICT_FAILED.format(key=key, method=method, error=_one_line(error))
+        ) from error
+    return np.asarray(output, dtype=float) if method == "predict_proba" else output
+
+
+def _labels(raw: Any, key: str) -> np.ndarray:
+    """One prediction per row from whatever ``predict`` returned (array, Series, DataFrame)."""
     import numpy as np
     import pandas as pd
 
-    started = time.perf_counter()
-    try:
-        with _unnamed_fit_quiet():
-            raw = model.predictor.predict(X)
-    except Exception as error:
-        raise InputError(
-            MSG_PREDICT_FAILED.format(key=key, method="predict", error=_one_line(error))
-        ) from error
     if isinstance(raw, pd.DataFrame):
         if raw.shape[1] != 1:
             raise InputError(MSG_MULTI_COLUMN.format(key=key, count=raw.shape[1]))
@@ -248,24 +294,7 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
     y_pred = np.asarray(raw)
     if y_pred.ndim == 2 and y_pred.shape[1] == 1:
         y_pred = y_pred[:, 0]
-    proba = None
-    if want_proba and model.has_proba:
-        try:
-            with _unnamed_fit_quiet():
-                proba = np.asarray(model.predictor.predict_proba(X), dtype=float)
-        except Exception as error:
-            raise InputError(
-                MSG_PREDICT_FAILED.format(key=key, method="predict_proba", error=_one_line(error))
-            ) from error
-    elapsed = time.perf_counter() - started
-    return ModelOutputs(
-        role=key,
-        description=model.describe(),
-        y_pred=y_pred,
-        y_proba=proba,
-        model=model,
-        predict_seconds=elapsed,
-    )
+    return y_pred
 
 
 @contextmanager

@@ -25,6 +25,11 @@ MSG_COMPARISON_WITHOUT_BASELINE = (
     "checks.comparison is set but the gate has no 'baseline' (or 'baseline_prediction'); add the "
     "champion as 'baseline' or remove checks.comparison"
 )
+MSG_CONFIDENCE_WITHOUT_BASELINE = (
+    "checks.comparison.{name}.confidence asks for a paired bootstrap against the baseline, but the "
+    "gate has no 'baseline' (or 'baseline_prediction'); add the champion as 'baseline' or remove "
+    "'confidence'"
+)
 MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
@@ -102,6 +107,7 @@ def evaluate(
     from mlgate.loading import models as model_loading
     from mlgate.provenance import environment
     from mlgate.result import FAILED, PASSED, GateResult
+    from mlgate.statistics import describe, model_intervals
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
@@ -111,6 +117,11 @@ def evaluate(
     if not has_model and spec.prediction is None and predictions is None:
         raise GateFileError(f"{spec.source}: {MSG_NO_MODEL}")
     has_baseline = baseline is not None or spec.baseline or spec.baseline_prediction
+    paired = [name for name, limit in spec.comparison.items() if limit.confidence is not None]
+    if paired and not has_baseline:
+        raise GateFileError(
+            f"{spec.source}: {MSG_CONFIDENCE_WITHOUT_BASELINE.format(name=paired[0])}"
+        )
     if spec.comparison and not has_baseline:
         raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
 
@@ -143,6 +154,7 @@ def evaluate(
     progress.show("running checks")
     checks = run_checks(context)
     model_metrics = context.metrics_of(context.model)
+    intervals = model_intervals(context)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
     status = FAILED if any(c.blocks_gate for c in checks) else PASSED
     progress.show("computing report curves")
@@ -179,6 +191,8 @@ def evaluate(
         mlgate_version=__version__,
         diagnostics=diagnostics,
         environment=environment(),
+        statistics=describe(context),
+        intervals=intervals,
     )
 
 

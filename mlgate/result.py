@@ -61,6 +61,8 @@ class GateResult:
     seed: int = 0
     mlgate_version: str = ""
     reports: dict[str, str] = field(default_factory=dict)
+    statistics: dict[str, Any] | None = None  # how intervals were computed; None when off
+    intervals: dict[str, dict[str, Any]] = field(default_factory=dict)
     registry: dict[str, Any] | None = None  # set by the MLflow registry integration
     diagnostics: dict[str, Any] = field(default_factory=dict)  # curves the reports draw
     environment: dict[str, Any] = field(default_factory=dict)  # versions, commit, CI run
@@ -107,6 +109,9 @@ class GateResult:
             report["diagnostics"] = self.diagnostics
         if self.environment:
             report["environment"] = self.environment
+        if self.statistics is not None:
+            report["statistics"] = self.statistics
+            report["intervals"] = self.intervals
         if self.registry is not None:
             report["registry"] = self.registry
         return _finite(report)

@@ -71,6 +71,19 @@ MSG_BAD_ENV_NAME = (
 )
 ARCHIVED_TAG = "mlgate.archived"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MSG_ON_WITHOUT_STATISTICS = (
+    "'{key}.on' is '{on}' but the gate has no 'statistics' section, so no interval is computed; "
+    "add statistics: {{bootstrap: 1000, confidence: 0.95}} or remove 'on'"
+)
+MSG_ON_CUSTOM_METRIC = (
+    "'{key}.on' is '{on}' but '{name}' is a custom metric, and intervals are computed for "
+    "built-in metrics only; remove 'on'"
+)
+MSG_CONFIDENCE_CUSTOM_METRIC = (
+    "'{key}.confidence' is set but '{name}' is a custom metric, and the paired bootstrap covers "
+    "built-in metrics only; remove 'confidence'"
+)
+DEFAULT_CONFIDENCE = 0.95
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class Threshold:
     min: float | None = None
     max: float | None = None
     severity: str = "error"
+    on: str = "value"  # 'value', or the 'lower'/'upper' bound of the metric's interval
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,15 @@ class DeltaLimit:
     min_relative_delta: float | None = None
     max_relative_delta: float | None = None
     severity: str = "error"
+    confidence: float | None = None  # set: decide on a paired-bootstrap bound at this level
+
+
+@dataclass(frozen=True)
+class StatisticsSpec:
+    """Bootstrap settings (top-level ``statistics``); the gate's ``seed`` seeds the resamples."""
+
+    resamples: int = 1000
+    confidence: float = DEFAULT_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,7 @@ class GateSpec:
     task: str = "auto"
     pos_label: Any = None
     seed: int = 0
+    statistics: StatisticsSpec | None = None
     custom_metrics: dict[str, CustomMetricSpec] = field(default_factory=dict)
     performance: dict[str, Threshold] = field(default_factory=dict)
     comparison: dict[str, DeltaLimit] = field(default_factory=dict)
@@ -201,6 +225,8 @@ def spec_from_dict(
     for family, names in (("performance", performance), ("comparison", comparison)):
         for name in names:
             _check_metric_name(name, family, custom, source)
+    statistics = _statistics(document)
+    _check_interval_use(performance, comparison, statistics, custom, source)
     report = document.get("report", {})
     mlflow_section = document.get("mlflow", {})
     promote = _promote(document, source)
@@ -223,6 +249,7 @@ def spec_from_dict(
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),
+        statistics=statistics,
         custom_metrics=custom,
         performance=performance,
         comparison=comparison,
@@ -338,6 +365,44 @@ def _delta(options: Mapping[str, Any], key: str, source: str) -> DeltaLimit:
     return limit
 
 
+def _statistics(document: Mapping[str, Any]) -> StatisticsSpec | None:
+    section = document.get("statistics")
+    if section is None:
+        return None
+    return StatisticsSpec(
+        resamples=section.get("bootstrap", StatisticsSpec.resamples),
+        confidence=section.get("confidence", DEFAULT_CONFIDENCE),
+    )
+
+
+def _check_interval_use(
+    performance: Mapping[str, Threshold],
+    comparison: Mapping[str, DeltaLimit],
+    statistics: StatisticsSpec | None,
+    custom: Mapping[str, CustomMetricSpec],
+    source: str,
+) -> None:
+    """A bound of an interval needs intervals, and intervals cover built-in metrics only."""
+    for name, threshold in performance.items():
+        if threshold.on == "value":
+            continue
+        key = f"checks.performance.{name}"
+        if statistics is None:
+            raise GateFileError(
+                f"{source}: " + MSG_ON_WITHOUT_STATISTICS.format(key=key, on=threshold.on)
+            )
+        if name in custom:
+            raise GateFileError(
+                f"{source}: " + MSG_ON_CUSTOM_METRIC.format(key=key, on=threshold.on, name=name)
+            )
+    for name, limit in comparison.items():
+        if limit.confidence is not None and name in custom:
+            key = f"checks.comparison.{name}"
+            raise GateFileError(
+                f"{source}: " + MSG_CONFIDENCE_CUSTOM_METRIC.format(key=key, name=name)
+            )
+
+
 def _check_metric_name(
     name: str, family: str, custom: Mapping[str, CustomMetricSpec], source: str
 ) -> None:
@@ -365,7 +430,22 @@ def _read_yaml(path: Path) -> Any:
         document = {}
     if not isinstance(document, dict):
         raise GateFileError(MSG_NOT_MAPPING.format(path=path))
-    return document
+    return _on_key_as_text(document)
+
+
+def _on_key_as_text(value: Any) -> Any:
+    """Undo YAML 1.1 reading the key ``on`` as ``True`` (``{min: 0.85, on: lower}``).
+
+    No gate-file key is a boolean, so a ``True`` key can only be ``on`` (or ``yes``, which the
+    schema then rejects as the unknown key 'on', close enough to point at the line).
+    """
+    if isinstance(value, dict):
+        return {
+            ("on" if key is True else key): _on_key_as_text(item) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_on_key_as_text(item) for item in value]
+    return value
 
 
 def _read_pyproject(path: Path) -> dict[str, Any]:

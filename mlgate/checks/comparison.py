@@ -2,6 +2,16 @@
 
 Deltas are raw differences ``model - baseline``; relative deltas divide by ``|baseline|``. For a
 metric where lower is better, limit growth with ``max_delta`` / ``max_relative_delta``.
+
+With ``confidence`` set, the decision uses a paired bootstrap (same resampled rows for both
+models): ``min_*`` limits must hold for the one-sided lower bound of the difference at that
+confidence, ``max_*`` limits for the upper bound. ``details``: ``{"model", "baseline", "delta",
+"relative_delta", "n"}``, plus ``"paired"`` when ``confidence`` is set: ``{"delta_interval":
+{"lower", "upper", "undefined_resamples"}, "relative_delta_interval": {...},
+"delta_lower_bound", "delta_upper_bound", "relative_delta_lower_bound",
+"relative_delta_upper_bound", "probability_worse", "method", "resamples", "confidence",
+"seed"}``; ``value`` is then the bound that was compared with the first violated (or the first
+configured) limit.
 """
 
 from __future__ import annotations
@@ -23,6 +33,20 @@ MSG_PASSED = "{name} changed by {delta} ({value} vs baseline {base}), within the
 MSG_OUTSIDE = "{name} changed by {change} ({value} vs baseline {base}); {limit} is {bound}"
 MSG_UNAVAILABLE = "{name} of the {role} could not be computed: {reason}"
 MSG_NO_BASELINE = "no baseline to compare with: {reason}"
+MSG_PAIRED_PASSED = (
+    "{name} changed by {delta} ({value} vs baseline {base}); at {level} confidence the change is "
+    "within the limits ({interval}, P(worse) = {worse})"
+)
+MSG_PAIRED_OUTSIDE = (
+    "{name} changed by {delta} ({value} vs baseline {base}); at {level} confidence the {side} "
+    "bound of the {what} is {observed}, {limit} is {bound} ({interval}, P(worse) = {worse})"
+)
+BOUND_KEYS = {
+    "min_delta": "delta_lower_bound",
+    "max_delta": "delta_upper_bound",
+    "min_relative_delta": "relative_delta_lower_bound",
+    "max_relative_delta": "relative_delta_upper_bound",
+}
 
 
 def relative_change(delta: float, base: float) -> float:
@@ -61,12 +85,63 @@ def compare(
     return PASSED, message, details
 
 
+def compare_paired(
+    name: str, limits: DeltaLimit, value: float, base: float, paired: dict[str, Any]
+) -> tuple[str, str, float | None, dict[str, Any]]:
+    """Status, message, compared bound and details when the limits apply to bootstrap bounds."""
+    delta = value - base
+    details = {
+        "model": value,
+        "baseline": base,
+        "delta": delta,
+        "relative_delta": relative_change(delta, base),
+        "paired": paired,
+    }
+    interval = paired["delta_interval"]
+    shown = (
+        f"{paired['confidence']:.0%} interval of the change "
+        f"[{fmt(interval['lower'])}, {fmt(interval['upper'])}]"
+    )
+    worse = "n/a" if paired["probability_worse"] is None else f"{paired['probability_worse']:.3f}"
+    common = {
+        "name": name,
+        "delta": f"{delta:+.4g}",
+        "value": fmt(value),
+        "base": fmt(base),
+        "level": f"{paired['confidence']:.0%}",
+        "interval": shown,
+        "worse": worse,
+    }
+    first = None
+    for limit in LIMITS:
+        bound = getattr(limits, limit)
+        if bound is None:
+            continue
+        observed = paired[BOUND_KEYS[limit]]
+        first = observed if first is None else first
+        if observed is None or (observed < bound if limit.startswith("min") else observed > bound):
+            message = MSG_PAIRED_OUTSIDE.format(
+                **common,
+                side="lower" if limit.startswith("min") else "upper",
+                what="relative change" if "relative" in limit else "change",
+                observed="undefined" if observed is None else f"{observed:+.4g}",
+                limit=limit,
+                bound=fmt(bound),
+            )
+            return (WARNED if limits.severity == "warn" else FAILED), message, observed, details
+    return PASSED, MSG_PAIRED_PASSED.format(**common), first, details
+
+
 @check_family(FAMILY, "limits on the change from the baseline (champion) to the model")
 def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per metric listed under ``checks.comparison``."""
+    from mlgate.statistics import paired_comparison
+
     results = []
     for name, limits in context.spec.comparison.items():
         threshold = {k: getattr(limits, k) for k in LIMITS if getattr(limits, k) is not None}
+        if limits.confidence is not None:
+            threshold["confidence"] = limits.confidence
         base: dict[str, Any] = {
             "id": f"{FAMILY}.{name}",
             "family": FAMILY,
@@ -90,11 +165,28 @@ def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
                 break
             values.append(metrics.values[name])
         else:
-            status, message, details = compare(name, limits, values[0], values[1])
+            if limits.confidence is None:
+                status, message, details = compare(name, limits, values[0], values[1])
+                compared = details["delta"]
+            else:
+                paired = paired_comparison(
+                    context, name, limits.confidence, _greater_is_better(context, name)
+                )
+                status, message, compared, details = compare_paired(
+                    name, limits, values[0], values[1], paired
+                )
             details["n"] = context.n_rows
             results.append(
-                CheckResult(
-                    **base, status=status, value=details["delta"], message=message, details=details
-                )
+                CheckResult(**base, status=status, value=compared, message=message, details=details)
             )
     return results
+
+
+def _greater_is_better(context: EvaluationContext, name: str) -> bool | None:
+    """Direction of a built-in metric (per-class scores: higher is better)."""
+    from mlgate.metrics import definitions, split_per_class
+
+    definition = definitions(context.task).get(name)
+    if definition is not None:
+        return definition.greater_is_better
+    return True if split_per_class(name) is not None else None

@@ -1,4 +1,11 @@
-"""Performance checks: ``min``/``max`` thresholds on the model's metrics."""
+"""Performance checks: ``min``/``max`` thresholds on the model's metrics or their intervals.
+
+``details``: ``{"n": rows}``; with the gate's ``statistics`` section also ``"estimate"`` (the
+metric's value), ``"on"`` (``value|lower|upper``: what the bounds were applied to) and
+``"interval"``: ``{"lower", "upper", "confidence", "method", "resamples", "seed",
+"undefined_resamples"}``. ``value`` is the number compared with the bounds: the metric, or the
+interval bound named by ``on``.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +24,11 @@ MSG_PASSED = "{name} = {value} is within {bounds}"
 MSG_BELOW = "{name} = {value} < {bound} (min, n={rows})"
 MSG_ABOVE = "{name} = {value} > {bound} (max, n={rows})"
 MSG_UNAVAILABLE = "{name} could not be computed: {reason}"
+MSG_NO_INTERVAL = (
+    "{name}: the threshold applies to the {on} bound of its interval, but no interval was "
+    "computed for it"
+)
+QUANTITY = {"value": "{name}", "lower": "{name} lower bound", "upper": "{name} upper bound"}
 
 
 def bounds_text(threshold: Threshold) -> str:
@@ -36,8 +48,14 @@ def evaluate_threshold(
     reason: str | None,
     threshold: Threshold,
     rows: int,
+    *,
+    interval: dict[str, Any] | None = None,
 ) -> CheckResult:
-    """Compare one metric value with its bounds (shared with slice checks)."""
+    """Compare one metric value, or a bound of its ``interval``, with its bounds.
+
+    Shared with slice and fairness checks. ``interval`` (``{"lower", "upper", ...}``) is reported
+    in the details whenever given; ``threshold.on`` decides which number is compared.
+    """
     bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
     base: dict[str, Any] = {
         "id": check_id,
@@ -50,7 +68,17 @@ def evaluate_threshold(
         return CheckResult(
             **base, status=ERRORED, message=MSG_UNAVAILABLE.format(name=name, reason=reason)
         )
-    details = {"n": rows}
+    details: dict[str, Any] = {"n": rows}
+    on = getattr(threshold, "on", "value")
+    if interval is not None:
+        details.update({"estimate": value, "on": on, "interval": interval})
+    if on != "value":
+        bound = None if interval is None else interval.get(on)
+        if bound is None:
+            message = MSG_NO_INTERVAL.format(name=name, on=on)
+            return CheckResult(**base, status=ERRORED, message=message, details=details)
+        value = bound
+        name = QUANTITY[on].format(name=name)
     if threshold.min is not None and value < threshold.min:
         message = MSG_BELOW.format(
             name=name, value=fmt(value), bound=fmt(threshold.min), rows=fmt(rows)
@@ -69,7 +97,12 @@ def evaluate_threshold(
 @check_family(FAMILY, "min/max thresholds on the model's metrics")
 def performance_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per metric listed under ``checks.performance``."""
+    from mlgate.statistics import describe, model_intervals
+
     metrics = context.metrics_of(context.model)
+    intervals = model_intervals(context)
+    settings = describe(context) or {}
+    method = {k: settings[k] for k in ("confidence", "method", "resamples", "seed") if settings}
     return [
         evaluate_threshold(
             f"{FAMILY}.{name}",
@@ -79,6 +112,7 @@ def performance_checks(context: EvaluationContext) -> list[CheckResult]:
             metrics.unavailable.get(name, "not computed for this task"),
             threshold,
             context.n_rows,
+            interval={**intervals[name], **method} if name in intervals else None,
         )
         for name, threshold in context.spec.performance.items()
     ]

@@ -2,7 +2,9 @@
 
 Binary precision/recall/F1 use ``pos_label``; multiclass ones are support-weighted, as in MLflow.
 ROC AUC is one-vs-rest (weighted) for multiclass; ``precision_recall_auc`` is average precision,
-which is what MLflow reports under that name.
+which is what MLflow reports under that name. Every value is read from the model's shared
+sufficient statistics (:mod:`mlgate.metrics._sufficient`: one label encoding, one confusion
+matrix, one sort of the scores), which reproduce scikit-learn's definitions.
 """
 
 from __future__ import annotations
@@ -12,17 +14,12 @@ from mlgate.metrics._registry import MetricInput, metric
 CLASSIFICATION = ("binary", "multiclass")
 
 
-def _sk():
-    import sklearn.metrics
-
-    return sklearn.metrics
-
-
-def _average(inp: MetricInput) -> dict:
-    """Keyword arguments that make sklearn average the MLflow way for this task."""
-    if inp.labels is not None and len(inp.labels) == 2:
-        return {"average": "binary", "pos_label": inp.pos_label}
-    return {"average": "weighted"}
+def _value(inp: MetricInput, name: str) -> float:
+    """``name`` from the shared statistics; ValueError with the reason when it is undefined."""
+    value = inp.point_values[name]
+    if isinstance(value, str):
+        raise ValueError(value)
+    return value
 
 
 @metric(
@@ -32,7 +29,7 @@ def _average(inp: MetricInput) -> dict:
     greater_is_better=None,
 )
 def true_negatives(inp: MetricInput) -> float:
-    return inp.binary_confusion[0]
+    return _value(inp, "true_negatives")
 
 
 @metric(
@@ -42,7 +39,7 @@ def true_negatives(inp: MetricInput) -> float:
     greater_is_better=None,
 )
 def false_positives(inp: MetricInput) -> float:
-    return inp.binary_confusion[1]
+    return _value(inp, "false_positives")
 
 
 @metric(
@@ -52,7 +49,7 @@ def false_positives(inp: MetricInput) -> float:
     greater_is_better=None,
 )
 def false_negatives(inp: MetricInput) -> float:
-    return inp.binary_confusion[2]
+    return _value(inp, "false_negatives")
 
 
 @metric(
@@ -62,14 +59,14 @@ def false_negatives(inp: MetricInput) -> float:
     greater_is_better=None,
 )
 def true_positives(inp: MetricInput) -> float:
-    return inp.binary_confusion[3]
+    return _value(inp, "true_positives")
 
 
 @metric(
     "example_count", CLASSIFICATION, description="Number of evaluated rows.", greater_is_better=None
 )
 def example_count(inp: MetricInput) -> float:
-    return len(inp.y_true)
+    return _value(inp, "example_count")
 
 
 @metric(
@@ -79,7 +76,7 @@ def example_count(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def accuracy_score(inp: MetricInput) -> float:
-    return _sk().accuracy_score(inp.y_true, inp.y_pred, sample_weight=inp.sample_weight)
+    return _value(inp, "accuracy_score")
 
 
 @metric(
@@ -89,9 +86,7 @@ def accuracy_score(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def recall_score(inp: MetricInput) -> float:
-    return _sk().recall_score(
-        inp.y_true, inp.y_pred, sample_weight=inp.sample_weight, zero_division=0.0, **_average(inp)
-    )
+    return _value(inp, "recall_score")
 
 
 @metric(
@@ -101,9 +96,7 @@ def recall_score(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def precision_score(inp: MetricInput) -> float:
-    return _sk().precision_score(
-        inp.y_true, inp.y_pred, sample_weight=inp.sample_weight, zero_division=0.0, **_average(inp)
-    )
+    return _value(inp, "precision_score")
 
 
 @metric(
@@ -113,9 +106,7 @@ def precision_score(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def f1_score(inp: MetricInput) -> float:
-    return _sk().f1_score(
-        inp.y_true, inp.y_pred, sample_weight=inp.sample_weight, zero_division=0.0, **_average(inp)
-    )
+    return _value(inp, "f1_score")
 
 
 @metric(
@@ -126,9 +117,7 @@ def f1_score(inp: MetricInput) -> float:
     needs_proba=True,
 )
 def log_loss(inp: MetricInput) -> float:
-    return _sk().log_loss(
-        inp.y_true, inp.y_proba, labels=inp.labels, sample_weight=inp.sample_weight
-    )
+    return _value(inp, "log_loss")
 
 
 @metric(
@@ -139,9 +128,7 @@ def log_loss(inp: MetricInput) -> float:
     needs_proba=True,
 )
 def roc_auc_binary(inp: MetricInput) -> float:
-    return _sk().roc_auc_score(
-        inp.y_true == inp.pos_label, inp.pos_proba, sample_weight=inp.sample_weight
-    )
+    return _value(inp, "roc_auc")
 
 
 @metric(
@@ -152,14 +139,7 @@ def roc_auc_binary(inp: MetricInput) -> float:
     needs_proba=True,
 )
 def roc_auc_multiclass(inp: MetricInput) -> float:
-    return _sk().roc_auc_score(
-        inp.y_true,
-        inp.y_proba,
-        labels=inp.labels,
-        multi_class="ovr",
-        average="weighted",
-        sample_weight=inp.sample_weight,
-    )
+    return _value(inp, "roc_auc")
 
 
 @metric(
@@ -170,9 +150,7 @@ def roc_auc_multiclass(inp: MetricInput) -> float:
     needs_proba=True,
 )
 def precision_recall_auc(inp: MetricInput) -> float:
-    return _sk().average_precision_score(
-        inp.y_true, inp.pos_proba, pos_label=inp.pos_label, sample_weight=inp.sample_weight
-    )
+    return _value(inp, "precision_recall_auc")
 
 
 @metric(
@@ -182,7 +160,7 @@ def precision_recall_auc(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def balanced_accuracy_score(inp: MetricInput) -> float:
-    return _sk().balanced_accuracy_score(inp.y_true, inp.y_pred, sample_weight=inp.sample_weight)
+    return _value(inp, "balanced_accuracy_score")
 
 
 @metric(
@@ -192,14 +170,7 @@ def balanced_accuracy_score(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def f1_score_macro(inp: MetricInput) -> float:
-    return _sk().f1_score(
-        inp.y_true,
-        inp.y_pred,
-        labels=inp.labels,
-        average="macro",
-        zero_division=0.0,
-        sample_weight=inp.sample_weight,
-    )
+    return _value(inp, "f1_score_macro")
 
 
 @metric(
@@ -209,14 +180,7 @@ def f1_score_macro(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def f1_score_micro(inp: MetricInput) -> float:
-    return _sk().f1_score(
-        inp.y_true,
-        inp.y_pred,
-        labels=inp.labels,
-        average="micro",
-        zero_division=0.0,
-        sample_weight=inp.sample_weight,
-    )
+    return _value(inp, "f1_score_micro")
 
 
 @metric(
@@ -226,7 +190,7 @@ def f1_score_micro(inp: MetricInput) -> float:
     greater_is_better=True,
 )
 def matthews_corrcoef(inp: MetricInput) -> float:
-    return _sk().matthews_corrcoef(inp.y_true, inp.y_pred, sample_weight=inp.sample_weight)
+    return _value(inp, "matthews_corrcoef")
 
 
 @metric(
@@ -237,9 +201,7 @@ def matthews_corrcoef(inp: MetricInput) -> float:
     needs_proba=True,
 )
 def brier_score_binary(inp: MetricInput) -> float:
-    return _sk().brier_score_loss(
-        inp.y_true, inp.pos_proba, pos_label=inp.pos_label, sample_weight=inp.sample_weight
-    )
+    return _value(inp, "brier_score")
 
 
 @metric(
@@ -250,28 +212,14 @@ def brier_score_binary(inp: MetricInput) -> float:
     needs_proba=True,
 )
 def brier_score_multiclass(inp: MetricInput) -> float:
-    return _sk().brier_score_loss(
-        inp.y_true, inp.y_proba, labels=inp.labels, sample_weight=inp.sample_weight
-    )
+    return _value(inp, "brier_score")
 
 
 def per_class_scores(inp: MetricInput) -> dict[str, float]:
     """Precision, recall and F1 of every class, named ``'recall_score[<class>]'``."""
     assert inp.labels is not None
-    precision, recall, f1, _ = _sk().precision_recall_fscore_support(
-        inp.y_true,
-        inp.y_pred,
-        labels=inp.labels,
-        average=None,
-        zero_division=0.0,
-        sample_weight=inp.sample_weight,
-    )
-    scores: dict[str, float] = {}
-    for name, values in (
-        ("precision_score", precision),
-        ("recall_score", recall),
-        ("f1_score", f1),
-    ):
-        for label, value in zip(inp.labels, values, strict=True):
-            scores[f"{name}[{label}]"] = float(value)
-    return scores
+    return {
+        f"{name}[{label}]": _value(inp, f"{name}[{label}]")
+        for name in ("precision_score", "recall_score", "f1_score")
+        for label in inp.labels
+    }

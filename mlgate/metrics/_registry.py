@@ -23,7 +23,7 @@ class MetricInput:
     """What a metric function reads: labels, predictions, and probabilities of one model.
 
     ``y_proba`` columns follow ``labels``; for binary tasks ``pos_label`` is one of ``labels``.
-    Derived arrays (positive-class probabilities, confusion counts) are computed once and cached.
+    Derived values (positive-class probabilities, sufficient statistics) are computed once.
     """
 
     y_true: np.ndarray
@@ -41,19 +41,16 @@ class MetricInput:
         return self.y_proba[:, index]
 
     @cached_property
-    def neg_label(self) -> Any:
-        """The class that is not ``pos_label`` (binary tasks)."""
-        assert self.labels is not None
-        return next(label for label in self.labels if label != self.pos_label)
+    def sufficient(self) -> Any:
+        """Classification sufficient statistics, built once and shared by every metric."""
+        from mlgate.metrics._sufficient import ClassificationStatistics
+
+        return ClassificationStatistics(self)
 
     @cached_property
-    def binary_confusion(self) -> tuple[int, int, int, int]:
-        """(tn, fp, fn, tp) with ``pos_label`` as the positive class, unweighted as in MLflow."""
-        from sklearn.metrics import confusion_matrix
-
-        matrix = confusion_matrix(self.y_true, self.y_pred, labels=[self.neg_label, self.pos_label])
-        tn, fp, fn, tp = (int(v) for v in matrix.ravel())
-        return tn, fp, fn, tp
+    def point_values(self) -> dict[str, float | str]:
+        """Every classification metric's value (or why it is undefined), computed in one pass."""
+        return self.sufficient.point()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,619 @@
+"""Metrics from shared sufficient statistics, for one weighting of the rows or many at once.
+
+Every metric is a function of a few sums over rows: the (weighted) confusion matrix, sums of
+per-row losses, and cumulative sums of the positive and negative weight along the scores sorted
+once. A *weighting* is a row of resample counts (``1`` everywhere for the point estimate); a
+matrix of them (one row per bootstrap resample) gives every resample's metrics in one vectorised
+pass, with no copy of the data and no call to scikit-learn per resample.
+
+Rows are kept in a *base order* chosen per model (descending positive-class score for binary,
+ascending absolute error for regression) so that the rank statistics (ROC AUC, average precision,
+max and median error) need no sort per resample. ``strata`` lists each true class's rows in base
+order; :mod:`mlgate.statistics` draws resample counts per stratum member and hands them to
+``evaluate_members`` (a binary classifier is then evaluated class by class, :class:`_BinaryLayout`).
+Point estimates (:meth:`ClassificationStatistics.point`) use the same code with every count 1;
+regression point estimates stay with scikit-learn.
+
+The details of a report built from these values are documented in :mod:`mlgate.statistics`.
+
+Values agree with scikit-learn's definitions (``tests/metrics/test_agreement_with_sklearn.py``):
+same zero-division rules, same clipping of probabilities, same tie handling (tied scores form one
+threshold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from mlgate.metrics._registry import MetricInput
+
+MSG_ONE_CLASS_AUC = (
+    "Only one class is present in y_true. ROC AUC score is not defined in that case."
+)
+MSG_NOT_PROBABILITIES = (
+    "Target scores need to be probabilities for multiclass roc_auc, i.e. they should sum up to "
+    "1.0 over classes"
+)
+PROBA_METRICS = ("log_loss", "roc_auc", "precision_recall_auc", "brier_score")
+AREA_METRICS = frozenset({"roc_auc", "precision_recall_auc"})
+COUNTED = frozenset({"true_negatives", "false_positives", "false_negatives", "true_positives"})
+PER_CLASS = ("precision_score", "recall_score", "f1_score")
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` with 0 where the denominator is 0 (``zero_division=0``)."""
+    import numpy as np
+
+    out = np.zeros(np.broadcast(numerator, denominator).shape)
+    np.divide(numerator, denominator, out=out, where=denominator != 0)
+    return out
+
+
+def _row_dot(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Sum over each row of ``matrix * other`` (other: a row vector or a same-shape matrix).
+
+    numpy's pairwise row sums give the same bits whatever the memory alignment or thread count;
+    ``einsum`` and BLAS do not promise that, and the intervals must be byte-identical.
+    """
+    return (matrix * other).sum(axis=1)
+
+
+def _tie_starts(sorted_scores: np.ndarray) -> np.ndarray | None:
+    """Start index of each run of equal scores, or None when every score is distinct."""
+    import numpy as np
+
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    return None if len(starts) == len(sorted_scores) else starts
+
+
+def _ranked_areas(
+    weights: np.ndarray, positive: np.ndarray, starts: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """ROC AUC and average precision per row of ``weights`` (columns sorted by descending score).
+
+    Each threshold is a run of tied scores; a negative counts the positive weight above it plus
+    half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve).
+    """
+    import numpy as np
+
+    pos = weights * positive
+    neg = weights - pos
+    if starts is not None:
+        pos = np.add.reduceat(pos, starts, axis=1)
+        neg = np.add.reduceat(neg, starts, axis=1)
+    tps = np.cumsum(pos, axis=1)
+    fps = np.cumsum(neg, axis=1)
+    total_pos, total_neg = tps[:, -1].copy(), fps[:, -1].copy()
+    above = _row_dot(neg, tps) - 0.5 * _row_dot(neg, pos)
+    np.add(fps, tps, out=fps)  # fps now holds the predicted-positive weight at each threshold
+    fps[fps == 0] = 1.0  # there tps is 0 too: precision 0, as zero_division=0
+    np.divide(tps, fps, out=tps)  # tps now holds the precision at each threshold
+    with np.errstate(divide="ignore", invalid="ignore"):
+        auc = above / (total_pos * total_neg)
+        average_precision = _row_dot(pos, tps) / total_pos
+    return auc, average_precision
+
+
+class ClassificationStatistics:
+    """Sufficient statistics of one classifier's outputs (binary or multiclass).
+
+    Parameters
+    ----------
+    inp : MetricInput
+        Labels, predictions, probabilities (optional), class list, positive class and weights.
+    """
+
+    def __init__(self, inp: MetricInput) -> None:
+        import numpy as np
+        import pandas as pd
+        import scipy.sparse
+
+        assert inp.labels is not None
+        labels = list(inp.labels)
+        true_codes = pd.Index(inp.labels).get_indexer(inp.y_true)
+        pred_codes = pd.Index(inp.labels).get_indexer(inp.y_pred)
+        unknown = pred_codes < 0
+        if unknown.any():  # a baseline predicting classes the model does not know
+            extra = list(pd.unique(np.asarray(inp.y_pred)[unknown]))
+            pred_codes[unknown] = len(labels) + pd.Index(extra).get_indexer(inp.y_pred[unknown])
+            labels = labels + extra
+        self.labels = labels
+        self.n_labels = len(inp.labels)
+        self.binary = self.n_labels == 2
+        self.pos_index = labels.index(inp.pos_label) if self.binary else None
+        self.has_proba = inp.y_proba is not None
+        n = len(true_codes)
+        self.n = n
+        if self.binary and inp.y_proba is not None:
+            scores = inp.y_proba[:, self.pos_index]
+            self.order = np.argsort(scores, kind="stable")[::-1]
+            self.tie_starts = _tie_starts(scores[self.order])
+        else:
+            self.order = np.arange(n)
+            self.tie_starts = None
+        self.inverse = np.empty(n, dtype=np.int64)
+        self.inverse[self.order] = np.arange(n)
+        true_codes = true_codes[self.order]
+        self.strata = [np.flatnonzero(true_codes == k) for k in range(self.n_labels)]
+        pred_codes = pred_codes[self.order]
+        self.true_codes = true_codes
+        self.pred_codes = pred_codes
+        self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
+        size = len(labels)
+        self.binary_indicators = None
+        if size == 2:  # three indicator sums give the 2x2 matrix without a sparse product
+            truth = (true_codes == self.pos_index).astype(float)
+            predicted = (pred_codes == self.pos_index).astype(float)
+            self.binary_indicators = (truth, predicted, truth * predicted)
+        self.cell_indicator = scipy.sparse.csr_matrix(
+            (np.ones(n), (np.arange(n), true_codes * size + pred_codes)), shape=(n, size * size)
+        )
+        self.proba = None if inp.y_proba is None else inp.y_proba[self.order]
+        if self.proba is not None:
+            self.row_losses = self._row_losses(self.proba, true_codes)
+            self.row_brier = self._row_brier(self.proba, true_codes)
+        self.by_class = None
+        if self.binary and len(labels) == 2 and self.proba is not None:
+            self.by_class = _BinaryLayout(self)
+
+    def _row_losses(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        eps = np.finfo(proba.dtype).eps
+        picked = proba[np.arange(len(true_codes)), true_codes]
+        return -np.log(np.clip(picked, eps, 1 - eps))
+
+    def _row_brier(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if self.binary:
+            assert self.pos_index is not None
+            positive = (true_codes == self.pos_index).astype(float)
+            return (positive - proba[:, self.pos_index]) ** 2
+        onehot = np.zeros_like(proba)
+        onehot[np.arange(len(true_codes)), true_codes] = 1.0
+        return np.sum((onehot - proba) ** 2, axis=1)
+
+    def metric_names(self) -> list[str]:
+        """Names this object can evaluate (built-in metrics and per-class scores)."""
+        names = ["example_count", "accuracy_score", "recall_score", "precision_score", "f1_score"]
+        names += ["balanced_accuracy_score", "f1_score_macro", "f1_score_micro"]
+        names += ["matthews_corrcoef"]
+        if self.binary:
+            names += ["true_negatives", "false_positives", "false_negatives", "true_positives"]
+        if self.has_proba:
+            names += ["log_loss", "roc_auc", "brier_score"]
+            if self.binary:
+                names.append("precision_recall_auc")
+        names += [f"{m}[{label}]" for m in PER_CLASS for label in self.labels[: self.n_labels]]
+        return names
+
+    def evaluate(
+        self, counts: np.ndarray, names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Metric values for each row of ``counts`` (resample counts in base order).
+
+        Parameters
+        ----------
+        counts : ndarray of shape (n_weightings, n_rows)
+            How often each row is drawn; ``np.ones((1, n))`` for the point estimate.
+        names : collection of str, optional
+            Metrics wanted (default: :meth:`metric_names`); only what they need is computed.
+        """
+        import numpy as np
+
+        wanted = set(self.metric_names() if names is None else names)
+        counts = np.ascontiguousarray(counts, dtype=float)  # row sums depend on the layout
+        weights = counts if self.weights is None else counts * self.weights
+        out: dict[str, np.ndarray] = {}
+        if "example_count" in wanted:
+            out["example_count"] = counts.sum(axis=1)
+        label_metrics = wanted - set(PROBA_METRICS) - {"example_count"}
+        if label_metrics:
+            cells = self._cells(weights)
+            out.update(self._label_metrics(cells, label_metrics))
+            counted = {"true_negatives", "false_positives", "false_negatives", "true_positives"}
+            if counted & wanted:
+                raw = cells if self.weights is None else self._cells(counts)
+                out.update(self._confusion_counts(raw))
+        if not self.has_proba:
+            return out
+        total = weights.sum(axis=1)
+        if "log_loss" in wanted:
+            out["log_loss"] = _row_dot(weights, self.row_losses) / total
+        if "brier_score" in wanted:
+            out["brier_score"] = _row_dot(weights, self.row_brier) / total
+        if "roc_auc" in wanted or "precision_recall_auc" in wanted:
+            out.update(self._areas(weights))
+        return {name: out[name] for name in wanted if name in out}
+
+    def _cells(self, weights: np.ndarray) -> np.ndarray:
+        """Confusion matrices ``(n_weightings, true, predicted)`` of each row of ``weights``."""
+        import numpy as np
+
+        size = len(self.labels)
+        if self.binary_indicators is None:
+            return np.asarray(weights @ self.cell_indicator).reshape(-1, size, size)
+        truth, predicted, both = (
+            _row_dot(weights, indicator) for indicator in self.binary_indicators
+        )
+        total = weights.sum(axis=1)
+        j = self.pos_index
+        assert j is not None
+        cells = np.empty((weights.shape[0], 2, 2))
+        cells[:, j, j] = both
+        cells[:, j, 1 - j] = truth - both
+        cells[:, 1 - j, j] = predicted - both
+        cells[:, 1 - j, 1 - j] = total - truth - predicted + both
+        return cells
+
+    def _confusion_counts(self, cells: np.ndarray) -> dict[str, np.ndarray]:
+        assert self.pos_index is not None
+        pos, neg = self.pos_index, 1 - self.pos_index
+        return {
+            "true_negatives": cells[:, neg, neg],
+            "false_positives": cells[:, neg, pos],
+            "false_negatives": cells[:, pos, neg],
+            "true_positives": cells[:, pos, pos],
+        }
+
+    def _label_metrics(self, cells: np.ndarray, wanted: set[str]) -> dict[str, np.ndarray]:
+        """Every label-based metric from the confusion matrices ``cells`` (one per weighting)."""
+        import numpy as np
+
+        true_sum = cells.sum(axis=2)
+        pred_sum = cells.sum(axis=1)
+        tp = np.diagonal(cells, axis1=1, axis2=2)
+        total = true_sum.sum(axis=1)
+        precision = _divide(tp, pred_sum)
+        recall = _divide(tp, true_sum)
+        f1 = _divide(2.0 * tp, true_sum + pred_sum)
+        out: dict[str, np.ndarray] = {"accuracy_score": _divide(tp.sum(axis=1), total)}
+        if self.binary:
+            j = self.pos_index
+            out["precision_score"] = precision[:, j]
+            out["recall_score"] = recall[:, j]
+            out["f1_score"] = f1[:, j]
+        else:
+            support = true_sum / np.where(total == 0, 1.0, total)[:, None]
+            out["precision_score"] = np.sum(precision * support, axis=1)
+            out["recall_score"] = np.sum(recall * support, axis=1)
+            out["f1_score"] = np.sum(f1 * support, axis=1)
+        k = self.n_labels
+        out["f1_score_macro"] = f1[:, :k].mean(axis=1)
+        out["f1_score_micro"] = _divide(
+            2.0 * tp[:, :k].sum(axis=1), true_sum[:, :k].sum(axis=1) + pred_sum[:, :k].sum(axis=1)
+        )
+        present = true_sum > 0
+        with np.errstate(invalid="ignore"):
+            out["balanced_accuracy_score"] = np.sum(np.where(present, recall, 0.0), axis=1) / (
+                present.sum(axis=1)
+            )
+        correct = tp.sum(axis=1)
+        cov_tp = correct * total - np.sum(true_sum * pred_sum, axis=1)
+        cov_pp = total**2 - np.sum(pred_sum * pred_sum, axis=1)
+        cov_tt = total**2 - np.sum(true_sum * true_sum, axis=1)
+        product = cov_pp * cov_tt
+        out["matthews_corrcoef"] = _divide(cov_tp, np.sqrt(np.abs(product)))
+        per_class = (("precision_score", precision), ("recall_score", recall), ("f1_score", f1))
+        for name, values in per_class:
+            for index, label in enumerate(self.labels[:k]):
+                out[f"{name}[{label}]"] = values[:, index]
+        return {name: values for name, values in out.items() if name in wanted}
+
+    def _areas(self, weights: np.ndarray) -> dict[str, np.ndarray]:
+        """ROC AUC (one-vs-rest, support-weighted for multiclass) and average precision."""
+        import numpy as np
+
+        assert self.proba is not None
+        if self.binary:
+            positive = (self.true_codes == self.pos_index).astype(float)
+            auc, ap = _ranked_areas(weights, positive, self.tie_starts)
+            return {"roc_auc": auc, "precision_recall_auc": ap}
+        support = np.zeros((weights.shape[0], self.n_labels))
+        aucs = np.zeros_like(support)
+        for k in range(self.n_labels):
+            scores = self.proba[:, k]
+            order = np.argsort(scores, kind="stable")[::-1]
+            positive = (self.true_codes[order] == k).astype(float)
+            ordered = np.take(weights, order, axis=1)
+            aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
+            support[:, k] = _row_dot(ordered, positive)
+        with np.errstate(invalid="ignore"):
+            return {"roc_auc": np.sum(aucs * support, axis=1) / support.sum(axis=1)}
+
+    def evaluate_members(
+        self, member_counts: list[np.ndarray], names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Like :meth:`evaluate`, from the counts of each stratum's members (``self.strata``).
+
+        A binary classifier with probabilities is evaluated class by class, without building
+        the full matrix of row counts (:class:`_BinaryLayout`); anything else is spread into rows.
+        """
+        if self.by_class is not None:
+            return self.by_class.evaluate(member_counts, names or self.metric_names())
+        return self.evaluate(_spread(member_counts, self.strata, self.n), names)
+
+    def point(self) -> dict[str, float | str]:
+        """Each metric's value on the data as given, or the reason it is undefined."""
+        import numpy as np
+
+        values = self.evaluate(np.ones((1, self.n), dtype=np.int64))
+        result: dict[str, float | str] = {name: float(v[0]) for name, v in values.items()}
+        if "roc_auc" in result and self.proba is not None:
+            if min(len(stratum) for stratum in self.strata) == 0:
+                result["roc_auc"] = MSG_ONE_CLASS_AUC
+            elif not self.binary and not np.allclose(1, self.proba.sum(axis=1)):
+                result["roc_auc"] = MSG_NOT_PROBABILITIES
+        return result
+
+
+class RegressionStatistics:
+    """Sufficient statistics of one regressor's outputs, for bootstrap resamples.
+
+    Point estimates stay with scikit-learn (no label encoding or sort to share there); resamples
+    use per-row errors sorted once by absolute error, and moments centred on the full-data mean
+    so that R² and explained variance do not lose precision.
+    """
+
+    NAMES = (
+        "example_count",
+        "mean_absolute_error",
+        "mean_squared_error",
+        "root_mean_squared_error",
+        "sum_on_target",
+        "mean_on_target",
+        "r2_score",
+        "max_error",
+        "mean_absolute_percentage_error",
+        "median_absolute_error",
+        "explained_variance_score",
+    )
+
+    def __init__(self, inp: MetricInput) -> None:
+        import numpy as np
+
+        y = np.asarray(inp.y_true, dtype=float)
+        errors = y - np.asarray(inp.y_pred, dtype=float)
+        self.order = np.argsort(np.abs(errors), kind="stable")
+        self.n = len(y)
+        y, errors = y[self.order], errors[self.order]
+        self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
+        w = np.ones(self.n) if self.weights is None else self.weights
+        y_centre = np.average(y, weights=w) if w.sum() > 0 else 0.0
+        e_centre = np.average(errors, weights=w) if w.sum() > 0 else 0.0
+        self.y = y
+        self.abs_errors = np.abs(errors)
+        self.columns = {
+            "abs": self.abs_errors,
+            "sq": errors**2,
+            "y": y,
+            "yc": y - y_centre,
+            "ec": errors - e_centre,
+            "ape": self.abs_errors / np.maximum(np.abs(y), np.finfo(np.float64).eps),
+        }
+        self.inverse = np.empty(self.n, dtype=np.int64)
+        self.inverse[self.order] = np.arange(self.n)
+        self.strata = [np.arange(self.n)]
+
+    def metric_names(self) -> list[str]:
+        return list(self.NAMES)
+
+    def evaluate(
+        self, counts: np.ndarray, names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Metric values for each row of resample ``counts`` (base order: ascending |error|)."""
+        import numpy as np
+
+        wanted = set(self.NAMES if names is None else names)
+        counts = np.ascontiguousarray(counts, dtype=float)
+        weights = counts
+        if self.weights is not None:
+            weights = weights * self.weights
+        total = weights.sum(axis=1)
+
+        def mean(column: str) -> np.ndarray:
+            return np.sum(weights * self.columns[column], axis=1) / total
+
+        def variance(column: str) -> np.ndarray:
+            values = self.columns[column]
+            return np.sum(weights * values**2, axis=1) / total - mean(column) ** 2
+
+        out: dict[str, np.ndarray] = {}
+        out["example_count"] = counts.sum(axis=1).astype(float)
+        out["mean_absolute_error"] = mean("abs")
+        mse = mean("sq")
+        out["mean_squared_error"] = mse
+        out["root_mean_squared_error"] = np.sqrt(mse)
+        out["sum_on_target"] = np.sum(weights * self.y, axis=1)
+        out["mean_on_target"] = out["sum_on_target"] / counts.sum(axis=1)
+        out["mean_absolute_percentage_error"] = mean("ape")
+        y_var = variance("yc")
+        out["r2_score"] = _finite_ratio(mse, y_var)
+        out["explained_variance_score"] = _finite_ratio(variance("ec"), y_var)
+        drawn = counts > 0
+        last = self.n - 1 - np.argmax(drawn[:, ::-1], axis=1)
+        out["max_error"] = self.abs_errors[last]
+        out["median_absolute_error"] = self._medians(counts, weights)
+        return {name: values for name, values in out.items() if name in wanted}
+
+    def evaluate_members(
+        self, member_counts: list[np.ndarray], names: Collection[str] | None = None
+    ) -> dict[str, np.ndarray]:
+        """Like :meth:`evaluate`, from the counts of the one stratum's members (every row)."""
+        return self.evaluate(_spread(member_counts, self.strata, self.n), names)
+
+    def _medians(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Median |error| per resample: the middle of the drawn rows (weighted: half the weight)."""
+        import numpy as np
+
+        if self.weights is None:
+            cumulative = np.cumsum(counts, axis=1)
+            size = cumulative[:, -1:]
+            low = np.argmax(cumulative > (size - 1) // 2, axis=1)
+            high = np.argmax(cumulative > size // 2, axis=1)
+            return 0.5 * (self.abs_errors[low] + self.abs_errors[high])
+        cumulative = np.cumsum(weights, axis=1)
+        middle = np.argmax(cumulative >= 0.5 * cumulative[:, -1:], axis=1)
+        return self.abs_errors[middle]
+
+
+def _spread(member_counts: list[np.ndarray], strata: list[np.ndarray], n: int) -> np.ndarray:
+    """Row counts in base order from the counts of each stratum's members."""
+    import numpy as np
+
+    full = np.zeros((member_counts[0].shape[0], n))
+    for counts, rows in zip(member_counts, strata, strict=True):
+        full[:, rows] = counts
+    return full
+
+
+class _BinaryLayout:
+    """A binary classifier's rows split by true class, each part in descending score order.
+
+    Resample counts arrive per class (stratified draws), so every metric is a sum over one class
+    at a time: the confusion matrix from the predicted-positive indicator, ROC AUC from each
+    negative's count of positives scored above it (a cumulative sum over the positives, read at
+    precomputed indices), average precision from the cumulative positive and negative counts at
+    each positive's score. About half the passes over memory of the row-matrix route.
+    """
+
+    def __init__(self, stats: ClassificationStatistics) -> None:
+        import numpy as np
+
+        assert stats.pos_index is not None and stats.proba is not None
+        scores = stats.proba[:, stats.pos_index]
+        self.pos_index = stats.pos_index
+        self.stats = stats
+        self.parts = []
+        for code in range(2):
+            rows = stats.strata[code]
+            weights = None if stats.weights is None else stats.weights[rows]
+            self.parts.append(
+                {
+                    "scores": -scores[rows],  # ascending, for searchsorted
+                    "weights": weights,
+                    "predicted": (stats.pred_codes[rows] == stats.pos_index).astype(float),
+                    "losses": stats.row_losses[rows],
+                    "brier": stats.row_brier[rows],
+                }
+            )
+        pos, neg = self.parts[self.pos_index], self.parts[1 - self.pos_index]
+        # Per negative: positives scored strictly above it, and at or above it.
+        self.neg_above = np.searchsorted(pos["scores"], neg["scores"], side="left")
+        self.neg_at_or_above = np.searchsorted(pos["scores"], neg["scores"], side="right")
+        # Per positive: positives and negatives scored at or above it.
+        self.pos_at_or_above = np.searchsorted(pos["scores"], pos["scores"], side="right")
+        self.neg_before_pos = np.searchsorted(neg["scores"], pos["scores"], side="right")
+        self.neg_ties = not np.array_equal(self.neg_above, self.neg_at_or_above)
+        for part in self.parts:  # predictions that are the top k of the scores: an arg-max model
+            predicted, k = part["predicted"], int(part["predicted"].sum())
+            part["prefix"] = k if predicted[:k].all() and not predicted[k:].any() else None
+
+    def evaluate(
+        self, member_counts: list[np.ndarray], names: Collection[str]
+    ) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        wanted = set(names)
+        counts = [np.ascontiguousarray(c, dtype=float) for c in member_counts]
+        weighted = [
+            c if part["weights"] is None else c * part["weights"]
+            for c, part in zip(counts, self.parts, strict=True)
+        ]
+        totals = [w.sum(axis=1) for w in weighted]
+        cumulative: dict[int, np.ndarray] = {}
+
+        def running(code: int) -> np.ndarray:
+            """Cumulative weight down the scores of one class, with a leading 0 column."""
+            if code not in cumulative:
+                rows = weighted[code]
+                out = np.empty((rows.shape[0], rows.shape[1] + 1))
+                out[:, 0] = 0.0
+                np.cumsum(rows, axis=1, out=out[:, 1:])
+                cumulative[code] = out
+            return cumulative[code]
+
+        out: dict[str, np.ndarray] = {}
+        out["example_count"] = counts[0].sum(axis=1) + counts[1].sum(axis=1)
+        if wanted - {"example_count", "log_loss", "brier_score"} - AREA_METRICS:
+            cells = self._cells(weighted, totals, running)
+            out.update(self.stats._label_metrics(cells, wanted))
+            if COUNTED & wanted:
+                raw = cells
+                if self.parts[0]["weights"] is not None:
+                    raw = self._cells(counts, [c.sum(axis=1) for c in counts], None)
+                out.update(self.stats._confusion_counts(raw))
+        total = totals[0] + totals[1]
+        for name, column in (("log_loss", "losses"), ("brier_score", "brier")):
+            if name in wanted:
+                parts = zip(weighted, self.parts, strict=True)
+                out[name] = sum(_row_dot(w, part[column]) for w, part in parts) / total
+        if AREA_METRICS & wanted:
+            out.update(self._areas(wanted, weighted, totals, running))
+        return {name: out[name] for name in wanted if name in out}
+
+    def _cells(
+        self,
+        weighted: list[np.ndarray],
+        totals: list[np.ndarray],
+        running: Callable[[int], np.ndarray] | None,
+    ) -> np.ndarray:
+        """2x2 confusion matrices; predicted-positive weight read off the running sums when the
+        predictions are the top of each class's score order (arg-max models), else summed."""
+        import numpy as np
+
+        j = self.pos_index
+        cells = np.empty((weighted[0].shape[0], 2, 2))
+        for code, part in enumerate(self.parts):
+            prefix = part["prefix"]
+            if prefix is not None and running is not None:
+                hits = running(code)[:, prefix]
+            else:
+                hits = _row_dot(weighted[code], part["predicted"])
+            cells[:, code, j] = hits
+            cells[:, code, 1 - j] = totals[code] - hits
+        return cells
+
+    def _areas(
+        self,
+        wanted: set[str],
+        weighted: list[np.ndarray],
+        totals: list[np.ndarray],
+        running: Callable[[int], np.ndarray],
+    ) -> dict[str, np.ndarray]:
+        """ROC AUC: each negative's weight times the positive weight scored above it (ties
+        half); average precision: each positive's weight times the precision at its score."""
+        import numpy as np
+
+        j = self.pos_index
+        pos_cum = running(j)
+        out: dict[str, np.ndarray] = {}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if "roc_auc" in wanted:
+                above = np.take(pos_cum, self.neg_above, axis=1)
+                if self.neg_ties:
+                    above += np.take(pos_cum, self.neg_at_or_above, axis=1)
+                    above *= 0.5
+                out["roc_auc"] = _row_dot(weighted[1 - j], above) / (totals[j] * totals[1 - j])
+            if "precision_recall_auc" in wanted:
+                tps = np.take(pos_cum, self.pos_at_or_above, axis=1)
+                predicted = tps + np.take(running(1 - j), self.neg_before_pos, axis=1)
+                predicted[predicted == 0] = 1.0  # tps is 0 there too: precision 0
+                np.divide(tps, predicted, out=tps)
+                out["precision_recall_auc"] = _row_dot(weighted[j], tps) / totals[j]
+        return out
+
+
+def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """``1 - residual / variance``, with scikit-learn's rule for a constant target (1 or 0)."""
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = 1.0 - residual / variance
+    constant = variance <= 0
+    return np.where(constant, np.where(residual <= 0, 1.0, 0.0), score)
