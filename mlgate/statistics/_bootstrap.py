@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 METHOD = "percentile"
-WORKERS = min(4, os.cpu_count() or 1)
+WORKERS = min(2, os.cpu_count() or 1)  # each thread holds a chunk: memory grows with it
 MIN_CHUNKS_FOR_THREADS = 4  # below this, starting threads costs more than it saves
 
 

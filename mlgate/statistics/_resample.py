@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-ELEMENTS_PER_CHUNK = 2**23  # resamples x rows held at once: 64 MB per float64 matrix
+ELEMENTS_PER_CHUNK = 2**21  # resamples x rows held at once: 16 MB per float64 matrix
 
 
 def chunk_size(n_rows: int) -> int:
