@@ -31,7 +31,7 @@ MSG_FAMILY_CRASHED = "the {family} checks could not run: {error}"
 
 def families() -> dict[str, CheckFamily]:
     """Every registered family, importing the built-in family modules first."""
-    from mlgate.checks import performance, comparison  # noqa: F401, I001  (registers, in report order)
+    from mlgate.checks import performance, comparison, explainability  # noqa: F401, I001  (registers, in report order)
 
     return FAMILIES
 
