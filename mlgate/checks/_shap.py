@@ -68,6 +68,7 @@ MSG_NOT_NUMERIC = (
     "that encodes them; log the model as a Pipeline with its encoder or remove "
     "checks.explainability"
 )
+MSG_NOT_FINITE = "{count} of the {total} SHAP values are NaN or infinite"
 NOTE_TRANSFORMED = (
     "the pipeline's transform mixes input columns, so importances are reported for the {count} "
     "transformed features it outputs, not for the input columns"
@@ -174,6 +175,7 @@ def explain(
         algorithm, explainer = "permutation", "PermutationExplainer"
         if capped:
             notes.append(NOTE_CAPPED.format(cap=AGNOSTIC_MAX_ROWS, rows=len(target.rows)))
+    _require_finite(values)
     per_output = _select_outputs(values, estimator, task, classes, pos_label)
     mapped = {label: _mean_abs(target, output) for label, output in per_output.items()}
     if target.sources is None:
@@ -391,6 +393,15 @@ def _permutation(
     rows = target.rows[:AGNOSTIC_MAX_ROWS]
     explanation = explainer(rows, max_evals=2 * rows.shape[1] + 1, silent=True)
     return _as_array(explanation.values), len(background), len(target.rows) > len(rows)
+
+
+def _require_finite(values: np.ndarray) -> None:
+    """NaN attributions (a model that returns NaN on masked rows) are a failure, not a ranking."""
+    import numpy as np
+
+    bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
+    if bad:
+        raise ValueError(MSG_NOT_FINITE.format(count=bad, total=np.size(values)))
 
 
 def _as_array(values: Any) -> np.ndarray:
