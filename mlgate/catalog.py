@@ -12,8 +12,9 @@ def render_catalog(task: str | None = None) -> str:
     from mlgate.checks import families
 
     lines = ["check families (keys under 'checks' in the gate file):"]
+    width = max(12, *(len(name) for name in families()))
     for family in families().values():
-        lines.append(f"  {family.name:<12} {family.description}")
+        lines.append(f"  {family.name:<{width}} {family.description}")
     for each in (task,) if task else TASKS:
         lines.append("")
         lines.append(

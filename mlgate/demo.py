@@ -42,6 +42,10 @@ checks:
   comparison:
     roc_auc: {{min_delta: -0.005}}
     f1_score: {{min_relative_delta: -0.01}}
+  explainability:                      # SHAP importance of the challenger's inputs
+    sample: 200
+    forbidden_in_top_k: {{k: 5, features: [mean_symmetry, texture_error]}}
+    max_feature_share: 0.25            # no single input drives the decision
 report:
   dir: reports
 """

@@ -186,7 +186,7 @@ def explain(
         algorithm=algorithm,
         explainer=explainer,
         model_type=type(estimator).__name__,
-        output=_output_name(kind, task, pos_label),
+        output=_output_name(kind, task, pos_label, type(estimator).__name__),
         feature_space="input" if target.sources is not None else "transformed",
         rows=int(values.shape[0]),
         background=background,
@@ -453,11 +453,11 @@ def _average(importances: list[dict[str, float]]) -> dict[str, float]:
     return {name: sum(i[name] for i in importances) / len(importances) for name in names}
 
 
-def _output_name(kind: str, task: str, pos_label: Any) -> str:
+def _output_name(kind: str, task: str, pos_label: Any, model_type: str) -> str:
     if task == "regression":
         return "prediction"
     if kind == "linear":
-        return "margin (log-odds for logistic regression)"
+        return "log-odds" if "Logistic" in model_type else "margin"
     if task == "binary":
         return f"probability of class {pos_label}"
     return "probability of each class (importance: mean over classes)"

@@ -281,7 +281,7 @@ def global_importance(context: EvaluationContext) -> dict[str, float] | None:
 
 @check_family(
     FAMILY,
-    "global SHAP importance: forbidden/required features in the top k, max share, baseline rank",
+    "SHAP importance: forbidden/required features in the top k, max share, rank vs baseline",
     parse=parse_config,
     validate=validate_config,
 )
