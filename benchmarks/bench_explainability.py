@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
                     str(binary),
                     str(binary / "eval.parquet"),
                     TARGET,
+                    size.mlflow_config,
                 ]
             )
         agree = agreement(model, evaluation, details, size.reference_rows, args.seed)

@@ -215,21 +215,26 @@ def load(
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in CI logs
 
-    resolved_tracking = resolve_tracking_uri(tracking_uri, base_dir)
-    resolved_registry = resolve_registry_store(registry_uri, resolved_tracking, base_dir)
-    where = redact(resolved_registry if reference.startswith("models:/") else resolved_tracking)
-    client = MlflowClient(tracking_uri=resolved_tracking, registry_uri=resolved_registry)
     registry: dict[str, Any] | None = None
-    target = reference
-    if reference.startswith("models:/"):
-        target, registry = resolve_registry_uri(reference, key, client, where)
-    try:
-        with _using(resolved_tracking, resolved_registry):
-            # The helper MLflow's own load_model uses: it also resolves MLflow 3 logged models
-            # behind runs:/ URIs, which the public download_artifacts does not.
-            local = mlflow_call(lambda: _download_artifact_from_uri(artifact_uri=target))
-    except Exception as error:
-        raise _classify(error, key, reference, where) from error
+    if Path(reference).is_dir():
+        # A local model folder needs no tracking store: opening one creates the sqlite file and
+        # runs its migrations, seconds of work for nothing.
+        local = reference
+    else:
+        resolved_tracking = resolve_tracking_uri(tracking_uri, base_dir)
+        resolved_registry = resolve_registry_store(registry_uri, resolved_tracking, base_dir)
+        where = redact(resolved_registry if reference.startswith("models:/") else resolved_tracking)
+        client = MlflowClient(tracking_uri=resolved_tracking, registry_uri=resolved_registry)
+        target = reference
+        if reference.startswith("models:/"):
+            target, registry = resolve_registry_uri(reference, key, client, where)
+        try:
+            with _using(resolved_tracking, resolved_registry):
+                # The helper MLflow's own load_model uses: it also resolves MLflow 3 logged models
+                # behind runs:/ URIs, which the public download_artifacts does not.
+                local = mlflow_call(lambda: _download_artifact_from_uri(artifact_uri=target))
+        except Exception as error:
+            raise _classify(error, key, reference, where) from error
     try:
         flavors = tuple(Model.load(local).flavors)
         if "sklearn" in flavors:
