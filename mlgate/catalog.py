@@ -13,8 +13,9 @@ def render_catalog(task: str | None = None) -> str:
     from mlgate.checks import families
 
     lines = ["check families (keys under 'checks' in the gate file):"]
+    width = max(12, *(len(name) for name in families()))
     for family in families().values():
-        lines.append(f"  {family.name:<15} {family.description}")
+        lines.append(f"  {family.name:<{width}} {family.description}")
     for name, keys in _family_keys().items():
         lines.append("")
         lines.append(f"checks.{name} keys:")

@@ -66,6 +66,10 @@ checks:
   documentation:                        # what a version must carry to be promoted
     signature: true
     tags: [owner, training_data]
+  explainability:                      # SHAP importance of the challenger's inputs
+    sample: 200
+    forbidden_in_top_k: {{k: 5, features: [mean_symmetry, texture_error]}}
+    max_feature_share: 0.25            # no single input drives the decision
 report:
   dir: reports
 """

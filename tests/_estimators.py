@@ -133,3 +133,32 @@ class InfiniteRegressor(RegressorMixin, BaseEstimator):
         values = np.zeros(len(X))
         values[0] = np.inf
         return values
+
+
+class LookupClassifier(ClassifierMixin, BaseEstimator):
+    """Remembers the probability of each training row and refuses rows it never saw.
+
+    It predicts its own training rows fine, so the gate's predict pass succeeds, but any
+    explainer that feeds it mixed rows (a masker) makes it raise: a real SHAP failure.
+    """
+
+    def fit(self, X, y):
+        values = np.asarray(X, dtype=float)
+        self.classes_ = np.unique(y)
+        self.n_features_in_ = values.shape[1]
+        self.table_ = {
+            row.tobytes(): float(label == self.classes_[-1])
+            for row, label in zip(values, np.asarray(y), strict=True)
+        }
+        return self
+
+    def predict_proba(self, X):
+        values = np.asarray(X, dtype=float)
+        unseen = [row for row in values if row.tobytes() not in self.table_]
+        if unseen:
+            raise ValueError(f"{len(unseen)} row(s) never seen in fit")
+        positive = np.array([self.table_[row.tobytes()] for row in values])
+        return np.column_stack([1 - positive, positive])
+
+    def predict(self, X):
+        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]

@@ -52,3 +52,28 @@ def test_the_probe_does_see_heavy_imports():
     """Guard against a probe that could never fail."""
     assert _heavy_modules_after("import mlgate\nmlgate.run_gate") == []
     assert "numpy" in _heavy_modules_after("import mlgate.context\nimport numpy")
+
+
+GATE_RUN = """
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+import mlgate
+rng = np.random.default_rng(0)
+frame = pd.DataFrame({{"a": rng.normal(size=60), "b": rng.normal(size=60)}})
+frame["label"] = (frame["a"] > 0).astype(int)
+model = LogisticRegression().fit(frame[["a", "b"]], frame["label"])
+checks = {{"performance": {{"roc_auc": {{"min": 0.5}}}}}}
+checks.update({extra})
+result = mlgate.run_gate({{"target": "label", "checks": checks}}, data=frame, model=model)
+assert result.status == "passed", result.checks
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "imports_shap"),
+    [({}, False), ({"explainability": {"sample": 20}}, True)],
+    ids=["without-explainability", "with-explainability"],
+)
+def test_shap_is_imported_only_when_explainability_is_configured(extra, imports_shap):
+    assert ("shap" in _heavy_modules_after(GATE_RUN.format(extra=extra))) is imports_shap

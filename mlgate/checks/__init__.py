@@ -31,8 +31,8 @@ MSG_FAMILY_CRASHED = "the {family} checks could not run: {error}"
 
 def families() -> dict[str, CheckFamily]:
     """Every registered family, importing the built-in family modules first."""
-    from mlgate.checks import performance, comparison, slices, fairness, data, drift  # noqa: F401, I001  (registers, in report order)
-    from mlgate.checks import latency, resources, contract, documentation  # noqa: F401
+    from mlgate.checks import performance, comparison, slices, fairness, explainability  # noqa: F401, I001  (registers, in report order)
+    from mlgate.checks import data, drift, latency, resources, contract, documentation  # noqa: F401
 
     return FAMILIES
 

@@ -86,6 +86,18 @@ def test_mlflow_model_folder_uses_the_native_flavor(
     assert result.metrics["roc_auc"] == expected_auc
 
 
+def test_local_model_folder_opens_no_tracking_store(tmp_path, binary_model, monkeypatch):
+    """Opening a sqlite store creates it and runs its migrations: seconds a folder never needs."""
+    import mlflow
+
+    mlflow.sklearn.save_model(binary_model, tmp_path / "mlmodel", pip_requirements=["scikit-learn"])
+    store = tmp_path / "store.db"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store}")
+    loaded = models_module.load_model(str(tmp_path / "mlmodel"), "model", tmp_path, None)
+    assert loaded.kind == "mlflow"
+    assert not store.exists()
+
+
 def test_pyfunc_model_without_probabilities(tmp_path, binary_frame):
     import mlflow
     import sklearn.metrics as skm
