@@ -46,7 +46,11 @@ def bars(
         else MODEL_COLOUR
         for index in range(len(labels))
     ]
-    with _figure(4.2 + margin, height, left=margin, bottom=0.45) as (figure, axes):
+    right = 1.4 if limits else 0.15  # room for the limits' legend, clear of the bars
+    with _figure(4.2 + margin + right, height, left=margin, bottom=0.45, right=right) as (
+        figure,
+        axes,
+    ):
         positions = list(range(len(labels)))
         widths = [0.0 if value is None else value for value in values]
         axes.barh(positions, widths, color=colours, height=0.7)
@@ -55,7 +59,7 @@ def bars(
         for value, text in limits:
             axes.axvline(value, color=LIMIT_COLOUR, linestyle="--", linewidth=1.2, label=text)
         if limits:
-            axes.legend(loc="lower right", fontsize=8)
+            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         axes.set(xlabel=xlabel)
         return _uri(figure)
 
