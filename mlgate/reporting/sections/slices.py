@@ -20,7 +20,9 @@ def slices_section(section: Section, report: Mapping[str, Any]) -> None:
         Table("Worst slice per check", SUMMARY_HEADERS, [_summary(c) for c in checks], True)
     )
     slicings: dict[str, list[Mapping[str, Any]]] = {}
-    for check in checks:
+    shown = {id(c) for c in checks}
+    in_gate_order = [c for c in report.get("checks", []) if id(c) in shown]
+    for check in in_gate_order:  # metric columns in the order the gate file lists them
         slicings.setdefault(str(check["details"].get("key", check.get("id"))), []).append(check)
     for group in slicings.values():
         _slicing_table(section, group)
