@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import mlgate
+from mlgate.reporting._view import value_text
 from mlgate.reporting.html import render_html
 from mlgate.reporting.markdown import render_markdown
 from mlgate.reporting.sections import MSG_LEFT_OUT, build_sections
@@ -16,8 +17,8 @@ from tests.reporting._sections import ESCAPED, HOSTILE, assert_no_raw_hostile, s
 
 
 @pytest.fixture(scope="module")
-def report(binary_frame, binary_model):
-    """Two disparities and a group metric on a hostile column and a 25-value column: 6 checks.
+def report(binary_frame, binary_model, weak_binary_model):
+    """Two disparities, a group metric and a comparison on a hostile and a 25-value column.
 
     The engine's diagnostics are dropped: their plots are not under test here and take time.
     """
@@ -33,11 +34,12 @@ def report(binary_frame, binary_model):
                 "demographic_parity_ratio": {"min": 0.99},
                 "equalized_odds_difference": {"max": 1.0},
                 "group": {"recall_score": {"min": 0.5}},
+                "comparison": {"equalized_odds_difference": {"max_delta": 1.0}},
                 "min_group_size": 15,
             }
         },
     }
-    result = mlgate.run_gate(gate, data=frame, model=binary_model)
+    result = mlgate.run_gate(gate, data=frame, model=binary_model, baseline=weak_binary_model)
     from mlgate.reporting._view import as_report
 
     report = as_report(result)
@@ -52,7 +54,7 @@ def html(report):
 
 def test_worst_group_table_has_a_row_per_check_with_its_worst_and_best_group(report, html):
     section = section_of(html, "fairness")
-    checks = [c for c in report["checks"] if c["family"] == "fairness"]
+    checks = [c for c in report["checks"] if c["details"]["kind"] != "comparison"]
     assert len(checks) == 6
     assert "<h3>Worst group per check</h3>" in section
     for check in checks:
@@ -69,7 +71,7 @@ def test_one_chart_per_check(html):
 
 def test_charts_are_capped_and_the_rest_counted(report):
     many = copy.deepcopy(report)
-    many["checks"] = [
+    many["checks"] = [  # 18 with groups to draw, 6 comparisons with none
         dict(check, id=f"{check['id']}#{copy_index}")
         for copy_index in range(3)
         for check in report["checks"]
@@ -77,6 +79,18 @@ def test_charts_are_capped_and_the_rest_counted(report):
     (section,) = [s for s in build_sections(many) if s.key == "fairness"]
     assert len(section.figures) == MAX_FIGURES
     assert MSG_LEFT_OUT.format(shown=MAX_FIGURES, total=18, what="group charts") in section.notes
+
+
+def test_comparisons_get_the_deltas_table_not_a_chart(report, html):
+    section = section_of(html, "fairness")
+    table = section.split("<h3>Disparity vs champion</h3>")[1].split("</table>")[0]
+    assert "<th>check</th><th>champion</th><th>challenger</th><th>delta</th>" in table
+    for check in report["checks"]:
+        if check["details"]["kind"] == "comparison":
+            details = check["details"]
+            assert f"<tr><td>{check['id']}</td><td>{value_text(details['baseline'])}</td>" in table
+    assert "<tr><th>relative_delta</th>" not in section
+    assert "<tr><th>baseline_groups</th>" in section
 
 
 def test_limit_line_and_groups_too_small_are_drawn_and_said(html):

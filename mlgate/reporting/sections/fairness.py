@@ -1,5 +1,8 @@
 """Fairness section: each check's groups as bars with the limit as a line, worst group per check.
 
+Comparison checks (a disparity against the champion's) get the deltas table of the comparison
+section instead: their groups are the same as the disparity check's chart shows.
+
 A disparity limit bounds a difference or ratio between groups, not a group value; it is drawn
 where it puts the lowest group value the limit allows given the highest group (``max - d`` for a
 difference, ``max * r`` for a ratio), which is plot geometry on the stored values, not a metric.
@@ -19,10 +22,12 @@ from mlgate.reporting.sections import (
     left_out,
     section_builder,
 )
+from mlgate.reporting.sections.comparison import HEADERS as DELTA_HEADERS
+from mlgate.reporting.sections.comparison import delta_rows
 
 MAX_FIGURES = 12
 MAX_BARS = 20
-SUMMARY_HEADERS = ["check", "worst group", "value", "best group", "value", "result", "status"]
+SUMMARY_HEADERS = ["check", "worst group", "value", "best group", "value", "check value", "status"]
 RATES = {
     "demographic_parity": "selection rate",
     "equal_opportunity": "true positive rate",
@@ -32,14 +37,23 @@ RATES = {
 @section_builder("fairness")
 def fairness_section(section: Section, report: Mapping[str, Any]) -> None:
     """The worst group of every check (also in the Markdown summary) and a bar chart per check."""
-    checks = [c for c in section.checks if (c.get("details") or {}).get("groups")]
-    section.tables.append(
-        Table("Worst group per check", SUMMARY_HEADERS, [_summary(c) for c in checks], True)
-    )
+    with_groups = [c for c in section.checks if (c.get("details") or {}).get("groups")]
+    checks = [c for c in with_groups if c["details"].get("kind") != "comparison"]
+    compared = [c for c in with_groups if c["details"].get("kind") == "comparison"]
+    if checks:
+        section.tables.append(
+            Table("Worst group per check", SUMMARY_HEADERS, [_summary(c) for c in checks], True)
+        )
+    if compared:
+        rows = delta_rows(compared)
+        for row, check in zip(rows, compared, strict=True):
+            row[0] = str(check.get("id", ""))
+        headers = ["check", *DELTA_HEADERS[1:]]
+        section.tables.append(Table("Disparity vs champion", headers, rows, True))
     for check in checks[:MAX_FIGURES]:
         section.figures.append(_figure(check))
     left_out(section, min(len(checks), MAX_FIGURES), len(checks), "group charts")
-    drop_detail_keys(section, {"groups"})
+    drop_detail_keys(section, {"groups", "model", "baseline", "delta", "relative_delta"})
 
 
 def _summary(check: Mapping[str, Any]) -> list[str]:
