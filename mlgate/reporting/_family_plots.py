@@ -37,7 +37,7 @@ def bars(
     """
     labels = [label(name) for name in names]
     margin = 0.3 + 0.065 * max((len(text) for text in labels), default=1)
-    height = 0.9 + 0.22 * len(labels)
+    height = max(1.8, 0.9 + 0.22 * len(labels))
     colours = [
         BASELINE_COLOUR
         if index < len(muted) and muted[index]
@@ -47,7 +47,7 @@ def bars(
         for index in range(len(labels))
     ]
     right = 1.4 if limits else 0.15  # room for the limits' legend, clear of the bars
-    with _figure(4.2 + margin + right, height, left=margin, bottom=0.45, right=right) as (
+    with _figure(3.4 + margin + right, height, left=margin, bottom=0.45, right=right) as (
         figure,
         axes,
     ):
