@@ -1,7 +1,8 @@
 """Fairness section: each check's groups as bars with the limit as a line, worst group per check.
 
 Comparison checks (a disparity against the champion's) get the deltas table of the comparison
-section instead: their groups are the same as the disparity check's chart shows.
+section instead of a chart: the challenger's groups are drawn by the disparity's own check when
+the gate bounds it too, and the champion's stay in the check's details.
 
 A disparity limit bounds a difference or ratio between groups, not a group value; it is drawn
 where it puts the lowest group value the limit allows given the highest group (``max - d`` for a
