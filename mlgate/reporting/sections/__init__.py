@@ -28,11 +28,13 @@ __all__ = [
     "Table",
     "build_sections",
     "builders",
+    "left_out",
     "section_builder",
 ]
 
 SectionBuilder = Callable[[Section, Mapping[str, Any]], None]
 MAX_DETAIL_CHARS = 2000
+MSG_LEFT_OUT = "{shown} of {total} {what} shown; the rest are in mlgate-report.json"
 
 _BUILDERS: dict[str, SectionBuilder] = {}
 
@@ -49,7 +51,17 @@ def section_builder(key: str) -> Callable[[SectionBuilder], SectionBuilder]:
 
 def builders() -> dict[str, SectionBuilder]:
     """Every registered builder, importing the built-in builder modules first."""
-    from mlgate.reporting.sections import comparison, diagnostics, performance  # noqa: F401
+    from mlgate.reporting.sections import (  # noqa: F401
+        comparison,
+        data,
+        diagnostics,
+        drift,
+        explainability,
+        fairness,
+        latency,
+        performance,
+        slices,
+    )
 
     return _BUILDERS
 
@@ -89,3 +101,16 @@ def generic_details(check: Mapping[str, Any]) -> CheckDetails:
             text = text[:MAX_DETAIL_CHARS] + f"… ({len(text) - MAX_DETAIL_CHARS} more characters)"
         rows.append((str(key), text))
     return CheckDetails(check_id=str(check.get("id", "")), rows=rows)
+
+
+def left_out(section: Section, shown: int, total: int, what: str) -> None:
+    """Say in a note how many ``what`` a capped table or figure list leaves out, if any."""
+    if total > shown:
+        section.notes.append(MSG_LEFT_OUT.format(shown=shown, total=total, what=what))
+
+
+def drop_detail_keys(section: Section, keys: set[str]) -> None:
+    """Remove the generic details rows a family's own tables or figures already show."""
+    for item in section.details:
+        item.rows = [(key, value) for key, value in item.rows if key not in keys]
+    section.details = [item for item in section.details if item.rows]
