@@ -59,7 +59,8 @@ def test_gating_a_local_mlflow_folder_creates_no_store_and_prints_nothing_else(l
     assert process.returncode == 0, process.stderr
     assert process.stderr == ""
     assert process.stdout.startswith("gate PASSED")
-    assert {p.name for p in local_gate.iterdir()} - before == {"mlgate-report.json"}
+    reports = {"mlgate-report.json", "mlgate-report.html", "mlgate-report.md", "mlgate-junit.xml"}
+    assert {p.name for p in local_gate.iterdir()} - before == reports
 
 
 def test_mlflow_log_lines_show_only_with_debug(tmp_path, binary_frame):
