@@ -408,11 +408,22 @@ def signature_check(context: EvaluationContext, severity: str) -> CheckResult:
     return _result("signature", bool(violations), severity, message, len(violations), 0, details)
 
 
+def check_names(config: DataConfig) -> list[str]:
+    """Every check name :func:`data_checks` reports, from the gate file alone (pytest items)."""
+    optional = (
+        ("schema", config.schema),
+        ("missing", config.missing),
+        ("duplicates", config.duplicates),
+    )
+    return [name for name, setting in optional if setting is not None] + ["label", "signature"]
+
+
 @check_family(
     FAMILY,
     "eval data sanity: schema file (pandera), missing values, duplicates, label, model signature",
     parse=parse_config,
     validate=validate_config,
+    names=check_names,
 )
 def data_checks(context: EvaluationContext) -> list[CheckResult]:
     """The configured data checks, in a fixed order."""

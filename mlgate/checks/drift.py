@@ -460,11 +460,22 @@ def _how(results: list[ColumnDrift], alpha: float) -> str:
     return names
 
 
+def check_names(config: DriftConfig) -> list[str]:
+    """Every check name :func:`drift_checks` reports, from the gate file alone (pytest items).
+
+    A label excluded through ``exclude`` is not known here; its item then says the gate produced
+    no result for it, which fails closed.
+    """
+    roles = [("features", config.columns != ()), ("prediction", config.prediction)]
+    return [role for role, on in [*roles, ("label", config.label)] if on]
+
+
 @check_family(
     FAMILY,
     "features, prediction and label vs data.reference; test by type and size, Holm-corrected",
     parse=parse_config,
     validate=validate_config,
+    names=check_names,
 )
 def drift_checks(context: EvaluationContext) -> list[CheckResult]:
     """``drift.features``, ``drift.prediction`` and ``drift.label``, with one shared correction."""

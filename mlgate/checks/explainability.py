@@ -279,25 +279,22 @@ def global_importance(context: EvaluationContext) -> dict[str, float] | None:
     return None if isinstance(importance, ExplainFailure) else dict(importance.values)
 
 
+def check_names(config: ExplainabilityConfig) -> list[str]:
+    """The importance record, then each configured rule: what the family reports, in order."""
+    return ["importance", *(name for name in _RULES if getattr(config, name) is not None)]
+
+
 @check_family(
     FAMILY,
     "SHAP importance: forbidden/required features in the top k, max share, rank vs baseline",
     parse=parse_config,
     validate=validate_config,
+    names=check_names,
 )
 def explainability_checks(context: EvaluationContext) -> list[CheckResult]:
     """The importance record, then one result per configured rule."""
     config = _config(context)
-    names = [
-        name
-        for name in (
-            "forbidden_in_top_k",
-            "required_in_top_k",
-            "max_feature_share",
-            "baseline_rank_agreement",
-        )
-        if getattr(config, name) is not None
-    ]
+    names = check_names(config)[1:]
     importance = model_importance(context)
     if isinstance(importance, ExplainFailure):
         return [
