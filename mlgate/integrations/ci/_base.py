@@ -96,14 +96,14 @@ def ensure_report_file(
 ) -> Path:
     """``folder/name`` as written for this result: the reporters' file when they wrote it in
     this run (listed in ``result.reports``), else rendered from ``result`` now, replacing any
-    file an earlier run left in the folder."""
+    file an earlier run left in the folder. Absolute, so a CI agent reads it from any directory."""
     for written in map(Path, result.reports.values()):
         if written.name == name and written.is_file():
-            return written
+            return written.resolve()
     path = folder / name
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(render(result), encoding="utf-8")
-    return path
+    return path.resolve()
 
 
 def markdown_file(result: GateResult, folder: Path) -> Path:
