@@ -69,55 +69,66 @@ def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
     return [a[keep] for a in arrays]
 
 
-def _confusion(context: EvaluationContext, y_pred: np.ndarray) -> dict[str, Any]:
-    from sklearn.metrics import confusion_matrix
-
-    labels = context.labels or []
-    matrix = confusion_matrix(
-        context.y_true, y_pred, labels=_labels(labels), sample_weight=context.sample_weight
-    )
+def _confusion(context: EvaluationContext, matrix: np.ndarray) -> dict[str, Any]:
     return {
-        "labels": [str(label) for label in labels],
-        "matrix": [[float(f"{v:.6g}") for v in row] for row in matrix.tolist()],
+        "labels": [str(label) for label in context.labels or []],
+        "matrix": [_round(row) for row in matrix],
     }
-
-
-def _labels(labels: list[Any]) -> np.ndarray:
-    import numpy as np
-
-    mixed = len({type(label) for label in labels}) > 1
-    return np.asarray(labels, dtype=object) if mixed else np.asarray(labels)
 
 
 def _binary(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]:
+    """Confusion matrix, and with probabilities the ROC, precision-recall and calibration
+    curves, read off the model's sufficient statistics (the scores sorted once, for metrics)."""
     import numpy as np
-    from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 
+    inp = context.metric_input(outputs)
     block: dict[str, Any] = {
         "pos_label": str(context.pos_label),
-        "confusion_matrix": _confusion(context, outputs.y_pred),
+        "confusion_matrix": _confusion(context, inp.sufficient.confusion_matrix()),
     }
     if outputs.y_proba is None or context.labels is None:
         return block
+    negatives, positives = inp.sufficient.threshold_sums()
+    if negatives[-1] <= 0 or positives[-1] <= 0:  # one class only: no curve is defined
+        return block
+    block["roc"] = _roc(negatives, positives, inp.point_values["roc_auc"])
+    block["pr"] = _precision_recall(negatives, positives, inp.point_values["precision_recall_auc"])
     score = outputs.y_proba[:, list(context.labels).index(context.pos_label)]
     positive = np.asarray(context.y_true == context.pos_label, dtype=int)
-    weight = context.sample_weight
-    fpr, tpr, _ = roc_curve(positive, score, sample_weight=weight)
-    block["roc"] = {"auc": float(f"{auc(fpr, tpr):.6g}")}
+    block["pr"]["prevalence"] = float(f"{np.average(positive, weights=context.sample_weight):.6g}")
+    block["calibration"] = _calibration(positive, score, context.sample_weight)
+    return block
+
+
+def _roc(negatives: np.ndarray, positives: np.ndarray, area: float | str) -> dict[str, Any]:
+    """scikit-learn's ``roc_curve`` (collinear points dropped, starting at (0, 0)), thinned."""
+    import numpy as np
+
+    if len(negatives) > 2:
+        corners = np.logical_or(np.diff(negatives, 2), np.diff(positives, 2))
+        kept = np.flatnonzero(np.r_[True, corners, True])
+        negatives, positives = negatives[kept], positives[kept]
+    fpr = np.r_[0.0, negatives] / negatives[-1]
+    tpr = np.r_[0.0, positives] / positives[-1]
     fpr, tpr = _thin(fpr, tpr)
-    block["roc"].update(fpr=_round(fpr), tpr=_round(tpr))
-    precision, recall, _ = precision_recall_curve(positive, score, sample_weight=weight)
-    average = average_precision_score(positive, score, sample_weight=weight)
-    recall, precision = _thin(recall, precision)
-    prevalence = np.average(positive, weights=weight)
-    block["pr"] = {
+    return {"auc": float(f"{area:.6g}"), "fpr": _round(fpr), "tpr": _round(tpr)}
+
+
+def _precision_recall(
+    negatives: np.ndarray, positives: np.ndarray, average_precision: float | str
+) -> dict[str, Any]:
+    """scikit-learn's ``precision_recall_curve`` (recall decreasing, ending at (0, 1)), thinned."""
+    import numpy as np
+
+    predicted = negatives + positives
+    precision = np.divide(positives, predicted, out=np.zeros_like(positives), where=predicted != 0)
+    recall = positives / positives[-1]
+    recall, precision = _thin(np.r_[recall[::-1], 0.0], np.r_[precision[::-1], 1.0])
+    return {
         "recall": _round(recall),
         "precision": _round(precision),
-        "average_precision": float(f"{average:.6g}"),
-        "prevalence": float(f"{prevalence:.6g}"),
+        "average_precision": float(f"{average_precision:.6g}"),
     }
-    block["calibration"] = _calibration(positive, score, weight)
-    return block
 
 
 def _calibration(positive: np.ndarray, score: np.ndarray, weight: np.ndarray | None) -> dict:
@@ -138,16 +149,17 @@ def _calibration(positive: np.ndarray, score: np.ndarray, weight: np.ndarray | N
 
 
 def _multiclass(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]:
-    from sklearn.metrics import precision_recall_fscore_support
+    """Confusion matrix and per-class precision, recall, F1 and (weighted) support."""
+    import numpy as np
 
-    labels = context.labels or []
-    precision, recall, f1, support = precision_recall_fscore_support(
-        context.y_true,
-        outputs.y_pred,
-        labels=_labels(labels),
-        sample_weight=context.sample_weight,
-        zero_division=0,
-    )
+    matrix = context.metric_input(outputs).sufficient.confusion_matrix()
+    hits, support, predicted = np.diagonal(matrix), matrix.sum(axis=1), matrix.sum(axis=0)
+
+    def share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+        return np.divide(numerator, denominator, out=np.zeros(len(hits)), where=denominator != 0)
+
+    precision, recall = share(hits, predicted), share(hits, support)
+    f1 = share(2 * hits, support + predicted)
     per_class = [
         {
             "label": str(label),
@@ -156,9 +168,11 @@ def _multiclass(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, 
             "f1": float(f"{f:.6g}"),
             "support": float(f"{s:.6g}"),
         }
-        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+        for label, p, r, f, s in zip(
+            context.labels or [], precision, recall, f1, support, strict=True
+        )
     ]
-    return {"confusion_matrix": _confusion(context, outputs.y_pred), "per_class": per_class}
+    return {"confusion_matrix": _confusion(context, matrix), "per_class": per_class}
 
 
 def _regression(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]:

@@ -24,10 +24,12 @@ threshold).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+    import scipy.sparse
 
     from mlgate.metrics._registry import MetricInput
 
@@ -110,7 +112,6 @@ class ClassificationStatistics:
     def __init__(self, inp: MetricInput) -> None:
         import numpy as np
         import pandas as pd
-        import scipy.sparse
 
         assert inp.labels is not None
         labels = list(inp.labels)
@@ -149,16 +150,57 @@ class ClassificationStatistics:
             truth = (true_codes == self.pos_index).astype(float)
             predicted = (pred_codes == self.pos_index).astype(float)
             self.binary_indicators = (truth, predicted, truth * predicted)
-        self.cell_indicator = scipy.sparse.csr_matrix(
-            (np.ones(n), (np.arange(n), true_codes * size + pred_codes)), shape=(n, size * size)
-        )
         self.proba = None if inp.y_proba is None else inp.y_proba[self.order]
         if self.proba is not None:
             self.row_losses = self._row_losses(self.proba, true_codes)
             self.row_brier = self._row_brier(self.proba, true_codes)
-        self.by_class = None
-        if self.binary and len(labels) == 2 and self.proba is not None:
-            self.by_class = _BinaryLayout(self)
+
+    @cached_property
+    def cell_indicator(self) -> scipy.sparse.csr_matrix:
+        """Row-to-cell indicator of the confusion matrix (more than two labels only)."""
+        import numpy as np
+        import scipy.sparse
+
+        size = len(self.labels)
+        cells = self.true_codes * size + self.pred_codes
+        return scipy.sparse.csr_matrix(
+            (np.ones(self.n), (np.arange(self.n), cells)), shape=(self.n, size * size)
+        )
+
+    @cached_property
+    def by_class(self) -> _BinaryLayout | None:
+        """The class-by-class layout that bootstrap resamples of a binary classifier with
+        probabilities use; built on first resample, since point estimates do not need it."""
+        if self.binary and len(self.labels) == 2 and self.proba is not None:
+            return _BinaryLayout(self)
+        return None
+
+    def threshold_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        """Negative and positive weight scored at or above each distinct positive-class score.
+
+        From the highest score down: the points of the ROC and precision-recall curves of a
+        binary classifier with probabilities. Scores carried only by rows of zero weight are
+        left out, as scikit-learn leaves those rows out.
+        """
+        import numpy as np
+
+        assert self.binary and self.proba is not None
+        weights = np.ones(self.n) if self.weights is None else self.weights
+        positive = weights * (self.true_codes == self.pos_index)
+        negative = weights - positive
+        if self.tie_starts is not None:
+            positive = np.add.reduceat(positive, self.tie_starts)
+            negative = np.add.reduceat(negative, self.tie_starts)
+        weighted = (positive + negative) > 0
+        return np.cumsum(negative)[weighted], np.cumsum(positive)[weighted]
+
+    def confusion_matrix(self) -> np.ndarray:
+        """The (weighted) confusion matrix over the model's labels, true classes as rows."""
+        import numpy as np
+
+        weights = np.ones((1, self.n)) if self.weights is None else self.weights[None, :]
+        k = self.n_labels
+        return self._cells(weights)[0, :k, :k]
 
     def _row_losses(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
         import numpy as np
