@@ -38,7 +38,7 @@ def test_binary_curves_match_sklearn(binary):
 def test_curves_are_thinned_to_max_points(binary):
     result, frame, model = binary
     roc = result.diagnostics["model"]["roc"]
-    fpr, tpr, _ = metrics.roc_curve(
+    fpr, _, _ = metrics.roc_curve(
         frame["label"], model.predict_proba(frame.drop(columns="label"))[:, 1]
     )
     assert len(roc["fpr"]) == min(len(fpr), MAX_POINTS)
