@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
@@ -127,33 +127,64 @@ class ClassificationStatistics:
         self.binary = self.n_labels == 2
         self.pos_index = labels.index(inp.pos_label) if self.binary else None
         self.has_proba = inp.y_proba is not None
+        self._proba = inp.y_proba  # the caller's array, never copied whole
         n = len(true_codes)
         self.n = n
+        # Compact types: a million rows of statistics for two models must stay well under the
+        # size of the evaluation data (the bootstrap's memory target).
+        index_type = np.int32 if n < 2**31 else np.int64
+        code_type = np.int8 if len(labels) <= np.iinfo(np.int8).max else np.int32
+        self.scores = None  # positive-class scores in base order (binary with probabilities)
+        self.tie_starts = None
         if self.binary and inp.y_proba is not None:
             scores = inp.y_proba[:, self.pos_index]
-            self.order = np.argsort(scores, kind="stable")[::-1]
-            self.tie_starts = _tie_starts(scores[self.order])
+            order = np.argsort(scores, kind="stable")[::-1]
+            self.scores = scores[order]
+            self.tie_starts = _tie_starts(self.scores)
         else:
-            self.order = np.arange(n)
-            self.tie_starts = None
-        self.inverse = np.empty(n, dtype=np.int64)
-        self.inverse[self.order] = np.arange(n)
-        true_codes = true_codes[self.order]
-        self.strata = [np.flatnonzero(true_codes == k) for k in range(self.n_labels)]
-        pred_codes = pred_codes[self.order]
-        self.true_codes = true_codes
-        self.pred_codes = pred_codes
-        self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
-        size = len(labels)
-        self.binary_indicators = None
-        if size == 2:  # three indicator sums give the 2x2 matrix without a sparse product
-            truth = (true_codes == self.pos_index).astype(float)
-            predicted = (pred_codes == self.pos_index).astype(float)
-            self.binary_indicators = (truth, predicted, truth * predicted)
-        self.proba = None if inp.y_proba is None else inp.y_proba[self.order]
-        if self.proba is not None:
-            self.row_losses = self._row_losses(self.proba, true_codes)
-            self.row_brier = self._row_brier(self.proba, true_codes)
+            order = np.arange(n)
+        self.order = order.astype(index_type)
+        self.inverse = np.empty(n, dtype=index_type)
+        self.inverse[self.order] = np.arange(n, dtype=index_type)
+        self.true_codes = true_codes[order].astype(code_type)
+        self.pred_codes = pred_codes[order].astype(code_type)
+        self.strata = [
+            np.flatnonzero(self.true_codes == k).astype(index_type) for k in range(self.n_labels)
+        ]
+        self.weights = None if inp.sample_weight is None else inp.sample_weight[order]
+
+    @cached_property
+    def binary_indicators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Truly positive, predicted positive, and both, per row: the 2x2 confusion matrix from
+        three sums, without a sparse product (None with more than two labels)."""
+        if len(self.labels) != 2:
+            return None
+        truth = self.true_codes == self.pos_index
+        predicted = self.pred_codes == self.pos_index
+        return truth, predicted, truth & predicted
+
+    @cached_property
+    def row_losses(self) -> np.ndarray:
+        """Each row's log loss in base order (probabilities clipped as scikit-learn clips)."""
+        import numpy as np
+
+        assert self._proba is not None
+        eps = np.finfo(self._proba.dtype).eps
+        picked = self._proba[self.order, self.true_codes]
+        return -np.log(np.clip(picked, eps, 1 - eps))
+
+    @cached_property
+    def row_brier(self) -> np.ndarray:
+        """Each row's squared error of the probabilities in base order (Brier score terms)."""
+        import numpy as np
+
+        assert self._proba is not None
+        if self.binary:
+            return ((self.true_codes == self.pos_index) - self.scores) ** 2
+        proba = self._proba[self.order]
+        onehot = np.zeros_like(proba)
+        onehot[np.arange(self.n), self.true_codes] = 1.0
+        return np.sum((onehot - proba) ** 2, axis=1)
 
     @cached_property
     def cell_indicator(self) -> scipy.sparse.csr_matrix:
@@ -162,7 +193,7 @@ class ClassificationStatistics:
         import scipy.sparse
 
         size = len(self.labels)
-        cells = self.true_codes * size + self.pred_codes
+        cells = self.true_codes.astype(np.int64) * size + self.pred_codes
         return scipy.sparse.csr_matrix(
             (np.ones(self.n), (np.arange(self.n), cells)), shape=(self.n, size * size)
         )
@@ -171,7 +202,7 @@ class ClassificationStatistics:
     def by_class(self) -> _BinaryLayout | None:
         """The class-by-class layout that bootstrap resamples of a binary classifier with
         probabilities use; built on first resample, since point estimates do not need it."""
-        if self.binary and len(self.labels) == 2 and self.proba is not None:
+        if self.binary and len(self.labels) == 2 and self.has_proba:
             return _BinaryLayout(self)
         return None
 
@@ -184,7 +215,7 @@ class ClassificationStatistics:
         """
         import numpy as np
 
-        assert self.binary and self.proba is not None
+        assert self.binary and self.has_proba
         weights = np.ones(self.n) if self.weights is None else self.weights
         positive = weights * (self.true_codes == self.pos_index)
         negative = weights - positive
@@ -201,24 +232,6 @@ class ClassificationStatistics:
         weights = np.ones((1, self.n)) if self.weights is None else self.weights[None, :]
         k = self.n_labels
         return self._cells(weights)[0, :k, :k]
-
-    def _row_losses(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
-        import numpy as np
-
-        eps = np.finfo(proba.dtype).eps
-        picked = proba[np.arange(len(true_codes)), true_codes]
-        return -np.log(np.clip(picked, eps, 1 - eps))
-
-    def _row_brier(self, proba: np.ndarray, true_codes: np.ndarray) -> np.ndarray:
-        import numpy as np
-
-        if self.binary:
-            assert self.pos_index is not None
-            positive = (true_codes == self.pos_index).astype(float)
-            return (positive - proba[:, self.pos_index]) ** 2
-        onehot = np.zeros_like(proba)
-        onehot[np.arange(len(true_codes)), true_codes] = 1.0
-        return np.sum((onehot - proba) ** 2, axis=1)
 
     def metric_names(self) -> list[str]:
         """Names this object can evaluate (built-in metrics and per-class scores)."""
@@ -351,7 +364,7 @@ class ClassificationStatistics:
         """ROC AUC (one-vs-rest, support-weighted for multiclass) and average precision."""
         import numpy as np
 
-        assert self.proba is not None
+        assert self._proba is not None
         if self.binary:
             positive = (self.true_codes == self.pos_index).astype(float)
             auc, ap = _ranked_areas(weights, positive, self.tie_starts)
@@ -359,7 +372,7 @@ class ClassificationStatistics:
         support = np.zeros((weights.shape[0], self.n_labels))
         aucs = np.zeros_like(support)
         for k in range(self.n_labels):
-            scores = self.proba[:, k]
+            scores = self._proba[self.order, k]
             order = np.argsort(scores, kind="stable")[::-1]
             positive = (self.true_codes[order] == k).astype(float)
             ordered = np.take(weights, order, axis=1)
@@ -386,10 +399,10 @@ class ClassificationStatistics:
 
         values = self.evaluate(np.ones((1, self.n), dtype=np.int64))
         result: dict[str, float | str] = {name: float(v[0]) for name, v in values.items()}
-        if "roc_auc" in result and self.proba is not None:
+        if "roc_auc" in result and self._proba is not None:
             if min(len(stratum) for stratum in self.strata) == 0:
                 result["roc_auc"] = MSG_ONE_CLASS_AUC
-            elif not self.binary and not np.allclose(1, self.proba.sum(axis=1)):
+            elif not self.binary and not np.allclose(1, self._proba.sum(axis=1)):
                 result["roc_auc"] = MSG_NOT_PROBABILITIES
         return result
 
@@ -527,34 +540,46 @@ class _BinaryLayout:
     def __init__(self, stats: ClassificationStatistics) -> None:
         import numpy as np
 
-        assert stats.pos_index is not None and stats.proba is not None
-        scores = stats.proba[:, stats.pos_index]
+        assert stats.pos_index is not None and stats.scores is not None
         self.pos_index = stats.pos_index
         self.stats = stats
-        self.parts = []
+        self.parts: list[dict[str, Any]] = []
         for code in range(2):
             rows = stats.strata[code]
-            weights = None if stats.weights is None else stats.weights[rows]
+            predicted = stats.pred_codes[rows] == stats.pos_index
+            k = int(predicted.sum())  # predictions that are the top k scores: an arg-max model
+            prefix = k if predicted[:k].all() and not predicted[k:].any() else None
             self.parts.append(
                 {
-                    "scores": -scores[rows],  # ascending, for searchsorted
-                    "weights": weights,
-                    "predicted": (stats.pred_codes[rows] == stats.pos_index).astype(float),
-                    "losses": stats.row_losses[rows],
-                    "brier": stats.row_brier[rows],
+                    "rows": rows,
+                    "weights": None if stats.weights is None else stats.weights[rows],
+                    "predicted": predicted,
+                    "prefix": prefix,
                 }
             )
-        pos, neg = self.parts[self.pos_index], self.parts[1 - self.pos_index]
+        index_type = stats.order.dtype
+        positives = -stats.scores[stats.strata[self.pos_index]]  # ascending, for searchsorted
+        negatives = -stats.scores[stats.strata[1 - self.pos_index]]
+
+        def positions(sorted_scores: np.ndarray, scores: np.ndarray, side: Any) -> np.ndarray:
+            return np.searchsorted(sorted_scores, scores, side=side).astype(index_type)
+
         # Per negative: positives scored strictly above it, and at or above it.
-        self.neg_above = np.searchsorted(pos["scores"], neg["scores"], side="left")
-        self.neg_at_or_above = np.searchsorted(pos["scores"], neg["scores"], side="right")
+        self.neg_above = positions(positives, negatives, "left")
+        self.neg_at_or_above = positions(positives, negatives, "right")
         # Per positive: positives and negatives scored at or above it.
-        self.pos_at_or_above = np.searchsorted(pos["scores"], pos["scores"], side="right")
-        self.neg_before_pos = np.searchsorted(neg["scores"], pos["scores"], side="right")
+        self.pos_at_or_above = positions(positives, positives, "right")
+        self.neg_before_pos = positions(negatives, positives, "right")
         self.neg_ties = not np.array_equal(self.neg_above, self.neg_at_or_above)
-        for part in self.parts:  # predictions that are the top k of the scores: an arg-max model
-            predicted, k = part["predicted"], int(part["predicted"].sum())
-            part["prefix"] = k if predicted[:k].all() and not predicted[k:].any() else None
+
+    def _column(self, code: int, name: str) -> np.ndarray:
+        """Per-row losses (``row_losses``) or Brier terms (``row_brier``) of one class's rows,
+        taken on first use: intervals of other metrics never hold them."""
+        part = self.parts[code]
+        if name not in part:
+            part[name] = getattr(self.stats, name)[part["rows"]]
+        column: np.ndarray = part[name]
+        return column
 
     def evaluate(
         self, member_counts: list[np.ndarray], names: Collection[str]
@@ -562,7 +587,7 @@ class _BinaryLayout:
         import numpy as np
 
         wanted = set(names)
-        counts = [np.ascontiguousarray(c, dtype=float) for c in member_counts]
+        counts = [np.ascontiguousarray(c) for c in member_counts]  # integer counts: no float copy
         weighted = [
             c if part["weights"] is None else c * part["weights"]
             for c, part in zip(counts, self.parts, strict=True)
@@ -591,10 +616,10 @@ class _BinaryLayout:
                     raw = self._cells(counts, [c.sum(axis=1) for c in counts], None)
                 out.update(self.stats._confusion_counts(raw))
         total = totals[0] + totals[1]
-        for name, column in (("log_loss", "losses"), ("brier_score", "brier")):
+        for name, column in (("log_loss", "row_losses"), ("brier_score", "row_brier")):
             if name in wanted:
-                parts = zip(weighted, self.parts, strict=True)
-                out[name] = sum(_row_dot(w, part[column]) for w, part in parts) / total
+                terms = (_row_dot(w, self._column(code, column)) for code, w in enumerate(weighted))
+                out[name] = sum(terms) / total
         if AREA_METRICS & wanted:
             out.update(self._areas(wanted, weighted, totals, running))
         return {name: out[name] for name in wanted if name in out}

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-ELEMENTS_PER_CHUNK = 2**21  # resamples x rows held at once: 16 MB per float64 matrix
+ELEMENTS_PER_CHUNK = 2**20  # resamples x rows held at once: 8 MB per float64 matrix
 
 
 def chunk_size(n_rows: int) -> int:
@@ -46,7 +46,7 @@ def member_orders(statistics: Any, reference: Any) -> list[np.ndarray] | None:
     orders = []
     for own, theirs in zip(statistics.strata, reference.strata, strict=True):
         positions = statistics.inverse[reference.order[theirs]]  # reference members, our rows
-        orders.append(np.argsort(np.searchsorted(own, positions)))
+        orders.append(np.argsort(np.searchsorted(own, positions)).astype(own.dtype))
     return orders
 
 
