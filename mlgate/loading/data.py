@@ -102,6 +102,7 @@ def read_delta(source: Mapping[str, Any], key: str, base_dir: Path) -> LoadedDat
                 MSG_BAD_TIMESTAMP.format(key=key, timestamp=timestamp, path=path, error=reason)
             ) from error
     frame = table.to_pandas()
+    release_arrow_cache()
     if frame.empty:
         raise InputError(MSG_EMPTY.format(key=key, path=path))
     read_version = table.version()
@@ -133,6 +134,8 @@ def read_table(path: Path, key: str, base_dir: Path) -> LoadedData:
         ) from error
     if frame.empty:
         raise InputError(MSG_EMPTY.format(key=key, path=path))
+    if suffix != ".csv":
+        release_arrow_cache()
     return LoadedData(frame=frame, source=str(path), digest=file_digest(path))
 
 
@@ -148,6 +151,18 @@ def from_frame(frame: Any, key: str) -> LoadedData:
     digest = hashlib.sha256(hashed.tobytes())
     digest.update(",".join(map(str, frame.columns)).encode("utf-8"))
     return LoadedData(frame=frame, source="<DataFrame>", digest="sha256:" + digest.hexdigest())
+
+
+def release_arrow_cache() -> None:
+    """Give back to the system the memory Arrow kept after converting a table to pandas.
+
+    Arrow's allocator keeps the buffers of the decoded table for reuse; after a large Parquet
+    read they outweigh the data frame itself, and the model and the bootstrap would otherwise
+    stack their memory on top of them.
+    """
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
 
 
 def file_digest(path: Path) -> str:
