@@ -326,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("| row | mlgate | reference | ratio | target |")
     print("|---|---|---|---|---|")
-    runs = ", ".join(f"{f['seconds']:.2f}/{g['seconds']:.2f}" for f, g in zip(floors, gates, strict=True))
+    runs = ", ".join(
+        f"{f['seconds']:.2f}/{g['seconds']:.2f}" for f, g in zip(floors, gates, strict=True)
+    )
     print(
         f"| gate, all metrics and 4 reports vs floor (read + load + 1 predict_proba); median of "
         f"{args.repeats} (floor/gate s: {runs}) | {gate_s:.2f} s | {floor_s:.2f} s "
