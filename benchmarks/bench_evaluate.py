@@ -7,8 +7,9 @@ Both tools evaluate one MLflow model folder (``mlflow.sklearn.save_model``) on o
 
 * **mlgate**: ``mlgate run -c mlgate.yaml --report-dir DIR -q``. The gate file names the model
   folder (``model:``) and the file (``data.eval:``); the time covers reading the gate file, the
-  data (and hashing it), loading the model, one ``predict`` and one ``predict_proba`` pass, every
-  metric of the task, the checks and the JSON report.
+  data (and hashing it), loading the model, one model pass (``predict_proba`` alone when the
+  model's labels are provably its arg-max, else ``predict`` too), every metric of the task, the
+  checks and the four reports (JSON, HTML with plots, Markdown, JUnit).
 * **mlflow**: ``pd.read_parquet`` (or ``read_csv``) of the same file, then
   ``mlflow.models.evaluate(model=<folder>, data=df, targets=..., model_type=...,
   evaluators="default", evaluator_config={"log_model_explainability": False})`` inside

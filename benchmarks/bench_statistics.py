@@ -12,6 +12,8 @@ as Parquet, the issue's 1,000,000-row case by default.
   four reports); ratio to the floor (target: at most 1.5x). Floor and gates each run in a fresh
   process, timed after the imports (pandas, scikit-learn, mlgate), so the ratio compares work,
   not start-up; floor and gate alternate ``--repeats`` times and the medians are compared.
+* **gate, metrics + fairness + drift**: the same gate plus two fairness checks over a 4-value
+  sensitive column and drift of every input column against the 100,000 training rows.
 * **gate, metrics + intervals**: the same with ``statistics: {bootstrap: N}`` (intervals for every
   built-in metric) and a paired ``roc_auc`` comparison against the weaker model.
 * **intervals**: ``N`` resamples of every binary metric from the sufficient statistics (the
@@ -87,7 +89,7 @@ def paired_child(folder: Path, resamples: int) -> dict[str, Any]:
 
     frame = pd.read_parquet(folder / "eval.parquet")
     release_arrow_cache()  # as mlgate's reader does
-    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    X, y = frame.drop(columns=["target", "band"]), frame["target"].to_numpy()
     inputs = []
     for name in ("model", "champion"):
         proba = joblib.load(folder / f"{name}.joblib").predict_proba(X)
@@ -134,7 +136,11 @@ def build(folder: Path, rows: int, train_rows: int, iterations: int, seed: int) 
     champion = HistGradientBoostingClassifier(max_iter=max(2, iterations // 5), random_state=0)
     challenger.fit(features, train["target"])
     champion.fit(features, train["target"])
+    bands = np.array(["low", "mid", "high", "top"])  # a sensitive column, not a model input
+    quartiles = np.quantile(evaluation["f0"], [0.25, 0.5, 0.75])
+    evaluation["band"] = bands[np.searchsorted(quartiles, evaluation["f0"])]
     evaluation.to_parquet(folder / "eval.parquet", index=False)
+    train.to_parquet(folder / "reference.parquet", index=False)
     joblib.dump(challenger, folder / "model.joblib")
     joblib.dump(champion, folder / "champion.joblib")
     return {
@@ -143,8 +149,17 @@ def build(folder: Path, rows: int, train_rows: int, iterations: int, seed: int) 
     }
 
 
-def gate_text(statistics: int | None) -> str:
+def gate_text(statistics: int | None, families: bool = False) -> str:
     text = "model: model.joblib\ndata: {eval: eval.parquet}\ntarget: target\ntask: binary\n"
+    if families:
+        return (
+            "model: model.joblib\ndata: {eval: eval.parquet, reference: reference.parquet}\n"
+            "target: target\ntask: binary\nsensitive_features: band\nchecks:\n"
+            "  performance:\n    roc_auc: {min: 0.5}\n"
+            "  fairness:\n    demographic_parity_ratio: {min: 0.0}\n"
+            "    equalized_odds_difference: {max: 1.0}\n"
+            "  drift: {}\n"
+        )
     if statistics is None:
         return text + "checks:\n  performance:\n    roc_auc: {min: 0.5}\n"
     return text + (
@@ -176,7 +191,7 @@ def child(mode: str, folder: Path, resamples: int) -> None:
     if mode == "floor":
         frame = pd.read_parquet(folder / "eval.parquet")
         model = joblib.load(folder / "model.joblib")
-        model.predict_proba(frame.drop(columns="target"))
+        model.predict_proba(frame[model.feature_names_in_])
     else:
         gate = folder / f"{mode}.yaml"
         with redirect_stdout(io.StringIO()):
@@ -194,6 +209,8 @@ def run_child(mode: str, folder: Path, resamples: int = 0) -> dict[str, Any]:
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    if result.get("exit", 0) not in (0, 1):  # 2 or 3: the gate did not evaluate, timing is void
+        raise RuntimeError(f"{' '.join(command)}: mlgate exited {result['exit']}")
     return result
 
 
@@ -233,7 +250,7 @@ def statistics_rows(folder: Path, resamples: int, loop_resamples: int) -> dict[s
     from mlgate.statistics._bootstrap import metric_intervals
 
     frame = pd.read_parquet(folder / "eval.parquet")
-    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    X, y = frame.drop(columns=["target", "band"]), frame["target"].to_numpy()
     proba = joblib.load(folder / "model.joblib").predict_proba(X)
     labels = np.array([0, 1])
     model = MetricInput(y, (proba[:, 1] > 0.5).astype(int), proba, labels, 1, None).sufficient
@@ -305,11 +322,13 @@ def main(argv: list[str] | None = None) -> int:
         sizes = build(folder, rows, train_rows, iterations, seed=0)
         (folder / "metrics.yaml").write_text(gate_text(None), encoding="utf-8")
         (folder / "intervals.yaml").write_text(gate_text(resamples), encoding="utf-8")
+        (folder / "families.yaml").write_text(gate_text(None, families=True), encoding="utf-8")
         floors, gates = [], []
         for _ in range(args.repeats):  # alternate, so that background load hits both alike
             floors.append(run_child("floor", folder))
             gates.append(run_child("metrics", folder))
         full = run_child("intervals", folder)
+        families = run_child("families", folder)
         paired = run_child("paired", folder, resamples)
         timed = statistics_rows(folder, resamples, args.loop_resamples)
     simulated = simulations(sims, sim_rows, min(resamples, 500))
@@ -337,6 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"| gate, metrics + intervals + paired AUC vs floor | {full['seconds']:.2f} s "
         f"| {floor_s:.2f} s | {full['seconds'] / floor_s:.2f}x | - |"
+    )
+    print(
+        f"| gate, metrics + fairness (4 groups) + drift ({FEATURES} columns, {train_rows:,} "
+        f"reference rows) vs floor | {families['seconds']:.2f} s | {floor_s:.2f} s "
+        f"| {families['seconds'] / floor_s:.2f}x | - |"
     )
     print(
         f"| intervals, every binary metric, vs sklearn loop (timed on {args.loop_resamples} "
