@@ -19,9 +19,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mlgate.statistics._bootstrap import METHOD, metric_intervals, paired_difference
+from mlgate.statistics._bootstrap import (
+    METHOD,
+    difference_summary,
+    distributions,
+    percentile_interval,
+)
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from mlgate.context import EvaluationContext, ModelOutputs
 
 __all__ = ["METHOD", "describe", "model_intervals", "paired_comparison", "statistics_of"]
@@ -55,6 +62,55 @@ def describe(context: EvaluationContext) -> dict[str, Any] | None:
     }
 
 
+def resample_count(context: EvaluationContext) -> int:
+    """Resamples per bootstrap: the gate's ``statistics.bootstrap``, else the default."""
+    spec = context.spec.statistics
+    return spec.resamples if spec is not None else DEFAULT_RESAMPLES
+
+
+def _interval_names(context: EvaluationContext) -> list[str]:
+    """Built-in metrics of the model that get an interval (none when statistics is off)."""
+    if context.spec.statistics is None:
+        return []
+    computed = context.metrics_of(context.model).values
+    names = statistics_of(context, context.model).metric_names()
+    return [name for name in names if name in computed]
+
+
+def _paired_names(context: EvaluationContext) -> list[str]:
+    """Metrics compared with the baseline by paired bootstrap, and computed for both models."""
+    if context.baseline is None:
+        return []
+    models = (context.model, context.baseline)
+    return [
+        name
+        for name, limits in context.spec.comparison.items()
+        if limits.confidence is not None
+        and all(name in statistics_of(context, outputs).metric_names() for outputs in models)
+    ]
+
+
+def shared_distributions(context: EvaluationContext) -> list[dict[str, np.ndarray]]:
+    """Every resample the gate needs, from one pass over the same drawn rows.
+
+    The model's values of each metric with an interval or a paired comparison, then (with a
+    paired comparison) the baseline's values of the compared metrics. Drawing the rows once and
+    evaluating both models chunk by chunk saves the second drawing and pass over the data; the
+    values are those separate passes would give, as each resample's rows depend only on the seed.
+    """
+
+    def compute() -> list[dict[str, np.ndarray]]:
+        paired = _paired_names(context)
+        objects = [statistics_of(context, context.model)]
+        names = [sorted(set(_interval_names(context)) | set(paired))]
+        if paired:
+            objects.append(statistics_of(context, context.baseline))  # type: ignore[arg-type]
+            names.append(paired)
+        return distributions(objects, names, resample_count(context), context.spec.seed)
+
+    return context.memo("statistics.distributions", compute)
+
+
 def model_intervals(context: EvaluationContext) -> dict[str, dict[str, Any]]:
     """Percentile intervals of every built-in metric of the model (empty when statistics is off)."""
     spec = context.spec.statistics
@@ -62,10 +118,9 @@ def model_intervals(context: EvaluationContext) -> dict[str, dict[str, Any]]:
         return {}
 
     def compute() -> dict[str, dict[str, Any]]:
-        stats = statistics_of(context, context.model)
-        computed = context.metrics_of(context.model).values
-        names = [name for name in stats.metric_names() if name in computed]
-        return metric_intervals(stats, names, spec.resamples, spec.confidence, context.spec.seed)
+        values = shared_distributions(context)[0]
+        names = sorted(_interval_names(context))
+        return {name: percentile_interval(values[name], spec.confidence) for name in names}
 
     return context.memo("statistics.model_intervals", compute)
 
@@ -75,23 +130,14 @@ def paired_comparison(
 ) -> dict[str, Any]:
     """Paired bootstrap of ``model - baseline`` for ``name`` on the same resampled rows."""
     assert context.baseline is not None
-    spec = context.spec.statistics
-    resamples = spec.resamples if spec is not None else DEFAULT_RESAMPLES
 
     def compute() -> dict[str, Any]:
-        summary = paired_difference(
-            statistics_of(context, context.model),
-            statistics_of(context, context.baseline),  # type: ignore[arg-type]
-            name,
-            resamples=resamples,
-            confidence=confidence,
-            seed=context.spec.seed,
-            greater_is_better=greater_is_better,
-        )
+        model, baseline = shared_distributions(context)
+        summary = difference_summary(model[name], baseline[name], confidence, greater_is_better)
         summary.update(
             {
                 "method": METHOD,
-                "resamples": resamples,
+                "resamples": resample_count(context),
                 "confidence": confidence,
                 "seed": context.spec.seed,
             }

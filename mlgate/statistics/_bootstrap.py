@@ -24,13 +24,14 @@ MIN_CHUNKS_FOR_THREADS = 4  # below this, starting threads costs more than it sa
 
 
 def distributions(
-    statistics: Sequence[Any], names: Collection[str], resamples: int, seed: int
+    statistics: Sequence[Any], names: Sequence[Collection[str]], resamples: int, seed: int
 ) -> list[dict[str, np.ndarray]]:
     """Each metric's value on every resample, for each statistics object, on the same rows.
 
-    The statistics objects must describe the same rows (same true labels): the model and the
-    baseline of one gate. Chunks of resamples run on up to ``WORKERS`` threads (numpy releases
-    the GIL in its loops); results do not depend on the number of threads.
+    ``names[i]`` lists the metrics wanted of ``statistics[i]``. The statistics objects must
+    describe the same rows (same true labels): the model and the baseline of one gate. Chunks of
+    resamples run on up to ``WORKERS`` threads (numpy releases the GIL in its loops); results do
+    not depend on the number of threads, nor on which other metrics or objects share the pass.
     """
     import numpy as np
 
@@ -41,8 +42,8 @@ def distributions(
     def run(seeds: Sequence[Any]) -> list[dict[str, np.ndarray]]:
         counts = draw_counts(seeds, sizes)
         return [
-            stats.evaluate_members(reorder(counts, order), names)
-            for stats, order in zip(statistics, orders, strict=True)
+            stats.evaluate_members(reorder(counts, order), wanted)
+            for stats, order, wanted in zip(statistics, orders, names, strict=True)
         ]
 
     chunks = list(iterate_chunks(resamples, seed, reference.n))
@@ -52,8 +53,8 @@ def distributions(
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
             results = list(pool.map(run, chunks))
     return [
-        {name: np.concatenate([chunk[index][name] for chunk in results]) for name in names}
-        for index in range(len(statistics))
+        {name: np.concatenate([chunk[index][name] for chunk in results]) for name in wanted}
+        for index, wanted in enumerate(names)
     ]
 
 
@@ -76,7 +77,7 @@ def metric_intervals(
     statistics: Any, names: Collection[str], resamples: int, confidence: float, seed: int
 ) -> dict[str, dict[str, Any]]:
     """Percentile interval of each metric in ``names``, by name."""
-    values = distributions([statistics], names, resamples, seed)[0]
+    values = distributions([statistics], [names], resamples, seed)[0]
     return {name: percentile_interval(values[name], confidence) for name in sorted(names)}
 
 
@@ -97,11 +98,21 @@ def paired_difference(
     confidence), and ``probability_worse``: the share of resamples in which the model is worse
     than the baseline (ties count half; None for metrics without a direction).
     """
+    model_values, base_values = (
+        part[name] for part in distributions([model, baseline], [[name], [name]], resamples, seed)
+    )
+    return difference_summary(model_values, base_values, confidence, greater_is_better)
+
+
+def difference_summary(
+    model_values: np.ndarray,
+    base_values: np.ndarray,
+    confidence: float,
+    greater_is_better: bool | None,
+) -> dict[str, Any]:
+    """Summary of ``model - baseline`` over paired resamples (see :func:`paired_difference`)."""
     import numpy as np
 
-    model_values, base_values = (
-        part[name] for part in distributions([model, baseline], [name], resamples, seed)
-    )
     delta = model_values - base_values
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(base_values != 0, delta / np.abs(base_values), np.nan)

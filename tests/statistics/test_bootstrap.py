@@ -205,6 +205,24 @@ def test_interval_coverage_is_near_nominal():
 def test_distributions_of_two_models_use_the_same_rows():
     stats = _binary_stats(400, 9)
     twin = _binary_stats(400, 9)
-    model, baseline = distributions([stats, twin], ["roc_auc", "log_loss"], 50, seed=1)
+    names = ["roc_auc", "log_loss"]
+    model, baseline = distributions([stats, twin], [names, names], 50, seed=1)
     np.testing.assert_array_equal(model["roc_auc"], baseline["roc_auc"])
     np.testing.assert_array_equal(model["log_loss"], baseline["log_loss"])
+
+
+def test_a_shared_pass_gives_what_separate_passes_give():
+    """The gate draws once for intervals and paired comparisons: sharing must change nothing."""
+    model, baseline = _binary_stats(500, 3), _binary_stats(500, 3, noise_seed=99)
+    everything = model.metric_names()
+    shared_model, shared_baseline = distributions(
+        [model, baseline], [everything, ["roc_auc"]], 120, seed=5
+    )
+    (alone,) = distributions([model], [everything], 120, seed=5)
+    paired_model, paired_baseline = distributions(
+        [model, baseline], [["roc_auc"], ["roc_auc"]], 120, seed=5
+    )
+    for name in everything:
+        np.testing.assert_array_equal(shared_model[name], alone[name])
+    np.testing.assert_array_equal(shared_model["roc_auc"], paired_model["roc_auc"])
+    np.testing.assert_array_equal(shared_baseline["roc_auc"], paired_baseline["roc_auc"])
