@@ -22,6 +22,7 @@ BAR_THICKNESS = 0.7  # of a row
 BARS_WIDTH = 240
 HISTOGRAM_WIDTH = 320
 HISTOGRAM_HEIGHT = 200
+LEGEND_ROOM = 22  # pixels over a histogram for its legend row, clear of the bars
 ROTATE_ABOVE_CATEGORIES = 4
 EVAL_OPACITY = 0.55
 MSG_BARS = "{names} names for {values} values: one bar per name"
@@ -86,21 +87,22 @@ def paired_histogram(histogram: dict, xlabel: str) -> str:
     yaxis = Axis("share of rows", *_svg.extent([*reference, *evaluation, 0.0], sticky=[0.0]))
     if histogram.get("kind") == "categorical":
         names = [label(c) for c in histogram["categories"]]
-        rotate = len(names) > ROTATE_ABOVE_CATEGORIES
+        crowded = _svg.crowded(names, HISTOGRAM_WIDTH)
+        rotate = len(names) > ROTATE_ABOVE_CATEGORIES or crowded
         xaxis = Axis(label(xlabel), names=names, rotate=rotate)
-        chart = Chart(xaxis, yaxis, HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT)
+        chart = Chart(xaxis, yaxis, HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT, top=LEGEND_ROOM)
         _pairs(chart, len(names), reference, evaluation)
     else:
         edges = histogram["edges"]
         xaxis = Axis(label(xlabel), *_svg.extent(edges))
-        chart = Chart(xaxis, yaxis, HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT)
+        chart = Chart(xaxis, yaxis, HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT, top=LEGEND_ROOM)
         _overlaid(chart, edges, reference, evaluation)
     chart.legend(
         [
             LegendEntry("reference", BASELINE_COLOUR, box=True),
             LegendEntry("eval", MODEL_COLOUR, box=True, opacity=EVAL_OPACITY),
         ],
-        "upper right",
+        "above",
     )
     return chart.uri()
 

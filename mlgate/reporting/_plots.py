@@ -23,6 +23,8 @@ MAX_ANNOTATED_CLASSES = 15
 MAX_LABEL_CHARS = 24
 PLOT_WIDTH = 290
 PLOT_HEIGHT = 230
+MATRIX_MIN_SIDE = 140.0  # pixels of the confusion matrix's square, growing with the classes
+MATRIX_MAX_SIDE = 300.0
 DARK_CELL_SHARE = 0.6  # cells shaded above this share get white count text
 MSG_EDGES = "{edges} bin edges for {counts} counts: a histogram needs one edge more than counts"
 MSG_MATRIX = "confusion matrix rows {rows} do not match its {labels} labels"
@@ -98,16 +100,18 @@ def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -
     if len(matrix) != len(labels) or any(len(row) != len(labels) for row in matrix):
         raise ValueError(MSG_MATRIX.format(rows=[len(row) for row in matrix], labels=len(labels)))
     names = [_short(str(label)) for label in labels]
-    cell = max(12.0, min(90.0, 480.0 / max(len(names), 1)))
-    side = cell * len(names)
+    side = min(max(MATRIX_MIN_SIDE, 40.0 * len(names) + 60), MATRIX_MAX_SIDE)
+    cell = side / max(len(names), 1)
     chart = Chart(
-        Axis("predicted", names=names, rotate=len(names) > 3),
+        Axis("predicted", names=names, rotate=len(names) > 3 or _svg.crowded(names, side)),
         Axis("true", names=names),
         side,
         side,
         right=70,
     )
-    annotated = len(names) <= MAX_ANNOTATED_CLASSES
+    texts = [[f"{count:g}" for count in row] for row in matrix]
+    widest = max((len(text) for row in texts for text in row), default=1)
+    size = min(_svg.FONT_SIZE, 0.9 * cell / (_svg.CHAR_WIDTH * widest))
     for row, counts in enumerate(matrix):
         total = sum(count for count in counts if _svg.finite(count))
         for column, count in enumerate(counts):
@@ -115,9 +119,9 @@ def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -
                 continue
             share = count / total if total > 0 else 0.0
             chart.bar(column - 0.5, column + 0.5, row - 0.5, row + 0.5, _svg.ramp(share))
-            if annotated:
+            if len(names) <= MAX_ANNOTATED_CLASSES:
                 colour = "#ffffff" if share > DARK_CELL_SHARE else _svg.TEXT_COLOUR
-                chart.cell_text(column, row, f"{count:g}", colour)
+                chart.cell_text(column, row, texts[row][column], colour, size)
     chart.colour_bar("share of the true class")
     return chart.uri()
 

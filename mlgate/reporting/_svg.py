@@ -13,6 +13,7 @@ bar or rule is left out, and an axis range comes from the finite values only.
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ DOTTED = "1.5,2.5"
 DASHED = "5,3"
 TARGET_TICKS = 5
 TICK_LENGTH = 4
+LEGEND_SAMPLE = 20  # pixels from a legend entry's start to its text
 MIN_TICK_GAP = 6  # pixels between neighbouring numeric tick labels
 EPSILON = 1e-9
 SUFFIXES = ((1e9, 1e9, "G"), (1e6, 1e6, "M"), (1e4, 1e3, "k"))  # from, divide by, suffix
@@ -180,9 +182,15 @@ class Axis:
         return (last, first) if vertical else (first, last)
 
     def ticks(self, length: float, vertical: bool) -> list[tuple[float, str]]:
-        """(value, label) pairs; numeric ticks as many as fit in ``length`` pixels unclashed."""
+        """(value, label) pairs that fit in ``length`` pixels without overlapping.
+
+        Numeric ticks get fewer steps until their labels fit; stacked or turned names (one line
+        high each) are thinned to every k-th when the rows are narrower than a line.
+        """
         if self.names:
-            return [(float(index), name) for index, name in enumerate(self.names)]
+            pitch = length / len(self.names)
+            every = 1 if not (vertical or self.rotate) else math.ceil((FONT_SIZE + 2) / pitch)
+            return [(float(i), name) for i, name in enumerate(self.names) if i % every == 0]
         for count in range(TARGET_TICKS, 1, -1):
             values, step = ticks(self.low, self.high, count)
             labels = tick_labels(values, step)
@@ -240,10 +248,22 @@ class Chart:
         self.y_ticks = self.y.ticks(self.height, vertical=True)
         widest = max((text_width(label) for _, label in self.y_ticks), default=0.0)
         title = 2 * FONT_SIZE if self.y.label else 0
-        self.left = title + 8 + widest + TICK_LENGTH
+        self.left = max(title + 8 + widest + TICK_LENGTH, self._overhang())
         self.bottom = TICK_LENGTH + 2 + self._x_label_height() + 2 * FONT_SIZE + self.below
         self.sx = Scale(*self.x.bounds(False), self.left, self.left + self.width)
         self.sy = Scale(*self.y.bounds(True), self.top + self.height, self.top)
+
+    def _overhang(self) -> float:
+        """The left margin turned x names need so the first ones do not run off the image."""
+        if not self.x.rotate:
+            return 0.0
+        low, high = self.x.bounds(False)
+        return max(
+            text_width(text) * math.sqrt(0.5)
+            + FONT_SIZE
+            - (value - low) / (high - low) * self.width
+            for value, text in self.x_ticks
+        )
 
     def _x_label_height(self) -> float:
         """Height of the x tick labels: one line, or the longest name turned 45 degrees."""
@@ -331,19 +351,39 @@ class Chart:
             attributes["fill-opacity"] = opacity
         self.marks.append(element("rect", attributes))
 
-    def cell_text(self, x: float, y: float, text: str, colour: str = TEXT_COLOUR) -> None:
+    def cell_text(
+        self, x: float, y: float, text: str, colour: str = TEXT_COLOUR, size: float = FONT_SIZE
+    ) -> None:
         """Text centred on a data point (a confusion matrix cell's count)."""
-        attributes = {"x": number(self.sx(x)), "y": number(self.sy(y)), "dy": "0.35em"}
         self.marks.append(
-            element("text", {**attributes, "text-anchor": "middle", "fill": colour}, text)
+            _text(self.sx(x), self.sy(y), text, anchor="middle", colour=colour, size=size)
         )
 
     def legend(self, entries: Sequence[LegendEntry], where: str) -> None:
-        """Entries stacked in a box in a corner of the plot area (``"upper left"``, ...), or
-        without a box under the x label (``"below"``, in the room ``below`` reserved).
+        """The entries: stacked in a box in a corner of the plot area (``"upper left"``, ...),
+        stacked without a box under the x label (``"below"``, in the room ``below`` reserved), or
+        in one row over the plot area, right-aligned (``"above"``, in the room ``top`` leaves).
         """
+        places = (
+            self._legend_row(entries) if where == "above" else self._legend_stack(entries, where)
+        )
+        for entry, (left, middle) in zip(entries, places, strict=True):
+            self.overlay.append(_swatch(entry, left, middle))
+            self.overlay.append(_text(left + 20, middle, entry.text, size=SMALL_FONT_SIZE))
+
+    def _legend_row(self, entries: Sequence[LegendEntry]) -> list[tuple[float, float]]:
+        """Where each entry starts in a row that ends at the plot area's right edge."""
+        widths = [LEGEND_SAMPLE + text_width(e.text, SMALL_FONT_SIZE) + 12 for e in entries]
+        left, middle = self.sx.end - sum(widths), self.top / 2
+        starts = itertools.accumulate(widths[:-1], initial=left)
+        return [(start, middle) for start in starts]
+
+    def _legend_stack(
+        self, entries: Sequence[LegendEntry], where: str
+    ) -> list[tuple[float, float]]:
+        """Where each entry starts, one per line, in a boxed corner or under the x label."""
         row = FONT_SIZE + 4
-        width = 30 + max((text_width(e.text, SMALL_FONT_SIZE) for e in entries), default=0.0)
+        width = LEGEND_SAMPLE + 12 + max(text_width(e.text, SMALL_FONT_SIZE) for e in entries)
         height = row * len(entries) + 6
         if where == "below":
             left, top = self.sx.start, self.size[1] - self.below
@@ -353,10 +393,7 @@ class Chart:
             left = self.sx.start + inset if horizontal == "left" else self.sx.end - inset - width
             top = self.sy.end + inset if vertical == "upper" else self.sy.start - inset - height
             self.overlay.append(_box(left, top, width, height))
-        for index, entry in enumerate(entries):
-            middle = top + 3 + row * index + row / 2
-            self.overlay.append(_swatch(entry, left + 6, middle))
-            self.overlay.append(_text(left + 26, middle, entry.text, size=SMALL_FONT_SIZE))
+        return [(left + 6, top + 3 + row * (index + 0.5)) for index in range(len(entries))]
 
     def colour_bar(self, label: str) -> None:
         """The heatmap's ramp from 0 (bottom) to 1 (top) in the right margin, with ticks."""
@@ -392,6 +429,7 @@ class Chart:
             "viewBox": f"0 0 {width} {height}",
             "font-family": FONT,
             "font-size": FONT_SIZE,
+            "fill": TEXT_COLOUR,
         }
         head = opening("svg", root)
         defs = f"<defs>{''.join(self.definitions)}</defs>" if self.definitions else ""
@@ -422,6 +460,12 @@ class Chart:
         yield _text((left + right) / 2, title_y, self.x.label, anchor="middle")
         if self.y.label:
             yield _text(FONT_SIZE, (top + bottom) / 2, self.y.label, anchor="middle", angle=-90)
+
+
+def crowded(names: Sequence[str], length: float) -> bool:
+    """Whether ``names`` side by side on ``length`` pixels would overlap (then turn them)."""
+    pitch = length / max(len(names), 1)
+    return any(text_width(name) + MIN_TICK_GAP > pitch for name in names)
 
 
 def ramp(share: float) -> str:
