@@ -369,7 +369,9 @@ class Chart:
         )
         for entry, (left, middle) in zip(entries, places, strict=True):
             self.overlay.append(_swatch(entry, left, middle))
-            self.overlay.append(_text(left + 20, middle, entry.text, size=SMALL_FONT_SIZE))
+            self.overlay.append(
+                _text(left + LEGEND_SAMPLE, middle, entry.text, size=SMALL_FONT_SIZE)
+            )
 
     def _legend_row(self, entries: Sequence[LegendEntry]) -> list[tuple[float, float]]:
         """Where each entry starts in a row that ends at the plot area's right edge."""
