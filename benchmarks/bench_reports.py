@@ -3,8 +3,8 @@
 The demo gate (``mlgate demo``: breast-cancer data, a 30-feature challenger against a 3-feature
 champion, 3 performance and 2 comparison checks) is evaluated once in process, without the MLflow
 registry, and its result rendered. ``cold`` is one render of all four formats in a fresh
-interpreter from the saved JSON report (imports of jinja2 and matplotlib included: what
-``mlgate run`` pays); ``warm`` rows are medians over repeated renders in this process.
+interpreter from the saved JSON report (imports of jinja2 included: what ``mlgate run``
+pays); ``warm`` rows are medians over repeated renders in this process.
 
     python benchmarks/bench_reports.py            # 20 warm repeats, 3 cold runs
     python benchmarks/bench_reports.py --smoke    # 2 warm repeats, 1 cold run

@@ -26,7 +26,6 @@ LIBRARIES = (
     "fairlearn",
     "shap",
     "pandera",
-    "matplotlib",
     "jinja2",
 )
 

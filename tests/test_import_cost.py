@@ -77,3 +77,13 @@ assert result.status == "passed", result.checks
 )
 def test_shap_is_imported_only_when_explainability_is_configured(extra, imports_shap):
     assert ("shap" in _heavy_modules_after(GATE_RUN.format(extra=extra))) is imports_shap
+
+
+RENDER_HTML = """
+from mlgate.reporting import render
+assert render(result, "html").count("data:image/svg+xml") >= 4, "no plots drawn"
+"""
+
+
+def test_the_html_report_draws_its_plots_without_matplotlib():
+    assert "matplotlib" not in _heavy_modules_after(GATE_RUN.format(extra={}) + RENDER_HTML)

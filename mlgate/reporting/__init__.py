@@ -2,7 +2,7 @@
 
 Formats and their files in the report folder: ``json`` (``mlgate-report.json``, or the gate's
 ``report.json``), ``html`` (``mlgate-report.html``), ``md`` (``mlgate-report.md``) and ``junit``
-(``mlgate-junit.xml``). Renderers import jinja2 and matplotlib only when called.
+(``mlgate-junit.xml``). Renderers import jinja2 only when called; plots are SVG written by hand.
 """
 
 from __future__ import annotations

@@ -1,189 +1,157 @@
-"""Plots for the HTML report, drawn with matplotlib without pyplot and returned as ``data:`` URIs.
+"""Plots of the model diagnostics for the HTML report, as SVG ``data:`` URIs.
 
-Figures are built from :class:`matplotlib.figure.Figure` directly, so rendering never touches the
-user's global backend or pyplot state. Output is SVG (crisp on screen and in print) with a fixed
-hash salt and no date, so the same report gives the same bytes; text stays text (no glyph paths)
-and margins are fixed (no layout engine), which makes each plot one cheap draw. Every function
-takes plain lists from the JSON report and never recomputes a metric.
+Drawn with the primitives of :mod:`mlgate.reporting._svg` (no plotting library to import: the
+report must stay cheap next to the gate). Every function takes plain lists from the JSON report and
+never recomputes a metric; the same report gives the same bytes. Values that are missing or not
+finite are left out of a line or histogram; lists of different lengths raise ``ValueError``, which
+the HTML report shows as a plot that could not be drawn.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import itertools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
+from mlgate.reporting import _svg
+from mlgate.reporting._svg import Axis, Chart, LegendEntry
 
 MODEL_COLOUR = "#1f6feb"
 BASELINE_COLOUR = "#8b949e"
+REFERENCE_LINE_COLOUR = "#999999"
 MAX_ANNOTATED_CLASSES = 15
 MAX_LABEL_CHARS = 24
-STYLE: dict[str, Any] = {
-    "svg.hashsalt": "mlgate",
-    "svg.fonttype": "none",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": False,
-}
-
-
-@contextmanager
-def _figure(
-    width: float = 4.2,
-    height: float = 3.4,
-    left: float = 0.65,
-    bottom: float = 0.5,
-    right: float = 0.15,
-) -> Iterator[tuple[Figure, Axes]]:
-    """A figure ``width`` x ``height`` inches with fixed margins in inches."""
-    from matplotlib import rc_context
-    from matplotlib.figure import Figure
-
-    with rc_context(STYLE):  # type: ignore[arg-type]
-        figure = Figure(figsize=(width, height))
-        figure.subplots_adjust(
-            left=left / width, bottom=bottom / height, right=1 - right / width, top=1 - 0.1 / height
-        )
-        yield figure, figure.add_subplot()
-
-
-def _uri(figure: Figure) -> str:
-    from matplotlib import rc_context
-
-    buffer = io.BytesIO()
-    with rc_context(STYLE):  # type: ignore[arg-type]
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    figure.clear()
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+PLOT_WIDTH = 290
+PLOT_HEIGHT = 230
+MATRIX_MIN_SIDE = 200.0  # pixels of the confusion matrix's square, growing with the classes
+MATRIX_MAX_SIDE = 300.0
+DARK_CELL_SHARE = 0.6  # cells shaded above this share get white count text
+MSG_EDGES = "{edges} bin edges for {counts} counts: a histogram needs one edge more than counts"
+MSG_MATRIX = "confusion matrix rows {rows} do not match its {labels} labels"
 
 
 def _short(label: str) -> str:
+    """``label`` cut to :data:`MAX_LABEL_CHARS` with an ellipsis, so long names keep plots small."""
     return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def _unit_chart(xlabel: str, ylabel: str) -> Chart:
+    """Axes 0..1 (a little above 1 for y, so a curve at 1 is not on the frame) for rates."""
+    return Chart(Axis(xlabel), Axis(ylabel, 0.0, 1.02), PLOT_WIDTH, PLOT_HEIGHT)
+
+
+def _curves(
+    chart: Chart,
+    model: dict[str, Any],
+    baseline: dict[str, Any] | None,
+    keys: tuple[str, str],
+    labels: tuple[str, str],
+    markers: bool = False,
+) -> list[LegendEntry]:
+    """The baseline's curve in grey (if any) under the model's; their legend entries."""
+    x, y = keys
+    entries = []
+    if baseline:
+        chart.line(baseline[x], baseline[y], BASELINE_COLOUR, markers=markers)
+        entries.append(LegendEntry(labels[1], BASELINE_COLOUR))
+    chart.line(model[x], model[y], MODEL_COLOUR, markers=markers)
+    entries.append(LegendEntry(labels[0], MODEL_COLOUR))
+    return entries
 
 
 def roc_curve(model: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     """ROC of the model, the baseline's in grey when there is one, and the chance diagonal."""
-    with _figure() as (figure, axes):
-        axes.plot([0, 1], [0, 1], linestyle=":", color="#999999", linewidth=1)
-        if baseline:
-            axes.plot(
-                baseline["fpr"],
-                baseline["tpr"],
-                color=BASELINE_COLOUR,
-                label=f"baseline (AUC {baseline['auc']:.3f})",
-            )
-        axes.plot(
-            model["fpr"], model["tpr"], color=MODEL_COLOUR, label=f"model (AUC {model['auc']:.3f})"
-        )
-        axes.set(
-            xlabel="false positive rate", ylabel="true positive rate", xlim=(0, 1), ylim=(0, 1.02)
-        )
-        axes.legend(loc="lower right")
-        return _uri(figure)
+    chart = _unit_chart("false positive rate", "true positive rate")
+    chart.line([0, 1], [0, 1], REFERENCE_LINE_COLOUR, dash=_svg.DOTTED, width=1)
+    labels = (
+        f"model (AUC {model['auc']:.3f})",
+        f"baseline (AUC {baseline['auc']:.3f})" if baseline else "",
+    )
+    entries = _curves(chart, model, baseline, ("fpr", "tpr"), labels)
+    chart.legend(entries, "lower right")
+    return chart.uri()
 
 
 def pr_curve(model: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     """Precision against recall, with the prevalence as the no-skill line."""
-    with _figure() as (figure, axes):
-        axes.axhline(model["prevalence"], linestyle=":", color="#999999", linewidth=1)
-        if baseline:
-            axes.plot(
-                baseline["recall"],
-                baseline["precision"],
-                color=BASELINE_COLOUR,
-                label=f"baseline (AP {baseline['average_precision']:.3f})",
-            )
-        axes.plot(
-            model["recall"],
-            model["precision"],
-            color=MODEL_COLOUR,
-            label=f"model (AP {model['average_precision']:.3f})",
-        )
-        axes.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02))
-        axes.legend(loc="lower left")
-        return _uri(figure)
-
-
-def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -> str:
-    """Counts per (true, predicted) class, shaded by row share so rare classes still show."""
-    import numpy as np
-
-    counts = np.asarray(matrix, dtype=float)
-    totals = counts.sum(axis=1, keepdims=True)
-    share = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    names = [_short(str(label)) for label in labels]
-    margin = 0.5 + 0.065 * max((len(name) for name in names), default=1)
-    size = min(2.0 + 0.35 * len(labels), 8.0)
-    with _figure(size + margin + 1.2, size + margin, left=margin, bottom=margin, right=1.2) as (
-        figure,
-        axes,
-    ):
-        image = axes.imshow(share, cmap="Blues", vmin=0, vmax=1)
-        ticks = range(len(labels))
-        axes.set_xticks(ticks, names, rotation=45 if len(labels) > 3 else 0, ha="right")
-        axes.set_yticks(ticks, names)
-        axes.set(xlabel="predicted", ylabel="true")
-        if len(labels) <= MAX_ANNOTATED_CLASSES:
-            for (row, column), count in np.ndenumerate(counts):
-                colour = "white" if share[row, column] > 0.6 else "black"
-                axes.text(column, row, f"{count:g}", ha="center", va="center", color=colour)
-        figure.colorbar(image, ax=axes, label="share of the true class", fraction=0.08, pad=0.04)
-        return _uri(figure)
+    chart = _unit_chart("recall", "precision")
+    chart.rule(REFERENCE_LINE_COLOUR, y=model["prevalence"], dash=_svg.DOTTED)
+    labels = (
+        f"model (AP {model['average_precision']:.3f})",
+        f"baseline (AP {baseline['average_precision']:.3f})" if baseline else "",
+    )
+    entries = _curves(chart, model, baseline, ("recall", "precision"), labels)
+    chart.legend(entries, "lower left")
+    return chart.uri()
 
 
 def calibration_curve(model: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     """Observed positive rate against mean predicted probability per bin."""
-    with _figure() as (figure, axes):
-        axes.plot([0, 1], [0, 1], linestyle=":", color="#999999", linewidth=1)
-        if baseline:
-            axes.plot(
-                baseline["mean_predicted"],
-                baseline["fraction_positive"],
-                marker="o",
-                color=BASELINE_COLOUR,
-                label="baseline",
-            )
-        axes.plot(
-            model["mean_predicted"],
-            model["fraction_positive"],
-            marker="o",
-            color=MODEL_COLOUR,
-            label="model",
-        )
-        axes.set(
-            xlabel="mean predicted probability",
-            ylabel="fraction positive",
-            xlim=(0, 1),
-            ylim=(0, 1.02),
-        )
-        axes.legend(loc="upper left")
-        return _uri(figure)
+    chart = _unit_chart("mean predicted probability", "fraction positive")
+    chart.line([0, 1], [0, 1], REFERENCE_LINE_COLOUR, dash=_svg.DOTTED, width=1)
+    keys = ("mean_predicted", "fraction_positive")
+    entries = _curves(chart, model, baseline, keys, ("model", "baseline"), markers=True)
+    chart.legend(entries, "upper left")
+    return chart.uri()
+
+
+def confusion_matrix(labels: Sequence[str], matrix: Sequence[Sequence[float]]) -> str:
+    """Counts per (true, predicted) class, shaded by row share so rare classes still show."""
+    if len(matrix) != len(labels) or any(len(row) != len(labels) for row in matrix):
+        raise ValueError(MSG_MATRIX.format(rows=[len(row) for row in matrix], labels=len(labels)))
+    names = [_short(str(label)) for label in labels]
+    side = min(max(MATRIX_MIN_SIDE, 40.0 * len(names) + 60), MATRIX_MAX_SIDE)
+    cell = side / max(len(names), 1)
+    chart = Chart(
+        Axis("predicted", names=names, rotate=len(names) > 3 or _svg.crowded(names, side)),
+        Axis("true", names=names),
+        side,
+        side,
+        right=70,
+    )
+    texts = [[f"{count:g}" for count in row] for row in matrix]
+    widest = max((len(text) for row in texts for text in row), default=1)
+    size = min(_svg.FONT_SIZE, 0.9 * cell / (_svg.CHAR_WIDTH * widest))
+    for row, counts in enumerate(matrix):
+        total = sum(count for count in counts if _svg.finite(count))
+        for column, count in enumerate(counts):
+            if not _svg.finite(count):
+                continue
+            share = count / total if total > 0 else 0.0
+            chart.bar(column - 0.5, column + 0.5, row - 0.5, row + 0.5, _svg.ramp(share))
+            if len(names) <= MAX_ANNOTATED_CLASSES:
+                colour = "#ffffff" if share > DARK_CELL_SHARE else _svg.TEXT_COLOUR
+                chart.cell_text(column, row, texts[row][column], colour, size)
+    chart.colour_bar("share of the true class")
+    return chart.uri()
 
 
 def residual_scatter(residuals: dict[str, Any]) -> str:
     """Residual (true - predicted) against prediction, on a sample of rows."""
-    with _figure() as (figure, axes):
-        axes.axhline(0, color="#999999", linewidth=1)
-        axes.scatter(
-            residuals["prediction"], residuals["residual"], s=8, alpha=0.6, color=MODEL_COLOUR
-        )
-        axes.set(xlabel="prediction", ylabel="true - predicted")
-        return _uri(figure)
+    predictions, errors = residuals["prediction"], residuals["residual"]
+    chart = Chart(
+        Axis("prediction", *_svg.extent(predictions)),
+        Axis("true - predicted", *_svg.extent([*errors, 0.0])),
+        PLOT_WIDTH,
+        PLOT_HEIGHT,
+    )
+    chart.rule(REFERENCE_LINE_COLOUR, y=0.0)
+    chart.points(predictions, errors, MODEL_COLOUR)
+    return chart.uri()
 
 
 def residual_histogram(histogram: dict[str, Any]) -> str:
     """Distribution of residuals over every row."""
     edges, counts = histogram["edges"], histogram["counts"]
-    with _figure() as (figure, axes):
-        widths = [right - left for left, right in itertools.pairwise(edges)]
-        axes.bar(edges[:-1], counts, width=widths, align="edge", color=MODEL_COLOUR, alpha=0.8)
-        axes.axvline(0, color="#999999", linewidth=1)
-        axes.set(xlabel="residual (true - predicted)", ylabel="rows")
-        return _uri(figure)
+    if len(edges) != len(counts) + 1:
+        raise ValueError(MSG_EDGES.format(edges=len(edges), counts=len(counts)))
+    chart = Chart(
+        Axis("residual (true - predicted)", *_svg.extent([*edges, 0.0])),
+        Axis("rows", *_svg.extent([*counts, 0.0], sticky=[0.0])),
+        PLOT_WIDTH,
+        PLOT_HEIGHT,
+    )
+    for (left, right), count in zip(itertools.pairwise(edges), counts, strict=True):
+        chart.bar(left, right, 0.0, count, MODEL_COLOUR, opacity=0.8)
+    chart.rule(REFERENCE_LINE_COLOUR, x=0.0)
+    return chart.uri()

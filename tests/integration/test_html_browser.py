@@ -15,6 +15,7 @@ import pytest
 
 from tests import _reports
 from tests.integration._chromium import Chromium, chromium_path
+from tests.reporting._sections import family_plot_checks
 
 pytestmark = pytest.mark.integration
 
@@ -77,6 +78,24 @@ def test_report_in_a_real_browser(browser, results, task, tmp_path):
         assert image["complete"] and image["natural"] > 0, image["alt"]
         assert image["width"] > 50 and image["height"] > 50, image
     assert visit.dom["scripts"] == 0 and visit.dom["injected"] == 0
+
+
+def test_family_plots_load_in_a_real_browser(browser, results, tmp_path):
+    """Bars, limit lines and histograms with hostile names: every SVG decodes and has a size."""
+    from mlgate.reporting import write_reports
+
+    report = results["binary"].to_dict()
+    report["checks"].extend(family_plot_checks())
+    written = write_reports(report, tmp_path, formats=("html",))
+    visit = browser.visit(Path(written["html"]), PROBE)
+    browser.screenshot(ARTIFACTS / "report-families.png")
+
+    assert visit.console_errors() == [] and visit.dialogs() == []
+    assert len(visit.dom["images"]) == 8  # 4 diagnostics, fairness bars, 2 histograms, SHAP bars
+    for image in visit.dom["images"]:
+        assert image["complete"] and image["natural"] > 0, image["alt"]
+        assert image["width"] > 50 and image["height"] > 50, image
+    assert visit.dom["injected"] == 0
 
 
 def test_hostile_names_show_as_text(browser, results, tmp_path):

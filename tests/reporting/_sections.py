@@ -64,3 +64,66 @@ def assert_no_raw_hostile(html: str) -> None:
     assert HOSTILE not in html
     for svg in svgs(html):
         assert "<img" not in svg
+
+
+def family_plot_checks() -> list[dict[str, Any]]:
+    """A fairness, a drift and an explainability check whose plots hold hostile names.
+
+    Between them they draw every family plot: bars with a muted, a highlighted and a missing
+    group and a limit line; numeric and categorical (turned names) histograms; importance bars.
+    """
+    groups = [
+        {"name": HOSTILE, "value": 0.31, "judged": True},
+        {"name": "$cost$", "value": 0.62, "judged": False},
+        {"name": 'say "hi" & <bye>', "value": None, "judged": True},
+        {"name": "clinic_a", "value": 0.58, "judged": True},
+    ]
+    fairness = check(
+        "fairness",
+        "demographic_parity_ratio[grp]",
+        {
+            "kind": "disparity",
+            "metric": "demographic_parity_ratio",
+            "grouping": "grp",
+            "groups": groups,
+            "min_group_size": 30,
+            "too_small": ["$cost$"],
+            "worst_group": HOSTILE,
+            "best_group": "clinic_a",
+        },
+        status="failed",
+        value=0.53,
+        threshold={"min": 0.8},
+    )
+    numeric = {
+        "kind": "numeric",
+        "edges": [0.0, 0.5, 1.0, 1.5],
+        "reference": [5, 9, 2],
+        "eval": [1, 6, 9],
+    }
+    categories = [HOSTILE, "a & b"] + [f"c{i:02d}" for i in range(8)]
+    categorical = {
+        "kind": "categorical",
+        "categories": categories,
+        "reference": list(range(10, 0, -1)),
+        "eval": list(range(1, 11)),
+    }
+    columns = [
+        {
+            "column": name,
+            "kind": histogram["kind"],
+            "test": "ks",
+            "statistic": 0.4,
+            "p_value": 1e-6,
+            "threshold": 0.05,
+            "drifted": True,
+            "histogram": histogram,
+        }
+        for name, histogram in ((f"{HOSTILE} amount", numeric), (HOSTILE, categorical))
+    ]
+    drift = check("drift", "features", {"columns": columns}, status="failed", value=2)
+    importance = {HOSTILE: 0.5, "$cost$": 0.25, "f2": 0.125}
+    explainability = check(
+        "explainability", "importance", {"importance": importance, "ranking": list(importance)}
+    )
+    return [fairness, drift, explainability]
