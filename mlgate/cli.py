@@ -460,7 +460,7 @@ def _print_error(message: str) -> None:
 
 
 def _redacted(message: str) -> str:
-    from mlgate.loading._mlflow import redact
+    from mlgate.mlflow_gateway import redact
 
     return redact(" ".join(message.split()))
 

@@ -38,11 +38,12 @@ def _heavy_modules_after(code: str) -> list[str]:
         "import mlgate",
         "import mlgate.cli",
         "import mlgate.spec",
+        "import mlgate.mlflow_gateway",
         HELP.format(args=["--help"]),
         HELP.format(args=["run", "--help"]),
         HELP.format(args=["serve", "--help"]),
     ],
-    ids=["import", "cli", "spec", "help", "run-help", "serve-help"],
+    ids=["import", "cli", "spec", "mlflow-gateway", "help", "run-help", "serve-help"],
 )
 def test_light_entry_points_import_nothing_heavy(code):
     assert _heavy_modules_after(code) == []

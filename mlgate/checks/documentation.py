@@ -135,7 +135,7 @@ def _run_id(model: Any) -> str | None:
 def _records(context: EvaluationContext, config: DocumentationConfig) -> dict[str, Any]:
     """Descriptions, version tags and run params, read from MLflow once per gate."""
     from mlgate.integrations.mlflow_registry import call, registry_client
-    from mlgate.loading._mlflow import redact
+    from mlgate.mlflow_gateway import redact
 
     model = context.model.model
     assert model is not None

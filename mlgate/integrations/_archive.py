@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from mlgate.integrations._promotion import read_alias
-from mlgate.integrations._retry import mlflow_call
+from mlgate.mlflow_gateway import mlflow_call
 
 MSG_ARCHIVED = "registry: archived {uri} ({what})"
 MSG_ALIAS_REMOVED = "removed @{alias}"

@@ -20,8 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mlgate.integrations._retry import mlflow_call
-from mlgate.loading._mlflow import error_code, short_reason
+from mlgate.mlflow_gateway import error_code, mlflow_call, short_reason
 
 PROMOTED = "promoted"
 REFUSED = "refused"

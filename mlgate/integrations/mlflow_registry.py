@@ -44,8 +44,16 @@ from mlgate.integrations._promotion import (
     compare_and_set,
     read_alias,
 )
-from mlgate.integrations._retry import mlflow_call
-from mlgate.loading import _mlflow
+from mlgate.mlflow_gateway import (
+    ensure_local_store,
+    error_code,
+    is_not_found,
+    mlflow_call,
+    redact,
+    resolve_registry_store,
+    resolve_tracking_uri,
+    short_reason,
+)
 from mlgate.spec import ARCHIVED_TAG, REGISTERED_VERSION
 
 if TYPE_CHECKING:
@@ -80,8 +88,8 @@ def classify(error: Exception, what: str, where: str) -> MlgateError:
     "Not found" answers are a bad reference (exit 2); anything else, including refused
     credentials, is infrastructure (exit 3).
     """
-    message = MSG_CALL_FAILED.format(what=what, where=where, reason=_mlflow.short_reason(error))
-    if _mlflow.is_not_found(error):
+    message = MSG_CALL_FAILED.format(what=what, where=where, reason=short_reason(error))
+    if is_not_found(error):
         return InputError(message)
     return InfrastructureError(message)
 
@@ -98,10 +106,10 @@ def registry_client(spec: GateSpec) -> tuple[Any, str, str]:
     """An MlflowClient for the gate's stores, with the tracking and registry URIs it uses."""
     from mlflow.tracking import MlflowClient
 
-    tracking = _mlflow.resolve_tracking_uri(spec.tracking_uri, spec.base_dir)
-    registry = _mlflow.resolve_registry_store(spec.registry_uri, tracking, spec.base_dir)
+    tracking = resolve_tracking_uri(spec.tracking_uri, spec.base_dir)
+    registry = resolve_registry_store(spec.registry_uri, tracking, spec.base_dir)
     for store in (tracking, registry):
-        _mlflow.ensure_local_store(store)
+        ensure_local_store(store)
     return MlflowClient(tracking_uri=tracking, registry_uri=registry), tracking, registry
 
 
@@ -151,7 +159,7 @@ class RegistrySession:
             return None
         client, tracking, registry = registry_client(spec)
         name = match.group("name")
-        where = _mlflow.redact(registry)
+        where = redact(registry)
         what = f"read registered model '{name}' (model: {spec.model})"
         call(lambda: client.get_registered_model(name), what, where)
         expected = None
@@ -164,7 +172,7 @@ class RegistrySession:
 
     @property
     def where(self) -> str:
-        return _mlflow.redact(self.registry)
+        return redact(self.registry)
 
     def finish(self, result: GateResult, write: Callable[[], object]) -> RegistryOutcome:
         """Record, promote and publish; ``write`` writes the local reports from ``result``.
@@ -200,7 +208,7 @@ class RegistrySession:
             MSG_RUN.format(
                 run_id=self.run_id,
                 experiment=self.spec.experiment,
-                where=_mlflow.redact(self.tracking),
+                where=redact(self.tracking),
             ),
             MSG_TAGGED.format(uri=uri, tag=_records.STATUS, status=result.status),
         ]
@@ -224,7 +232,7 @@ class RegistrySession:
                 owner=str(self.run_id),
             )
         except Exception as error:
-            reason = _mlflow.short_reason(error)
+            reason = short_reason(error)
             self.promotion.outcome, self.promotion.reason = FAILED, reason
             message = MSG_PROMOTION_FAILED.format(
                 uri=uri, status=result.status, alias=alias, reason=reason, report=report
@@ -252,14 +260,14 @@ class RegistrySession:
             call(
                 partial(self.client.log_artifact, str(self.run_id), path),
                 f"upload {path} to run {self.run_id}",
-                _mlflow.redact(self.tracking),
+                redact(self.tracking),
             )
         self._end_run("FINISHED")
 
     def facts(self) -> dict[str, Any]:
         """The report's ``registry`` section."""
         facts: dict[str, Any] = {
-            "tracking_uri": _mlflow.redact(self.tracking),
+            "tracking_uri": redact(self.tracking),
             "registry_uri": self.where,
             "experiment": self.spec.experiment,
             "run_id": self.run_id,
@@ -275,7 +283,7 @@ class RegistrySession:
         """Create the gate's run with its params and metrics; return (run id, report URI)."""
         from mlflow.entities import Metric, Param
 
-        where = _mlflow.redact(self.tracking)
+        where = redact(self.tracking)
         experiment_id = self._experiment_id(where)
         run_name = f"mlgate {self.name} v{result.model.get('version')}"
         run_tags = {
@@ -317,7 +325,7 @@ class RegistrySession:
                     )
                 )
             except Exception as error:  # another gate created it just now: use theirs
-                if "RESOURCE_ALREADY_EXISTS" not in _mlflow.error_code(error):
+                if "RESOURCE_ALREADY_EXISTS" not in error_code(error):
                     raise classify(error, f"create experiment '{name}'", where) from error
             experiment = call(lambda: self.client.get_experiment_by_name(name), what, where)
         if experiment.lifecycle_stage == "deleted":

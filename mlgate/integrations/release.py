@@ -20,7 +20,13 @@ from mlgate.errors import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, InputError
 from mlgate.integrations import _records
 from mlgate.integrations._promotion import REFUSED, compare_and_set
 from mlgate.integrations.mlflow_registry import call, classify
-from mlgate.loading import _mlflow
+from mlgate.mlflow_gateway import (
+    default_tracking_uri,
+    ensure_local_store,
+    redact,
+    resolve_registry_store,
+    resolve_registry_uri,
+)
 from mlgate.spec import REGISTERED_VERSION
 
 MSG_BAD_URI = "{uri}: give a registered version, models:/name/N or models:/name@alias"
@@ -74,9 +80,9 @@ def _client(tracking_uri: str) -> Any:
     """A client on ``tracking_uri``; the registry is MLFLOW_REGISTRY_URI when set, as in MLflow."""
     from mlflow.tracking import MlflowClient
 
-    registry_uri = _mlflow.resolve_registry_store(None, tracking_uri, Path.cwd())
+    registry_uri = resolve_registry_store(None, tracking_uri, Path.cwd())
     for store in (tracking_uri, registry_uri):
-        _mlflow.ensure_local_store(store)
+        ensure_local_store(store)
     return MlflowClient(tracking_uri=tracking_uri, registry_uri=registry_uri)
 
 
@@ -88,9 +94,9 @@ def gate_status(uri: str, tracking_uri: str | None) -> tuple[Decision, list[str]
     """
     if not REGISTERED_VERSION.match(uri):
         raise InputError(MSG_BAD_URI.format(uri=uri))
-    store = tracking_uri or _mlflow.default_tracking_uri()
-    client, where = _client(store), _mlflow.redact(store)
-    pinned, facts = _mlflow.resolve_registry_uri(uri, "status", client, where)
+    store = tracking_uri or default_tracking_uri()
+    client, where = _client(store), redact(store)
+    pinned, facts = resolve_registry_uri(uri, "status", client, where)
     version = call(
         lambda: client.get_model_version(facts["registered_model"], facts["version"]),
         f"read {pinned}",
@@ -172,7 +178,7 @@ def _report_store(report: dict[str, Any], tracking_uri: str | None) -> str:
     recorded = report["registry"].get("registry_uri") or ""
     if recorded and "***" not in recorded:
         return recorded
-    return _mlflow.default_tracking_uri()
+    return default_tracking_uri()
 
 
 def promote_from_report(path: Path, max_age: float | None, tracking_uri: str | None) -> Decision:
@@ -187,7 +193,7 @@ def promote_from_report(path: Path, max_age: float | None, tracking_uri: str | N
     if not name or not number:
         raise InputError(MSG_REPORT_NO_REGISTRY.format(path=path))
     store = _report_store(report, tracking_uri)
-    client, where = _client(store), _mlflow.redact(store)
+    client, where = _client(store), redact(store)
     uri = f"models:/{name}/{number}"
     version = call(lambda: client.get_model_version(name, str(number)), f"read {uri}", where)
     refusal = _registry_refusal(report, version, uri)

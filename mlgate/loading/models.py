@@ -17,6 +17,7 @@ from typing import Any
 
 from mlgate.errors import InputError
 from mlgate.loading import _mlflow
+from mlgate.mlflow_gateway import redact
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 MLFLOW_SCHEMES = (
@@ -96,7 +97,7 @@ class LoadedModel:
 
     def describe(self) -> dict[str, Any]:
         """Provenance recorded in the report."""
-        described: dict[str, Any] = {"uri": _mlflow.redact(self.uri), "kind": self.kind}
+        described: dict[str, Any] = {"uri": redact(self.uri), "kind": self.kind}
         described["type"] = type(self.predictor).__name__
         if self.flavors:
             described["flavors"] = list(self.flavors)

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from mlgate.integrations import _records
-from mlgate.integrations._retry import BACKOFF_SECONDS
+from mlgate.mlflow_gateway import BACKOFF_SECONDS
 from tests.integration.conftest import Registry, free_port, log_models, mlgate_process
 
 pytestmark = pytest.mark.integration

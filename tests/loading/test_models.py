@@ -9,7 +9,6 @@ import pytest
 import mlgate
 from mlgate.errors import InputError
 from mlgate.loading import models as models_module
-from mlgate.loading._mlflow import redact, resolve_tracking_uri
 from mlgate.spec import spec_from_dict
 
 logging.getLogger("mlflow").setLevel(logging.ERROR)
@@ -171,19 +170,3 @@ def test_unknown_alias_is_a_bad_reference(tmp_path, binary_frame, registered):
     message = str(info.value)
     assert message.startswith("model: models:/cancer@nope not found")
     assert "alias 'nope'" in message
-
-
-def test_relative_sqlite_uri_is_read_from_the_gate_folder(tmp_path):
-    assert (
-        resolve_tracking_uri("sqlite:///store.db", tmp_path) == f"sqlite:///{tmp_path / 'store.db'}"
-    )
-    assert resolve_tracking_uri("sqlite:////abs/x.db", tmp_path) == "sqlite:////abs/x.db"
-    assert resolve_tracking_uri("http://127.0.0.1:5000", tmp_path) == "http://127.0.0.1:5000"
-
-
-def test_credentials_in_uris_are_redacted():
-    assert (
-        redact("load https://alice:s3cret@host/x failed") == "load https://alice:***@host/x failed"
-    )
-    assert redact("http://token@host") == "http://***@host"
-    assert redact("models:/m@champion") == "models:/m@champion"

@@ -212,12 +212,12 @@ class Receiver:
 
 def _version_link(spec: Any, job: Job) -> str | None:
     """The version's page in the MLflow UI when the registry is an HTTP server."""
-    from mlgate.loading import _mlflow
+    from mlgate.mlflow_gateway import redact, resolve_tracking_uri
 
-    tracking = _mlflow.resolve_tracking_uri(spec.tracking_uri, spec.base_dir)
+    tracking = resolve_tracking_uri(spec.tracking_uri, spec.base_dir)
     if not tracking.startswith(("http://", "https://")):
         return None
-    return f"{_mlflow.redact(tracking).rstrip('/')}/#/models/{job.model}/versions/{job.version}"
+    return f"{redact(tracking).rstrip('/')}/#/models/{job.model}/versions/{job.version}"
 
 
 def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from mlgate.integrations import _retry
+from mlgate.mlflow_gateway import _retry
 
 MODEL = {"registered_model": {"name": "churn", "aliases": [{"alias": "champion", "version": "3"}]}}
 ERROR_CODES = {401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "RESOURCE_DOES_NOT_EXIST",
