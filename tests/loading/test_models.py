@@ -10,6 +10,7 @@ import mlgate
 from mlgate.errors import InputError
 from mlgate.loading import models as models_module
 from mlgate.spec import spec_from_dict
+from tests.integration.conftest import tracking
 
 logging.getLogger("mlflow").setLevel(logging.ERROR)
 
@@ -126,20 +127,18 @@ def registered(tmp_path, binary_model, weak_binary_model, binary_frame):
     uri = f"sqlite:///{tmp_path / 'store.db'}"
     client = MlflowClient(uri, uri)
     experiment = client.create_experiment("e", artifact_location=(tmp_path / "art").as_uri())
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
     run_ids = []
-    for alias, model in (("champion", weak_binary_model), ("challenger", binary_model)):
-        with mlflow.start_run(experiment_id=experiment) as run:
-            info = mlflow.sklearn.log_model(
-                model,
-                name="model",
-                registered_model_name="cancer",
-                pip_requirements=["scikit-learn"],
-            )
-        client.set_registered_model_alias("cancer", alias, str(info.registered_model_version))
-        run_ids.append(run.info.run_id)
-    mlflow.set_tracking_uri(None)
+    with tracking(uri):  # the registry follows the tracking URI; both restored after
+        for alias, model in (("champion", weak_binary_model), ("challenger", binary_model)):
+            with mlflow.start_run(experiment_id=experiment) as run:
+                info = mlflow.sklearn.log_model(
+                    model,
+                    name="model",
+                    registered_model_name="cancer",
+                    pip_requirements=["scikit-learn"],
+                )
+            client.set_registered_model_alias("cancer", alias, str(info.registered_model_version))
+            run_ids.append(run.info.run_id)
     return {"uri": "sqlite:///store.db", "runs": run_ids}
 
 
