@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (1000)")
     parser.add_argument("--loop-resamples", type=int, default=3, help="sklearn loop sample (3)")
     parser.add_argument("--simulations", type=int, default=1000, help="simulated data sets")
-    parser.add_argument("--repeats", type=int, default=3, help="floor and gate runs (3)")
+    parser.add_argument("--repeats", type=int, default=5, help="floor and gate runs (5)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
