@@ -134,24 +134,30 @@ class ClassificationStatistics:
         # size of the evaluation data (the bootstrap's memory target).
         index_type = np.int32 if n < 2**31 else np.int64
         code_type = np.int8 if len(labels) <= np.iinfo(np.int8).max else np.int32
-        self.scores = None  # positive-class scores in base order (binary with probabilities)
         self.tie_starts = None
         if self.binary and inp.y_proba is not None:
             scores = inp.y_proba[:, self.pos_index]
             order = np.argsort(scores, kind="stable")[::-1]
-            self.scores = scores[order]
-            self.tie_starts = _tie_starts(self.scores)
+            self.tie_starts = _tie_starts(scores[order])
         else:
             order = np.arange(n)
         self.order = order.astype(index_type)
-        self.inverse = np.empty(n, dtype=index_type)
-        self.inverse[self.order] = np.arange(n, dtype=index_type)
         self.true_codes = true_codes[order].astype(code_type)
         self.pred_codes = pred_codes[order].astype(code_type)
         self.strata = [
             np.flatnonzero(self.true_codes == k).astype(index_type) for k in range(self.n_labels)
         ]
         self.weights = None if inp.sample_weight is None else inp.sample_weight[order]
+
+    def inverse(self) -> np.ndarray:
+        """Each row's position in base order (computed when asked: only pairing needs it)."""
+        return _inverse(self.order)
+
+    def sorted_scores(self) -> np.ndarray:
+        """Positive-class scores in base order, highest first (binary with probabilities)."""
+        assert self._proba is not None and self.pos_index is not None
+        scores: np.ndarray = self._proba[self.order, self.pos_index]
+        return scores
 
     @cached_property
     def binary_indicators(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -180,7 +186,7 @@ class ClassificationStatistics:
 
         assert self._proba is not None
         if self.binary:
-            return ((self.true_codes == self.pos_index) - self.scores) ** 2
+            return ((self.true_codes == self.pos_index) - self.sorted_scores()) ** 2
         proba = self._proba[self.order]
         onehot = np.zeros_like(proba)
         onehot[np.arange(self.n), self.true_codes] = 1.0
@@ -398,6 +404,9 @@ class ClassificationStatistics:
         import numpy as np
 
         values = self.evaluate(np.ones((1, self.n), dtype=np.int64))
+        # Per-row arrays used once here are not kept: a bootstrap builds what it needs again.
+        for per_row in ("row_losses", "row_brier", "binary_indicators"):
+            self.__dict__.pop(per_row, None)
         result: dict[str, float | str] = {name: float(v[0]) for name, v in values.items()}
         if "roc_auc" in result and self._proba is not None:
             if min(len(stratum) for stratum in self.strata) == 0:
@@ -451,12 +460,14 @@ class RegressionStatistics:
             "ec": errors - e_centre,
             "ape": self.abs_errors / np.maximum(np.abs(y), np.finfo(np.float64).eps),
         }
-        self.inverse = np.empty(self.n, dtype=np.int64)
-        self.inverse[self.order] = np.arange(self.n)
         self.strata = [np.arange(self.n)]
 
     def metric_names(self) -> list[str]:
         return list(self.NAMES)
+
+    def inverse(self) -> np.ndarray:
+        """Each row's position in base order (ascending absolute error)."""
+        return _inverse(self.order)
 
     def evaluate(
         self, counts: np.ndarray, names: Collection[str] | None = None
@@ -517,6 +528,15 @@ class RegressionStatistics:
         return self.abs_errors[middle]
 
 
+def _inverse(order: np.ndarray) -> np.ndarray:
+    """The permutation that undoes ``order``: where each original row sits in base order."""
+    import numpy as np
+
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order), dtype=order.dtype)
+    return inverse
+
+
 def _spread(member_counts: list[np.ndarray], strata: list[np.ndarray], n: int) -> np.ndarray:
     """Row counts in base order from the counts of each stratum's members."""
     import numpy as np
@@ -540,7 +560,7 @@ class _BinaryLayout:
     def __init__(self, stats: ClassificationStatistics) -> None:
         import numpy as np
 
-        assert stats.pos_index is not None and stats.scores is not None
+        assert stats.pos_index is not None
         self.pos_index = stats.pos_index
         self.stats = stats
         self.parts: list[dict[str, Any]] = []
@@ -558,8 +578,9 @@ class _BinaryLayout:
                 }
             )
         index_type = stats.order.dtype
-        positives = -stats.scores[stats.strata[self.pos_index]]  # ascending, for searchsorted
-        negatives = -stats.scores[stats.strata[1 - self.pos_index]]
+        scores = stats.sorted_scores()
+        positives = -scores[stats.strata[self.pos_index]]  # ascending, for searchsorted
+        negatives = -scores[stats.strata[1 - self.pos_index]]
 
         def positions(sorted_scores: np.ndarray, scores: np.ndarray, side: Any) -> np.ndarray:
             return np.searchsorted(sorted_scores, scores, side=side).astype(index_type)

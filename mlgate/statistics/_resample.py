@@ -44,8 +44,9 @@ def member_orders(statistics: Any, reference: Any) -> list[np.ndarray] | None:
     if statistics is reference:
         return None
     orders = []
+    inverse = statistics.inverse()
     for own, theirs in zip(statistics.strata, reference.strata, strict=True):
-        positions = statistics.inverse[reference.order[theirs]]  # reference members, our rows
+        positions = inverse[reference.order[theirs]]  # reference members, at our rows
         orders.append(np.argsort(np.searchsorted(own, positions)).astype(own.dtype))
     return orders
 
