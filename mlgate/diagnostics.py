@@ -149,28 +149,20 @@ def _calibration(positive: np.ndarray, score: np.ndarray, weight: np.ndarray | N
 
 
 def _multiclass(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]:
-    """Confusion matrix and per-class precision, recall, F1 and (weighted) support."""
-    import numpy as np
-
-    matrix = context.metric_input(outputs).sufficient.confusion_matrix()
-    hits, support, predicted = np.diagonal(matrix), matrix.sum(axis=1), matrix.sum(axis=0)
-
-    def share(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-        return np.divide(numerator, denominator, out=np.zeros(len(hits)), where=denominator != 0)
-
-    precision, recall = share(hits, predicted), share(hits, support)
-    f1 = share(2 * hits, support + predicted)
+    """Confusion matrix and per-class precision, recall, F1 (the per-class metrics already
+    computed) and (weighted) support."""
+    inp = context.metric_input(outputs)
+    matrix = inp.sufficient.confusion_matrix()
+    values = inp.point_values
     per_class = [
         {
             "label": str(label),
-            "precision": float(f"{p:.6g}"),
-            "recall": float(f"{r:.6g}"),
-            "f1": float(f"{f:.6g}"),
-            "support": float(f"{s:.6g}"),
+            "precision": float(f"{values[f'precision_score[{label}]']:.6g}"),
+            "recall": float(f"{values[f'recall_score[{label}]']:.6g}"),
+            "f1": float(f"{values[f'f1_score[{label}]']:.6g}"),
+            "support": float(f"{support:.6g}"),
         }
-        for label, p, r, f, s in zip(
-            context.labels or [], precision, recall, f1, support, strict=True
-        )
+        for label, support in zip(context.labels or [], matrix.sum(axis=1), strict=True)
     ]
     return {"confusion_matrix": _confusion(context, matrix), "per_class": per_class}
 
