@@ -420,10 +420,14 @@ def _check_metric_name(
 def _read_yaml(path: Path) -> Any:
     import yaml
 
+    from mlgate._yaml import YamlBoundError, load_bounded
+
     try:
-        with path.open("r", encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        document = load_bounded(path)
+    except YamlBoundError as error:
+        raise GateFileError(str(error)) from error
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+        # ValueError: an integer literal longer than Python converts (sys.int_info digits).
         reason = " ".join(str(error).split())
         raise GateFileError(MSG_UNREADABLE.format(path=path, error=reason)) from error
     if document is None:
@@ -454,5 +458,6 @@ def _read_pyproject(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as error:
+        # RecursionError: arrays nested thousands deep; tomllib reads them recursively.
         raise GateFileError(MSG_UNREADABLE.format(path=path, error=error)) from error

@@ -93,12 +93,15 @@ def read_schema(path: Path) -> DataSchema:
     import yaml
 
     from mlgate import _schema_validation
+    from mlgate._yaml import YamlBoundError, load_bounded
 
     if not path.is_file():
         raise GateFileError(MSG_SCHEMA_MISSING.format(path=path, name=path.name))
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        document = load_bounded(path)
+    except YamlBoundError as error:
+        raise GateFileError(str(error)) from error
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
         reason = " ".join(str(error).split())
         raise GateFileError(MSG_SCHEMA_UNREADABLE.format(path=path, error=reason)) from error
     if not isinstance(document, dict):
