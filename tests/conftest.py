@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
+
+# Property tests (tests/properties) run with a fixed budget: the same examples on every run
+# (derandomize), no example database written into the checkout, and few enough examples that
+# the whole property suite adds well under a minute on 2 cores. HYPOTHESIS_PROFILE=explore
+# searches wider and at random when looking for new failures; keep what it finds as ordinary
+# regression tests.
+settings.register_profile(
+    "ci",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "explore",
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_mlflow_default_store(tmp_path_factory):
     """Point MLflow's default store at a temporary folder, so no test writes into the checkout."""
-    import os
-
     folder = tmp_path_factory.mktemp("mlflow-default")
     previous = os.environ.get("MLFLOW_TRACKING_URI")
     os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{folder / 'mlflow.db'}"

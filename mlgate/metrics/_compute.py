@@ -11,6 +11,11 @@ from typing import Any
 from mlgate.metrics._registry import MetricInput, definitions
 
 MSG_NO_PROBA = "needs class probabilities, and this model gives none (no predict_proba)"
+MSG_ZERO_WEIGHT = (
+    "the sample weights of these rows sum to zero, so no weighted metric is defined; check the "
+    "sample_weight column"
+)
+MSG_UNDEFINED = "undefined on these rows (too few rows, or no variation to compare with)"
 MSG_NOT_A_NUMBER = "custom metric returned {got!r}, not a finite number"
 
 
@@ -39,6 +44,12 @@ def _as_float(value: Any) -> float:
     return result
 
 
+def _positive_total(weights: Any) -> bool:
+    import numpy as np
+
+    return bool(np.sum(weights) > 0)
+
+
 def compute_metrics(
     task: str, inp: MetricInput, custom: tuple[CustomMetricFunction, ...] = ()
 ) -> MetricValues:
@@ -51,6 +62,15 @@ def compute_metrics(
     from mlgate.metrics._classification import per_class_scores
 
     result = MetricValues()
+    weightless = inp.sample_weight is not None and not _positive_total(inp.sample_weight)
+    if task != "regression" and weightless:
+        # No weighted mean exists: scikit-learn raises, and the shared statistics would divide
+        # by zero (regression metrics are scikit-learn's own, which raise one by one).
+        for name in definitions(task):
+            if name != "example_count":
+                result.unavailable[name] = MSG_ZERO_WEIGHT
+        result.values["example_count"] = float(len(inp.y_true))
+        return result
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, definition in definitions(task).items():
@@ -58,9 +78,14 @@ def compute_metrics(
                 result.unavailable[name] = MSG_NO_PROBA
                 continue
             try:
-                result.values[name] = float(definition.compute(inp))
+                value = float(definition.compute(inp))
             except (ValueError, ZeroDivisionError) as error:
                 result.unavailable[name] = str(error).splitlines()[0]
+                continue
+            if math.isfinite(value):
+                result.values[name] = value
+            else:  # scikit-learn's NaN for R² of one row, explained variance of a constant...
+                result.unavailable[name] = MSG_UNDEFINED
         if task != "regression":
             result.values.update(per_class_scores(inp))
         for metric in custom:

@@ -40,6 +40,10 @@ MSG_NOT_PROBABILITIES = (
     "Target scores need to be probabilities for multiclass roc_auc, i.e. they should sum up to "
     "1.0 over classes"
 )
+MSG_UNDEFINED = (
+    "undefined on these rows: a sum of sample weights it divides by is zero; check the "
+    "sample_weight column"
+)
 PROBA_METRICS = ("log_loss", "roc_auc", "precision_recall_auc", "brier_score")
 AREA_METRICS = frozenset({"roc_auc", "precision_recall_auc"})
 COUNTED = frozenset({"true_negatives", "false_positives", "false_negatives", "true_positives"})
@@ -384,8 +388,11 @@ class ClassificationStatistics:
             ordered = np.take(weights, order, axis=1)
             aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
             support[:, k] = _row_dot(ordered, positive)
+        # A class absent from these rows has no AUC and no weight in the average (scikit-learn
+        # >= 1.6 averages over the classes present, with a warning).
+        weighted = np.where(support > 0, aucs * support, 0.0)
         with np.errstate(invalid="ignore"):
-            return {"roc_auc": np.sum(aucs * support, axis=1) / support.sum(axis=1)}
+            return {"roc_auc": np.sum(weighted, axis=1) / support.sum(axis=1)}
 
     def evaluate_members(
         self, member_counts: list[np.ndarray], names: Collection[str] | None = None
@@ -407,12 +414,19 @@ class ClassificationStatistics:
         # Per-row arrays used once here are not kept: a bootstrap builds what it needs again.
         for per_row in ("row_losses", "row_brier", "binary_indicators"):
             self.__dict__.pop(per_row, None)
-        result: dict[str, float | str] = {name: float(v[0]) for name, v in values.items()}
+        result: dict[str, float | str] = {
+            name: float(v[0]) if np.isfinite(v[0]) else MSG_UNDEFINED for name, v in values.items()
+        }
         if "roc_auc" in result and self._proba is not None:
-            if min(len(stratum) for stratum in self.strata) == 0:
+            present = sum(1 for stratum in self.strata if len(stratum))
+            if present < 2 or (self.binary and present < len(self.strata)):
                 result["roc_auc"] = MSG_ONE_CLASS_AUC
             elif not self.binary and not np.allclose(1, self._proba.sum(axis=1)):
                 result["roc_auc"] = MSG_NOT_PROBABILITIES
+        if self.binary and result.get("precision_recall_auc") == MSG_UNDEFINED:
+            # Its only division is by the positive weight: with none (no positive row, or only
+            # zero-weight ones, which scikit-learn drops), scikit-learn's value is 0.
+            result["precision_recall_auc"] = 0.0
         return result
 
 
