@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -26,7 +27,9 @@ from typing import Any
 
 import pytest
 
+from mlgate.integrations import _records
 from mlgate.integrations.webhooks.signature import sign
+from mlgate.spec import load_spec
 from tests.integration.conftest import Registry, free_port
 
 pytestmark = pytest.mark.integration
@@ -400,3 +403,68 @@ def test_dispatch_hands_the_version_to_ci_instead(
     assert registry.tags(name, "1") == {}  # nothing gated here
     assert env[next(iter(env))] not in serve.output()
     assert serve.stop() == 0
+
+
+# A receiver killed with SIGKILL and restarted gates every version exactly once: a gate whose
+# orphaned child finished is adopted (one MLflow run, one set of tags, one notification); a gate
+# whose child died too runs again, and the run it left RUNNING is ended KILLED.
+
+
+def _child_pid(state) -> int:
+    """The gate child's process id, as the receiver recorded it in its queue."""
+    with sqlite3.connect(state / "queue.sqlite") as db:
+        row = db.execute("SELECT pid FROM jobs WHERE status = 'running'").fetchone()
+    assert row is not None and row[0]
+    return int(row[0])
+
+
+def test_a_finished_orphan_is_adopted_not_gated_again(registry, start_serve, write_gate, recorder):
+    names = [registry.register(("strong", None)) for _ in range(2)]
+    gates = [f"--gate={name}={write_gate(name)}" for name in names]
+    serve = start_serve(*gates)
+    for name in names:
+        assert serve.post(*delivery(name, "1")) == 202
+    wait_for(lambda: serve.jobs()["running"] == 1, "a gate running")
+    wait_for(lambda: _child_pid(serve.state), "the gate child started")
+    serve.stop(signal.SIGKILL)  # the child has its own session: it goes on to the end
+
+    restarted = start_serve(*gates)
+    wait_for(lambda: restarted.jobs()["done"] == 2, "both versions gated")
+    for name in names:
+        assert gate_runs(registry, name) == [f"mlgate {name} v1"]  # one run each, not two
+        assert registry.tags(name, "1")["mlgate.status"] == "passed"
+    gated = [line for line in restarted.lines() if "exit_code" in line]
+    assert sorted(line.get("adopted", False) for line in gated) == [False, True]
+    wait_for(lambda: len(recorder.posts) >= 4, "notifications")
+    time.sleep(1.0)  # a second notification of the adopted gate would come now
+    slack = [post for post in recorder.posts if post["path"] == "/slack"]
+    assert len(slack) == 2
+    assert restarted.stop() == 0
+
+
+def test_a_gate_cut_off_with_its_receiver_runs_again_and_its_run_is_killed(
+    registry, start_serve, write_gate
+):
+    name = registry.register(("strong", None))
+    gate = write_gate(name)
+    serve = start_serve(f"--gate={name}={gate}")
+    # The run an interrupted gate leaves behind: its name, digest tag, status RUNNING.
+    client = registry.client
+    experiment_id = client.create_experiment(name)
+    digest = load_spec(gate).digest
+    tags = {_records.GATE_DIGEST: digest}
+    left = client.create_run(experiment_id, run_name=f"mlgate {name} v1", tags=tags)
+    assert serve.post(*delivery(name, "1")) == 202
+    child = wait_for(lambda: _child_pid(serve.state), "the gate child started")
+    serve.stop(signal.SIGKILL)
+    os.kill(child, signal.SIGKILL)  # the gate dies with its receiver: no outcome on disk
+
+    restarted = start_serve(f"--gate={name}={gate}")
+    wait_for(lambda: restarted.jobs()["done"] == 1, "the version gated again")
+    assert client.get_run(left.info.run_id).info.status == "KILLED"
+    runs = client.search_runs([left.info.experiment_id])
+    assert sorted(run.info.status for run in runs) == ["FINISHED", "KILLED"]
+    assert registry.tags(name, "1")["mlgate.status"] == "passed"
+    gated = [line for line in restarted.lines() if "exit_code" in line]
+    assert [line.get("adopted", False) for line in gated] == [False]
+    assert restarted.stop() == 0

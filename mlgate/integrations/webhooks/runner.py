@@ -27,6 +27,7 @@ from mlgate.spec import load_spec
 
 PASSED, FAILED, ERRORED = "passed", "failed", "errored"
 LOG_NAME = "mlgate-run.log"
+EXIT_NAME = "mlgate-exit-code"  # written by the gate child as its last act, atomically
 
 
 @dataclass
@@ -39,6 +40,7 @@ class GateOutcome:
     failed_checks: list[str] = field(default_factory=list)
     report_uri: str | None = None
     duration_s: float = 0.0
+    adopted: bool = False  # decided by the child of an earlier, killed receiver
 
     @property
     def gated(self) -> bool:
@@ -50,11 +52,19 @@ def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> Gate
     """Gate ``job``'s version with its gate file; reports under ``report_root/<model>/<N>``.
 
     ``started`` receives the gate's process id. A gate process left running by a killed receiver
-    (``job.pid``) is waited for first, so two gates never run on one model at once.
+    (``job.pid``) is waited for first, so two gates never run on one model at once; if it
+    finished (its exit code and report are on disk), its outcome is adopted and nothing runs
+    again. If it did not finish, the MLflow run it left ``RUNNING`` is ended ``KILLED`` by the
+    new gate child before it gates the version again.
     """
-    if job.pid is not None:
-        wait_for_exit(job.pid)
     folder = report_root / job.model / job.version
+    interrupted = job.pid is not None
+    if interrupted:
+        assert job.pid is not None
+        wait_for_exit(job.pid)
+        adopted = _adopt(folder, load_spec(job.gate).report_json)
+        if adopted is not None:
+            return adopted
     folder.mkdir(parents=True, exist_ok=True)
     arguments = [
         "run",
@@ -67,13 +77,33 @@ def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> Gate
     ]
     report = folder / load_spec(job.gate).report_json
     report.unlink(missing_ok=True)  # never read an older run's report as this one's
+    (folder / EXIT_NAME).unlink(missing_ok=True)  # nor an older child's exit code
     clock = time.perf_counter()
-    process = _forks().Process(target=_gate_process, args=(arguments, str(folder / LOG_NAME)))
+    killed = (job.gate, job.model, job.version, job.digest) if interrupted else None
+    process = _forks().Process(
+        target=_gate_process, args=(arguments, str(folder / LOG_NAME), str(folder), killed)
+    )
     process.start()
     started(int(process.pid or 0))
     process.join()
     code = process.exitcode if process.exitcode is not None else -1
     duration = round(time.perf_counter() - clock, 3)
+    return _outcome(folder, report, code, duration)
+
+
+def _adopt(folder: Path, report_name: str) -> GateOutcome | None:
+    """The outcome an orphaned gate child wrote before its receiver restarted, if it finished."""
+    try:
+        code = int((folder / EXIT_NAME).read_text("utf-8").strip())
+    except (OSError, ValueError):
+        return None
+    outcome = _outcome(folder, folder / report_name, code, 0.0)
+    outcome.adopted = True
+    return outcome
+
+
+def _outcome(folder: Path, report: Path, code: int, duration: float) -> GateOutcome:
+    """What the gate decided, from its exit code, JSON report and log."""
     facts = _read_report(report)
     status = ERRORED
     if code in (EXIT_PASSED, EXIT_FAILED):
@@ -130,8 +160,19 @@ def warm_up() -> None:
     forkserver.ensure_running()
 
 
-def _gate_process(arguments: list[str], log_path: str) -> None:
-    """In the child: own session, output to the log, then ``mlgate`` exactly as on the shell."""
+def _gate_process(
+    arguments: list[str],
+    log_path: str,
+    folder: str,
+    killed: tuple[str, str, str, str] | None,
+) -> None:
+    """In the child: own session, output to the log, then ``mlgate`` exactly as on the shell.
+
+    ``killed`` (gate file, model, version, digest) names the attempt of a killed receiver whose
+    child did not finish: its MLflow run, still ``RUNNING``, is ended ``KILLED`` first. The exit
+    code is written to ``folder/EXIT_NAME`` last, so a receiver restarted after this child
+    finished adopts its outcome instead of gating again.
+    """
     os.setsid()
     log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     for stream in (1, 2):
@@ -140,12 +181,24 @@ def _gate_process(arguments: list[str], log_path: str) -> None:
     os.dup2(null, 0)
     from mlgate.cli import main
 
+    if killed is not None:
+        from mlgate.integrations.webhooks.interrupted import end_interrupted_runs
+
+        end_interrupted_runs(*killed)
     try:
         code = main(arguments)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+    _write_exit_code(Path(folder), code)
     sys.exit(code)
+
+
+def _write_exit_code(folder: Path, code: int) -> None:
+    """Write-then-rename, so a reader never sees a half-written file."""
+    partial = folder / f".{EXIT_NAME}.{os.getpid()}"
+    partial.write_text(f"{code}\n", encoding="utf-8")
+    os.replace(partial, folder / EXIT_NAME)
 
 
 def wait_for_exit(pid: int, poll: float = 0.5) -> None:

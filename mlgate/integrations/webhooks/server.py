@@ -189,6 +189,7 @@ class Receiver:
             version=job.version,
             outcome=result.status,
             exit_code=result.exit_code,
+            adopted=result.adopted or None,
             queued_s=waited,
             gate_s=result.duration_s,
             failed_checks=result.failed_checks,
