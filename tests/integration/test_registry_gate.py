@@ -51,6 +51,7 @@ def test_passing_challenger_is_tagged_and_promoted(run_cli, registry, gate_for, 
         "expected": "1",
         "outcome": "promoted",
         "reason": f"moved {name}@champion to version 2 (was 1)",
+        "took_over": None,
     }
 
     run = registry.client.get_run(run_id)
