@@ -8,7 +8,16 @@ import sys
 
 import pytest
 
-HEAVY = ("numpy", "pandas", "sklearn", "shap", "mlflow", "matplotlib", "jinja2")
+HEAVY = (
+    "numpy",
+    "pandas",
+    "sklearn",
+    "shap",
+    "mlflow",
+    "matplotlib",
+    "jinja2",
+    "prometheus_client",
+)
 
 HELP = """
 from mlgate.cli import main
@@ -42,8 +51,9 @@ def _heavy_modules_after(code: str) -> list[str]:
         HELP.format(args=["--help"]),
         HELP.format(args=["run", "--help"]),
         HELP.format(args=["serve", "--help"]),
+        "import mlgate.integrations.webhooks.server",
     ],
-    ids=["import", "cli", "spec", "mlflow-gateway", "help", "run-help", "serve-help"],
+    ids=["import", "cli", "spec", "mlflow-gateway", "help", "run-help", "serve-help", "serve"],
 )
 def test_light_entry_points_import_nothing_heavy(code):
     assert _heavy_modules_after(code) == []

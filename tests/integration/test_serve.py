@@ -410,12 +410,24 @@ def test_dispatch_hands_the_version_to_ci_instead(
 # whose child died too runs again, and the run it left RUNNING is ended KILLED.
 
 
-def _child_pid(state) -> int:
-    """The gate child's process id, as the receiver recorded it in its queue."""
+def _child_pid(state) -> int | None:
+    """The gate child's process id, as the receiver recorded it in its queue; None before."""
     with sqlite3.connect(state / "queue.sqlite") as db:
         row = db.execute("SELECT pid FROM jobs WHERE status = 'running'").fetchone()
-    assert row is not None and row[0]
-    return int(row[0])
+    return int(row[0]) if row is not None and row[0] else None
+
+
+def scrape(serve: Serve) -> dict[tuple[str, tuple], float]:
+    """``GET /metrics`` of a running receiver, as {(sample name, labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"{serve.url}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def test_a_finished_orphan_is_adopted_not_gated_again(registry, start_serve, write_gate, recorder):
@@ -439,6 +451,10 @@ def test_a_finished_orphan_is_adopted_not_gated_again(registry, start_serve, wri
     time.sleep(1.0)  # a second notification of the adopted gate would come now
     slack = [post for post in recorder.posts if post["path"] == "/slack"]
     assert len(slack) == 2
+    metrics = scrape(restarted)
+    assert metrics[("mlgate_serve_gates_total", (("decision", "passed"),))] == 2.0
+    assert metrics[("mlgate_serve_gate_duration_seconds_count", ())] == 1.0  # adopted: not timed
+    assert metrics[("mlgate_serve_queue_depth", ())] == 0.0
     assert restarted.stop() == 0
 
 

@@ -128,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
         if value < least:
             message = MSG_BAD_NUMBER.format(option=option, what=f">= {least}", value=value)
             raise GateFileError(message)
+    from mlgate.integrations.webhooks.metrics import require_client
+
+    require_client()  # GET /metrics: fail at start (exit 3), not at the first scrape
     secret = _secret(args.secret_file)
     if secret is None and not args.insecure_no_signature:
         raise GateFileError(MSG_NO_SECRET)

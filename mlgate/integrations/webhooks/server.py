@@ -33,6 +33,7 @@ from mlgate.integrations.webhooks.deliveries import (
 )
 from mlgate.integrations.webhooks.dispatch import Dispatcher
 from mlgate.integrations.webhooks.gates import GateRoutes
+from mlgate.integrations.webhooks.metrics import ServeMetrics
 from mlgate.integrations.webhooks.notify import notify, summary
 from mlgate.integrations.webhooks.queue import GateQueue, Job, QueueFullError, ReplayedError
 from mlgate.integrations.webhooks.runner import GateOutcome, run_job, warm_up
@@ -44,6 +45,7 @@ from mlgate.integrations.webhooks.signature import (
 
 WEBHOOK_PATH = "/webhooks/mlflow"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024  # MLflow's registry payloads are well under 4 KiB
 DEFAULT_CAPACITY = 1000
 READ_TIMEOUT_SECONDS = 10
@@ -106,6 +108,7 @@ class Receiver:
         self.queue = GateQueue(config.state_dir, config.capacity, config.window)
         self.stop = threading.Event()
         self.running = 0
+        self.metrics = ServeMetrics(self.queue.counts)
 
     def receive(self, headers: dict[str, str], body: bytes) -> tuple[int, str]:
         """Handle one delivery body; the HTTP status and the outcome (also logged)."""
@@ -126,6 +129,7 @@ class Receiver:
         except QueueFullError:
             status, outcome = 503, OUTCOME_FULL.format(capacity=self.config.capacity)
         self.log(**facts, status=status, outcome=outcome)
+        self.metrics.delivered(status, outcome)
         return status, outcome
 
     def _job(self, delivery: Delivery) -> tuple[tuple[str, str, str, str, str] | None, str]:
@@ -166,6 +170,7 @@ class Receiver:
             error = dispatcher.dispatch(job)
             outcome = "dispatched" if error is None else f"dispatch failed: {error}"
             self.queue.finish(job, error is None, outcome)
+            self.metrics.gated("dispatched" if error is None else "errored", None, 0)
             self.log(
                 job=job.id,
                 delivery_id=job.delivery_id,
@@ -182,6 +187,8 @@ class Receiver:
             result = GateOutcome("errored", -1, f"{type(error).__name__}: {error}")
         self.queue.finish(job, result.gated, result.status)
         notify_errors = self._notify(job, result)
+        duration = None if result.adopted else result.duration_s
+        self.metrics.gated(result.status, duration, len(notify_errors))
         self.log(
             job=job.id,
             delivery_id=job.delivery_id,
@@ -242,6 +249,7 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                     status=status,
                     outcome=outcome,
                 )
+                receiver.metrics.delivered(status, outcome)
                 self._answer(status, {"outcome": outcome})
                 return
             if int(length) > receiver.config.max_body:
@@ -254,6 +262,7 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                     status=status,
                     outcome=outcome,
                 )
+                receiver.metrics.delivered(status, outcome)
                 self._answer(status, {"outcome": outcome})
                 return
             body = self.rfile.read(int(length))
@@ -262,15 +271,20 @@ def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self._answer(status, {"outcome": outcome})
 
         def do_GET(self) -> None:
-            if self.path != HEALTH_PATH:
+            if self.path == METRICS_PATH:
+                data, content_type = receiver.metrics.exposition()
+                self._send(200, data, content_type)
+            elif self.path == HEALTH_PATH:
+                self._answer(200, {"status": "ok", "jobs": receiver.queue.counts()})
+            else:
                 self._answer(404, {"error": "not found"})
-                return
-            self._answer(200, {"status": "ok", "jobs": receiver.queue.counts()})
 
         def _answer(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode("utf-8")
+            self._send(status, json.dumps(body).encode("utf-8"), "application/json")
+
+        def _send(self, status: int, data: bytes, content_type: str) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
