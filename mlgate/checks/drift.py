@@ -3,11 +3,16 @@
 The reference is ``data.reference`` (the training snapshot) as the engine loaded it. Each column
 gets one test, chosen from its type and sample size and reported:
 
-- numeric, at most ``large_sample`` rows a side: two-sample Kolmogorov–Smirnov (p-value);
+- numeric, small: two-sample Kolmogorov–Smirnov (p-value);
 - categorical (text, booleans, numbers with at most 10 distinct values), small: chi-squared;
 - numeric, large: Wasserstein distance divided by the reference's standard deviation (> 0.1);
 - categorical, large: Jensen–Shannon distance, base 2 (> 0.1);
 - ``psi`` on reference decile bins (> 0.2) on request.
+
+"Small" means the harmonic mean of the two sides' non-missing row counts, ``2 n m / (n + m)``, is
+at most ``large_sample``: "at most ``large_sample`` rows a side" when the sides are equal, and the
+equal-size sample with the same power when they are not (the power of both tests depends on the
+sizes only through ``n m / (n + m)``). See :func:`mlgate.checks._drift_stats.choose_test`.
 
 ``tests: {column: {test, threshold}}`` overrides the choice for one column.
 
@@ -301,7 +306,7 @@ def compare_column(
     n_ref = len(column.reference) - missing_ref
     n_eval = len(column.evaluation) - missing_eval
     test = (override.test if override else None) or choose_test(
-        kind, min(n_ref, n_eval), config.large_sample
+        kind, n_ref, n_eval, config.large_sample
     )
     given = override.threshold if override else None
     notes: list[str] = []
