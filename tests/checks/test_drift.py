@@ -466,3 +466,14 @@ def test_a_large_reference_against_a_smaller_eval_is_judged_by_distance():
     (result,) = drift_between(reference, evaluation)
     assert result.test == "wasserstein" and not result.drifted
     assert stats.ks_2samp(reference["age"], evaluation["age"]).pvalue < 1e-4  # KS would flag
+
+
+def test_categories_are_in_one_stable_order_on_both_sides():
+    """Pooled frequency, then label: neither side's row order changes the order of the bars."""
+    reference = pd.Series(["b"] * 5 + ["a"] * 20 + ["c"] * 20 + [None] * 3)
+    evaluation = pd.Series(["c"] * 30 + ["d"] * 2 + ["a"] * 10)
+    labels, ref, ev, _ = _drift_stats.categorical_counts(reference, evaluation, 10)
+    assert labels == ["c", "a", "b", "(missing)", "d"]
+    assert ref.tolist() == [20, 20, 5, 3, 0] and ev.tolist() == [30, 10, 0, 0, 2]
+    shuffled = _drift_stats.categorical_counts(reference[::-1], evaluation[::-1], 10)
+    assert shuffled[0] == labels
