@@ -94,6 +94,8 @@ def provenance_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
 
     def add(label: str, value: Any, link: str = "") -> None:
+        if isinstance(value, Mapping):  # an empty entry says nothing: '"reason": ""' is noise
+            value = {k: v for k, v in value.items() if v not in (None, "", {}, [])}
         if value not in (None, "", {}):
             rows.append({"label": label, "value": value_text(value), "link": link})
 
