@@ -16,6 +16,7 @@ from mlgate.engine import MSG_FIRST_MODEL
 from mlgate.integrations import _records
 from mlgate.integrations._promotion import MSG_ALREADY
 from tests.integration.conftest import log_models
+from tests.integrations.ci.test_reporters import folded
 
 pytestmark = pytest.mark.integration
 
@@ -186,8 +187,11 @@ def test_promote_from_the_report_again_is_success(run_cli, registry, gate_for):
     """Issue 19: a CI retry after a successful promotion exited 1 ("champion changed")."""
     name = registry.register(("weak", "champion"), ("strong", "challenger"))
     gate = gate_for(name, registry.uri)
-    assert run_cli("run", "-c", str(gate))[0] == 0  # passed and promoted by the run itself
+    code, out, _ = run_cli("run", "-c", str(gate), "--ci", "github")
+    assert code == 0  # passed and promoted by the run itself
     assert registry.alias(name, "champion") == "2"
+    recorded = folded(out)["mlgate: record in the MLflow registry"]  # folds what it did
+    assert any(line.startswith(f"registry: moved {name}@champion") for line in recorded), out
     report = str(gate.parent / "mlgate-report.json")
     for _ in range(2):
         code, out, err = run_cli("promote", "--report", report)
