@@ -291,6 +291,9 @@ def compare_and_set(
 ) -> Promotion:
     """Move ``name@alias`` to ``version`` only if it still names ``expected``.
 
+    An alias that already names ``version`` is success with nothing to move (``already``): a CI
+    retry of a promotion that went through must not fail.
+
     Returns the promotion ``promoted`` or ``refused``; registry errors propagate (the caller
     decides the exit code), and the alias is then untouched or already moved, never half-moved.
     """
@@ -332,6 +335,10 @@ def _move(
     promotion: Promotion,
 ) -> None:
     current = read_alias(client, name, alias)
+    if current == version:  # a retry after success, or another gate of this version: done
+        promotion.outcome = PROMOTED
+        promotion.reason = MSG_ALREADY.format(name=name, alias=alias, version=version)
+        return
     if current != expected:
         promotion.outcome = REFUSED
         promotion.reason = MSG_ALIAS_MOVED.format(
@@ -341,10 +348,6 @@ def _move(
             current=current or ABSENT,
             version=version,
         )
-        return
-    if current == version:
-        promotion.reason = MSG_ALREADY.format(name=name, alias=alias, version=version)
-        promotion.outcome = PROMOTED
         return
     why = held.lost(prefix, margin=lease / 3)
     if why is not None:
