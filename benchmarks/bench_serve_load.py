@@ -97,7 +97,7 @@ class Receiver:
         while time.monotonic() < deadline:
             with (
                 contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{self.url}/healthz", timeout=1),
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=5),
             ):
                 return
             time.sleep(0.05)

@@ -417,6 +417,12 @@ def _child_pid(state) -> int | None:
     return int(row[0]) if row is not None and row[0] else None
 
 
+def gate_lines(serve: Serve, count: int) -> list[dict[str, Any]] | None:
+    """The receiver's log lines of finished gates, once there are ``count`` of them."""
+    lines = [line for line in serve.lines() if "exit_code" in line]
+    return lines if len(lines) >= count else None
+
+
 def scrape(serve: Serve) -> dict[tuple[str, tuple], float]:
     """``GET /metrics`` of a running receiver, as {(sample name, labels): value}."""
     from prometheus_client.parser import text_string_to_metric_families
@@ -445,8 +451,9 @@ def test_a_finished_orphan_is_adopted_not_gated_again(registry, start_serve, wri
     for name in names:
         assert gate_runs(registry, name) == [f"mlgate {name} v1"]  # one run each, not two
         assert registry.tags(name, "1")["mlgate.status"] == "passed"
-    gated = [line for line in restarted.lines() if "exit_code" in line]
-    assert sorted(line.get("adopted", False) for line in gated) == [False, True]
+    # The log line follows the queue's update (notifications go out in between).
+    gated = wait_for(lambda: gate_lines(restarted, 2), "both gate log lines")
+    assert sorted(bool(line.get("adopted")) for line in gated) == [False, True]
     wait_for(lambda: len(recorder.posts) >= 4, "notifications")
     time.sleep(1.0)  # a second notification of the adopted gate would come now
     slack = [post for post in recorder.posts if post["path"] == "/slack"]
@@ -481,6 +488,6 @@ def test_a_gate_cut_off_with_its_receiver_runs_again_and_its_run_is_killed(
     runs = client.search_runs([left.info.experiment_id])
     assert sorted(run.info.status for run in runs) == ["FINISHED", "KILLED"]
     assert registry.tags(name, "1")["mlgate.status"] == "passed"
-    gated = [line for line in restarted.lines() if "exit_code" in line]
-    assert [line.get("adopted", False) for line in gated] == [False]
+    gated = wait_for(lambda: gate_lines(restarted, 1), "the gate log line")
+    assert [bool(line.get("adopted")) for line in gated] == [False]
     assert restarted.stop() == 0

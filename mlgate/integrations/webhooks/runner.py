@@ -61,7 +61,7 @@ def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> Gate
     interrupted = job.pid is not None
     if interrupted:
         assert job.pid is not None
-        wait_for_exit(job.pid)
+        wait_for_exit(job.pid, folder / EXIT_NAME)
         adopted = _adopt(folder, load_spec(job.gate).report_json)
         if adopted is not None:
             return adopted
@@ -201,16 +201,31 @@ def _write_exit_code(folder: Path, code: int) -> None:
     os.replace(partial, folder / EXIT_NAME)
 
 
-def wait_for_exit(pid: int, poll: float = 0.5) -> None:
-    """Return once no process ``pid`` exists (an orphaned gate of a killed receiver)."""
-    while True:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        except PermissionError:  # the pid was reused by another user's process: not our gate
-            return
+def wait_for_exit(pid: int, exit_file: Path, poll: float = 0.5) -> None:
+    """Return once the gate process ``pid`` of a killed receiver is over.
+
+    Over means: it wrote its exit code, or no such process runs, or the process is a zombie (a
+    reaped parent's orphan that PID 1 does not reap), or the pid now belongs to another program
+    (pids are reused, and soon: Linux's default pid_max is 32768).
+    """
+    while _still_running(pid, exit_file):
         time.sleep(poll)
+
+
+def _still_running(pid: int, exit_file: Path) -> bool:
+    if exit_file.exists():
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or another user's process now
+        return False
+    proc = Path(f"/proc/{pid}")
+    try:
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        command = (proc / "cmdline").read_bytes()
+    except (OSError, IndexError):  # no /proc (macOS): the signal probe is all there is
+        return True
+    return state != "Z" and b"multiprocessing" in command
 
 
 def _read_report(path: Path) -> dict[str, Any]:

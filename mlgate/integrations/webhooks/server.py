@@ -228,6 +228,17 @@ def _version_link(spec: Any, job: Job) -> str | None:
     return f"{redact(tracking).rstrip('/')}/#/models/{job.model}/versions/{job.version}"
 
 
+class _Server(ThreadingHTTPServer):
+    """A client that hung up before its answer (a timed-out probe) is not a server error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # broken pipe, reset by the peer
+            return
+        super().handle_error(request, client_address)
+
+
 def make_handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     """The request handler class bound to ``receiver``."""
 
@@ -301,8 +312,7 @@ def serve(config: ServeConfig, on_ready: Callable[[int], None] | None = None) ->
     receiver = Receiver(config, log)
     if config.dispatcher is None:
         warm_up()
-    server = ThreadingHTTPServer((config.host, config.port), make_handler(receiver))
-    server.daemon_threads = True
+    server = _Server((config.host, config.port), make_handler(receiver))
     port = server.server_address[1]
     workers = [
         threading.Thread(target=receiver.work, name=f"mlgate-gate-{index}")
