@@ -109,6 +109,7 @@ class Receiver:
         self.stop = threading.Event()
         self.running = 0
         self.metrics = ServeMetrics(self.queue.counts)
+        self._digests: dict[str, tuple[tuple[int, int, int], str]] = {}
 
     def receive(self, headers: dict[str, str], body: bytes) -> tuple[int, str]:
         """Handle one delivery body; the HTTP status and the outcome (also logged)."""
@@ -141,13 +142,33 @@ class Receiver:
         gate = self.config.routes.gate_for(delivery.model)
         if gate is None:
             return None, OUTCOME_NO_GATE.format(model=delivery.model)
-        from mlgate.spec import load_spec
-
         try:
-            digest = load_spec(gate).digest
+            digest = self._digest(gate)
         except MlgateError as error:
             return None, OUTCOME_BAD_GATE.format(gate=gate, error=error)
         return (delivery.model, delivery.version, digest, str(gate), delivery.event), ""
+
+    def _digest(self, gate: Path) -> str:
+        """The gate file's digest, parsed again only when the file changed.
+
+        Parsing and validating a gate file takes milliseconds, which a burst of deliveries pays
+        on every request (MLflow times out and retries a slow answer); the file's identity and
+        modification time say whether the last answer still holds, so an edit applies at once.
+        """
+        from mlgate.spec import load_spec
+
+        try:
+            status = gate.stat()
+            stamp = (status.st_ino, status.st_size, status.st_mtime_ns)
+        except OSError:
+            stamp = None
+        cached = self._digests.get(str(gate))
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
+        digest = load_spec(gate).digest
+        if stamp is not None:
+            self._digests[str(gate)] = (stamp, digest)
+        return digest
 
     def work(self) -> None:
         """A worker: gate queued jobs until stopped, finishing the one in hand."""
