@@ -7,10 +7,10 @@ queues it again. One table of delivery ids seen within the timestamp window refu
 delivery id and its job are written in one transaction: a delivery answered 202 is on disk, and
 a delivery refused for a full queue (503, which MLflow retries) leaves no trace.
 
-Jobs that were running when the receiver stopped are queued again at start: a gate that was cut
-off reran is harmless (tags are rewritten, promotion is compare-and-set), a lost one is not. The
-gate's process id is kept, so that a gate still running after its receiver was killed is waited
-for before the rerun, never run twice at once.
+Jobs that were running when the receiver stopped are queued again at start, marked interrupted
+(their gate's process id kept, or 0 when it was never recorded): the runner then waits for a gate
+still running after its receiver was killed and adopts its outcome, or reruns a gate that was cut
+off (``runner.run_job``); a lost job is never acceptable, a cut-off one rerun is harmless.
 sqlite is in the standard library and commits atomically; one receiver process owns the file.
 """
 
@@ -84,7 +84,11 @@ class GateQueue:
         )
         self._db.executescript(_SCHEMA)
         with self._lock:
-            self._db.execute("UPDATE jobs SET status = ? WHERE status = ?", (QUEUED, RUNNING))
+            # pid 0: it was running, its child's pid unknown (killed before it was recorded).
+            self._db.execute(
+                "UPDATE jobs SET status = ?, pid = COALESCE(pid, 0) WHERE status = ?",
+                (QUEUED, RUNNING),
+            )
 
     def accept(
         self,

@@ -28,6 +28,8 @@ from mlgate.spec import load_spec
 PASSED, FAILED, ERRORED = "passed", "failed", "errored"
 LOG_NAME = "mlgate-run.log"
 EXIT_NAME = "mlgate-exit-code"  # written by the gate child as its last act, atomically
+LOCK_NAME = "mlgate-gate.lock"  # flock held by the gate child of this job for its whole life
+EXIT_BUSY = 75  # EX_TEMPFAIL: another child of this job holds the lock; nothing was done
 
 
 @dataclass
@@ -51,44 +53,63 @@ class GateOutcome:
 def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> GateOutcome:
     """Gate ``job``'s version with its gate file; reports under ``report_root/<model>/<N>``.
 
-    ``started`` receives the gate's process id. A gate process left running by a killed receiver
-    (``job.pid``) is waited for first, so two gates never run on one model at once; if it
-    finished (its exit code and report are on disk), its outcome is adopted and nothing runs
-    again. If it did not finish, the MLflow run it left ``RUNNING`` is ended ``KILLED`` by the
-    new gate child before it gates the version again.
+    ``started`` receives the gate's process id. Every gate child holds an exclusive ``flock`` on
+    ``LOCK_NAME`` in the job's folder for its whole life (the kernel releases it when the process
+    ends, even by SIGKILL), so two children never gate one job at once, whatever pids were or
+    were not recorded before a receiver was killed. A job that was running when its receiver
+    stopped (``job.pid`` not None) first waits for that lock: if the orphaned child finished (its
+    exit code is on disk) its outcome is adopted and nothing runs again; otherwise the version is
+    gated again, and the new child ends the MLflow run the old one left ``RUNNING`` as
+    ``KILLED``. A child that finds the lock taken (an orphan that started late) exits with
+    ``EXIT_BUSY`` at once, and its job waits for and adopts the orphan's outcome.
     """
     folder = report_root / job.model / job.version
-    interrupted = job.pid is not None
-    if interrupted:
-        assert job.pid is not None
-        wait_for_exit(job.pid, folder / EXIT_NAME)
-        adopted = _adopt(folder, load_spec(job.gate).report_json)
-        if adopted is not None:
-            return adopted
     folder.mkdir(parents=True, exist_ok=True)
-    arguments = [
-        "run",
-        "-c",
-        job.gate,
-        "--model",
-        job.uri,
-        "--report-dir",
-        str(folder),
-    ]
-    report = folder / load_spec(job.gate).report_json
+    interrupted = job.pid is not None
+    report_name = load_spec(job.gate).report_json
+    while True:
+        if interrupted:
+            wait_for_lock(folder)
+            adopted = _adopt(folder, report_name)
+            if adopted is not None:
+                return adopted
+        outcome = _run_child(job, folder, report_name, interrupted, started)
+        if outcome.exit_code != EXIT_BUSY:
+            return outcome
+        interrupted = True  # another child of this job runs: wait for it, then adopt
+
+
+def _run_child(
+    job: Job,
+    folder: Path,
+    report_name: str,
+    interrupted: bool,
+    started: Callable[[int], None],
+) -> GateOutcome:
+    arguments = ["run", "-c", job.gate, "--model", job.uri, "--report-dir", str(folder)]
+    report = folder / report_name
     report.unlink(missing_ok=True)  # never read an older run's report as this one's
     (folder / EXIT_NAME).unlink(missing_ok=True)  # nor an older child's exit code
     clock = time.perf_counter()
     killed = (job.gate, job.model, job.version, job.digest) if interrupted else None
-    process = _forks().Process(
-        target=_gate_process, args=(arguments, str(folder / LOG_NAME), str(folder), killed)
-    )
+    process = _forks().Process(target=_gate_process, args=(arguments, str(folder), killed))
     process.start()
     started(int(process.pid or 0))
     process.join()
     code = process.exitcode if process.exitcode is not None else -1
     duration = round(time.perf_counter() - clock, 3)
     return _outcome(folder, report, code, duration)
+
+
+def wait_for_lock(folder: Path) -> None:
+    """Block until no gate child holds the job folder's lock (an orphan of a killed receiver)."""
+    import fcntl
+
+    descriptor = os.open(folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+    finally:
+        os.close(descriptor)  # releases it: the receiver only waited
 
 
 def _adopt(folder: Path, report_name: str) -> GateOutcome | None:
@@ -162,19 +183,27 @@ def warm_up() -> None:
 
 def _gate_process(
     arguments: list[str],
-    log_path: str,
     folder: str,
     killed: tuple[str, str, str, str] | None,
 ) -> None:
-    """In the child: own session, output to the log, then ``mlgate`` exactly as on the shell.
+    """In the child: own session, the job folder's lock, output to the log, then ``mlgate``
+    exactly as on the shell.
 
-    ``killed`` (gate file, model, version, digest) names the attempt of a killed receiver whose
-    child did not finish: its MLflow run, still ``RUNNING``, is ended ``KILLED`` first. The exit
-    code is written to ``folder/EXIT_NAME`` last, so a receiver restarted after this child
-    finished adopts its outcome instead of gating again.
+    Without the lock (another child of this job holds it) it exits ``EXIT_BUSY`` touching
+    nothing. ``killed`` (gate file, model, version, digest) names the attempt of a killed
+    receiver whose child did not finish: its MLflow run, still ``RUNNING``, is ended ``KILLED``
+    first. The exit code is written to ``folder/EXIT_NAME`` last, so a receiver restarted after
+    this child finished adopts its outcome instead of gating again.
     """
+    import fcntl
+
     os.setsid()
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    lock = os.open(Path(folder) / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os._exit(EXIT_BUSY)
+    log = os.open(Path(folder) / LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     for stream in (1, 2):
         os.dup2(log, stream)
     null = os.open(os.devnull, os.O_RDONLY)
@@ -199,33 +228,6 @@ def _write_exit_code(folder: Path, code: int) -> None:
     partial = folder / f".{EXIT_NAME}.{os.getpid()}"
     partial.write_text(f"{code}\n", encoding="utf-8")
     os.replace(partial, folder / EXIT_NAME)
-
-
-def wait_for_exit(pid: int, exit_file: Path, poll: float = 0.5) -> None:
-    """Return once the gate process ``pid`` of a killed receiver is over.
-
-    Over means: it wrote its exit code, or no such process runs, or the process is a zombie (a
-    reaped parent's orphan that PID 1 does not reap), or the pid now belongs to another program
-    (pids are reused, and soon: Linux's default pid_max is 32768).
-    """
-    while _still_running(pid, exit_file):
-        time.sleep(poll)
-
-
-def _still_running(pid: int, exit_file: Path) -> bool:
-    if exit_file.exists():
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # gone, or another user's process now
-        return False
-    proc = Path(f"/proc/{pid}")
-    try:
-        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        command = (proc / "cmdline").read_bytes()
-    except (OSError, IndexError):  # no /proc (macOS): the signal probe is all there is
-        return True
-    return state != "Z" and b"multiprocessing" in command
 
 
 def _read_report(path: Path) -> dict[str, Any]:

@@ -1,62 +1,77 @@
-"""A restarted receiver waits for the gate child of its killed predecessor, and only for it: not
-for a finished child (exit code on disk), a zombie, or another program that got the pid."""
+"""One gate child per job at a time, held by an flock the kernel releases when the child dies:
+a restarted receiver waits for an orphaned child, and a late orphan and a new child never both
+gate the version."""
 
 from __future__ import annotations
 
 import multiprocessing
-import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 
-from mlgate.integrations.webhooks.runner import EXIT_NAME, _still_running
+from mlgate.integrations.webhooks.runner import (
+    EXIT_BUSY,
+    LOCK_NAME,
+    LOG_NAME,
+    _gate_process,
+    wait_for_lock,
+)
+
+HOLDER = """
+import fcntl, os, sys, time
+descriptor = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(descriptor, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)
+"""
 
 
-def _sleep() -> None:
-    time.sleep(60)
+def _holder(folder) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(folder / LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "held"
+    return holder
 
 
-def test_a_live_gate_child_is_waited_for_until_it_ends(tmp_path):
-    child = multiprocessing.get_context("spawn").Process(target=_sleep)
-    child.start()
+def test_the_receiver_waits_until_the_holder_dies_even_by_sigkill(tmp_path):
+    holder = _holder(tmp_path)
+    waited = []
+
+    def wait() -> None:
+        started = time.monotonic()
+        wait_for_lock(tmp_path)
+        waited.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    time.sleep(1.0)
+    assert waited == []  # still held
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    thread.join(10)
+    assert len(waited) == 1 and waited[0] >= 1.0
+
+
+def test_a_free_lock_is_not_waited_for(tmp_path):
+    started = time.monotonic()
+    wait_for_lock(tmp_path)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_child_that_finds_the_lock_taken_exits_busy_and_touches_nothing(tmp_path):
+    (tmp_path / LOG_NAME).write_text("the other child's log\n")
+    holder = _holder(tmp_path)
     try:
-        assert _still_running(child.pid, tmp_path / EXIT_NAME)
+        child = multiprocessing.get_context("spawn").Process(
+            target=_gate_process, args=(["--version"], str(tmp_path), None)
+        )
+        child.start()
+        child.join(60)
     finally:
-        child.kill()
-        child.join()
-    assert not _still_running(child.pid, tmp_path / EXIT_NAME)
-
-
-def test_a_child_that_wrote_its_exit_code_is_not_waited_for(tmp_path):
-    child = multiprocessing.get_context("spawn").Process(target=_sleep)
-    child.start()
-    try:
-        (tmp_path / EXIT_NAME).write_text("0\n")
-        assert not _still_running(child.pid, tmp_path / EXIT_NAME)
-    finally:
-        child.kill()
-        child.join()
-
-
-def test_a_zombie_is_not_waited_for(tmp_path):
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0)
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _still_running(pid, tmp_path / EXIT_NAME):
-            time.sleep(0.05)
-        with open(f"/proc/{pid}/stat") as stat:  # still there, unreaped
-            assert stat.read().rsplit(")", 1)[1].split()[0] == "Z"
-        assert not _still_running(pid, tmp_path / EXIT_NAME)
-    finally:
-        os.waitpid(pid, 0)
-
-
-def test_a_reused_pid_of_another_program_is_not_waited_for(tmp_path):
-    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    try:
-        assert not _still_running(other.pid, tmp_path / EXIT_NAME)
-    finally:
-        other.kill()
-        other.wait()
+        holder.kill()
+        holder.wait()
+    assert child.exitcode == EXIT_BUSY
+    assert (tmp_path / LOG_NAME).read_text() == "the other child's log\n"
