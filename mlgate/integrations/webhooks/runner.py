@@ -60,8 +60,9 @@ def run_job(job: Job, report_root: Path, started: Callable[[int], None]) -> Gate
     stopped (``job.pid`` not None) first waits for that lock: if the orphaned child finished (its
     exit code is on disk) its outcome is adopted and nothing runs again; otherwise the version is
     gated again, and the new child ends the MLflow run the old one left ``RUNNING`` as
-    ``KILLED``. A child that finds the lock taken (an orphan that started late) exits with
-    ``EXIT_BUSY`` at once, and its job waits for and adopts the orphan's outcome.
+    ``KILLED``. A child that finds the lock taken, or the job already gated by another child
+    (orphans and new children can start in either order), exits with ``EXIT_BUSY`` at once, and
+    its job waits for the lock and adopts the other child's outcome.
     """
     folder = report_root / job.model / job.version
     folder.mkdir(parents=True, exist_ok=True)
@@ -189,11 +190,14 @@ def _gate_process(
     """In the child: own session, the job folder's lock, output to the log, then ``mlgate``
     exactly as on the shell.
 
-    Without the lock (another child of this job holds it) it exits ``EXIT_BUSY`` touching
-    nothing. ``killed`` (gate file, model, version, digest) names the attempt of a killed
-    receiver whose child did not finish: its MLflow run, still ``RUNNING``, is ended ``KILLED``
-    first. The exit code is written to ``folder/EXIT_NAME`` last, so a receiver restarted after
-    this child finished adopts its outcome instead of gating again.
+    Without the lock (another child of this job holds it), or with an exit code already in the
+    folder (a child of this job that started earlier gated it; the receiver deletes the exit code
+    before it starts a child, and a child can start many seconds late on a loaded machine), it
+    exits ``EXIT_BUSY`` touching nothing. ``killed`` (gate file, model, version, digest) names
+    the attempt of a killed receiver whose child did not finish: its MLflow run, still
+    ``RUNNING``, is ended ``KILLED`` first. The exit code is written to ``folder/EXIT_NAME``
+    last, so a receiver restarted after this child finished adopts its outcome instead of gating
+    again.
     """
     import fcntl
 
@@ -202,6 +206,8 @@ def _gate_process(
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        os._exit(EXIT_BUSY)
+    if (Path(folder) / EXIT_NAME).exists():  # a sibling that started earlier already gated it
         os._exit(EXIT_BUSY)
     log = os.open(Path(folder) / LOG_NAME, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     for stream in (1, 2):

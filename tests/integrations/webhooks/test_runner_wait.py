@@ -13,6 +13,7 @@ import time
 
 from mlgate.integrations.webhooks.runner import (
     EXIT_BUSY,
+    EXIT_NAME,
     LOCK_NAME,
     LOG_NAME,
     _gate_process,
@@ -75,3 +76,17 @@ def test_a_child_that_finds_the_lock_taken_exits_busy_and_touches_nothing(tmp_pa
         holder.wait()
     assert child.exitcode == EXIT_BUSY
     assert (tmp_path / LOG_NAME).read_text() == "the other child's log\n"
+
+
+def test_a_late_child_finding_the_job_already_gated_exits_busy(tmp_path):
+    """A sibling started earlier finished and released the lock before this child started."""
+    (tmp_path / EXIT_NAME).write_text("0\n")
+    (tmp_path / LOG_NAME).write_text("the sibling's log\n")
+    child = multiprocessing.get_context("spawn").Process(
+        target=_gate_process, args=(["--version"], str(tmp_path), None)
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == EXIT_BUSY
+    assert (tmp_path / EXIT_NAME).read_text() == "0\n"
+    assert (tmp_path / LOG_NAME).read_text() == "the sibling's log\n"
