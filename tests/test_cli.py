@@ -335,3 +335,22 @@ def test_real_process_exit_code_and_stderr(binary_gate, tmp_path):
     assert bad.stderr.strip().splitlines() == [
         "mlgate: error: " + spec_module.MSG_MISSING_FILE.format(path=tmp_path / "x.yaml")
     ]
+
+
+def test_checks_keys_show_whole_descriptions_and_severity(run_cli):
+    """Issue 19: 'intersectional … (e.g' was cut mid-sentence and 'severity' was blank."""
+    import json
+    from importlib import resources
+
+    code, out, _ = run_cli("checks")
+    assert code == 0
+    schema = json.loads(resources.files("mlgate.schemas").joinpath("gate.schema.json").read_text())
+    severity = schema["$defs"]["severity"]["description"]
+    lines = out.splitlines()
+    fairness = lines[lines.index("checks.fairness keys:") + 1 :]
+    intersectional = next(line for line in fairness if line.split()[0] == "intersectional")
+    described = schema["properties"]["checks"]["properties"]["fairness"]["properties"]
+    assert intersectional.split(None, 1)[1] == described["intersectional"]["description"]
+    keyed = [line.split(None, 1) for line in lines if line.startswith("  severity ")]
+    assert keyed and all(len(parts) == 2 for parts in keyed)
+    assert [parts[1] for parts in keyed].count(severity) >= 1
