@@ -65,7 +65,7 @@ def _environment() -> Any:
     )
 
 
-def _row(check: Mapping[str, Any]) -> dict[str, str]:
+def _row(check: Mapping[str, Any]) -> dict[str, Any]:
     status = str(check.get("status", ""))
     return {
         "id": str(check.get("id", "")),
