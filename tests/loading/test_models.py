@@ -9,6 +9,7 @@ import pytest
 import mlgate
 from mlgate.errors import InputError
 from mlgate.loading import models as models_module
+from mlgate.mlflow_gateway import MSG_ALIAS_NOT_FOUND, MSG_NO_SQLITE_FILE
 from mlgate.spec import spec_from_dict
 from tests.integration.conftest import tracking
 
@@ -169,3 +170,41 @@ def test_unknown_alias_is_a_bad_reference(tmp_path, binary_frame, registered):
     message = str(info.value)
     assert message.startswith("model: models:/cancer@nope not found")
     assert "alias 'nope'" in message
+
+
+def test_an_alias_typo_lists_the_aliases_that_exist(tmp_path, binary_frame, registered):
+    """Issue 19: '@challengr' said only 'not found'."""
+    gate = {"mlflow": {"tracking_uri": registered["uri"]}}
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@challengr", tmp_path, binary_frame, **gate)
+    assert str(info.value) == MSG_ALIAS_NOT_FOUND.format(
+        key="model",
+        uri="models:/cancer@challengr",
+        name="cancer",
+        alias="challengr",
+        where=f"sqlite:///{tmp_path / 'store.db'}",
+        existing="challenger, champion",
+        hint="; did you mean 'challenger'?",
+    )
+
+
+def test_a_missing_sqlite_file_is_refused_naming_it(tmp_path, binary_frame, registered):
+    """Issue 19: a typo in a sqlite URI created a new empty store, then 'not found'."""
+    gate = {"mlflow": {"tracking_uri": "sqlite:///stor.db"}}
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@challenger", tmp_path, binary_frame, **gate)
+    missing = tmp_path / "stor.db"
+    assert str(info.value) == MSG_NO_SQLITE_FILE.format(
+        key="model", uri="models:/cancer@challenger", path=missing
+    )
+    assert not missing.exists()
+
+
+def test_the_embedded_default_store_is_not_refused(tmp_path, binary_frame, monkeypatch):
+    """No tracking URI anywhere: the embedded store is mlgate's own, created on first use."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@challenger", tmp_path, binary_frame)
+    assert "sqlite file" not in str(info.value)
+    assert "models:/cancer@challenger not found" in str(info.value)
