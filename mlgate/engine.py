@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import progress
 from mlgate._version import __version__
-from mlgate.errors import AliasNotFoundError, GateFileError, InputError, did_you_mean
+from mlgate.errors import AliasNotFoundError, GateFileError, InputError
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: 
 
 def check_metric_names(context: Any) -> None:
     """Reject thresholds on metrics that do not exist for the resolved task (exit 2)."""
-    from mlgate.metrics import definitions, split_per_class
+    from mlgate.metrics import definitions, metric_hint, split_per_class
 
     spec: GateSpec = context.spec
     known = [*definitions(context.task), *spec.custom_metrics]
@@ -264,7 +264,7 @@ def check_metric_names(context: Any) -> None:
                     name=name,
                     task=context.task,
                     reason=context.task_reason,
-                    hint=did_you_mean(name, known),
+                    hint=metric_hint(name, known),
                     known=", ".join(known),
                 )
             )

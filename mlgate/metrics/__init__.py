@@ -14,6 +14,7 @@ from mlgate.metrics._registry import (
     MetricInput,
     all_metric_names,
     definitions,
+    metric_hint,
     split_per_class,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "all_metric_names",
     "compute_metrics",
     "definitions",
+    "metric_hint",
     "split_per_class",
 ]

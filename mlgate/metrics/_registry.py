@@ -109,6 +109,23 @@ def all_metric_names() -> list[str]:
     return list(dict.fromkeys(name for _, name in _REGISTRY))
 
 
+def metric_hint(name: str, known: list[str]) -> str:
+    """What to tell a user whose metric ``name`` is not among ``known`` (this task's metrics).
+
+    A metric of another task gets no look-alike suggestion (``recall_score`` on a regressor is
+    not a typo of ``r2_score``): the hint says which tasks it belongs to. Anything else is a typo
+    and gets the closest known name.
+    """
+    from mlgate.errors import did_you_mean
+
+    base = split_per_class(name)
+    plain = base[0] if base is not None else name
+    tasks = [task for task in TASKS if plain in definitions(task)]
+    if tasks:
+        return f"; it is a {' and '.join(tasks)} metric"
+    return did_you_mean(name, known)
+
+
 def split_per_class(name: str) -> tuple[str, str] | None:
     """Split ``'recall_score[cat]'`` into ``('recall_score', 'cat')``; None for other names."""
     if name.endswith("]") and "[" in name:
