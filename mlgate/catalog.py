@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mlgate.metrics import TASKS, definitions
+from mlgate.metrics import METRIC_ALIASES, TASKS, definitions
 
 METRIC_FAMILIES = ("performance", "comparison")  # their keys are the metrics listed below
+MSG_ALIASES = "short names, read as the full name (reports show the full name): {aliases}"
 DIRECTION = {True: "higher is better", False: "lower is better", None: "descriptive"}
 
 
@@ -37,6 +38,10 @@ def render_catalog(task: str | None = None) -> str:
             )
     if task in (None, "binary"):
         lines.extend(_fairness_lines())
+    lines.append("")
+    lines.append(
+        MSG_ALIASES.format(aliases=", ".join(f"{a} = {n}" for a, n in METRIC_ALIASES.items()))
+    )
     lines.append("")
     lines.append("custom metrics: declare under 'metrics' as name: {function: 'module:function'}")
     return "\n".join(lines)

@@ -314,6 +314,7 @@ def test_checks_lists_metrics_with_direction(run_cli):
     assert any(
         line.split()[:4] == ["log_loss", "lower", "is", "better"] for line in out.splitlines()
     )
+    assert "short names, read as the full name (reports show the full name): rmse = " in out
 
 
 def test_real_process_exit_code_and_stderr(binary_gate, tmp_path):

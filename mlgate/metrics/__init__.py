@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mlgate.metrics._compute import CustomMetricFunction, MetricValues, compute_metrics
 from mlgate.metrics._registry import (
+    METRIC_ALIASES,
     PER_CLASS_METRICS,
     TASKS,
     MetricDefinition,
@@ -19,6 +20,7 @@ from mlgate.metrics._registry import (
 )
 
 __all__ = [
+    "METRIC_ALIASES",
     "PER_CLASS_METRICS",
     "TASKS",
     "CustomMetricFunction",

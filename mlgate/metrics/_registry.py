@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     import numpy as np
 
 TASKS = ("regression", "binary", "multiclass")
+# Short names people type, read as the canonical (mlflow.evaluate) name everywhere a metric is
+# named: check ids, the JSON report and pytest items show the canonical name.
+METRIC_ALIASES = {
+    "rmse": "root_mean_squared_error",
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "r2": "r2_score",
+    "auc": "roc_auc",
+}
 PER_CLASS_METRICS = ("precision_score", "recall_score", "f1_score")
 
 
