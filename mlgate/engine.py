@@ -15,7 +15,7 @@ from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.result import GateResult
+    from mlgate.result import CheckResult, GateResult
 
 MSG_NO_DATA = (
     "missing 'data.eval' in the gate file: give the evaluation data (.csv or .parquet), or pass "
@@ -34,6 +34,12 @@ MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
 )
+MSG_TARGET_LEAK = (
+    "the target '{target}' is also an input column of the {roles}: a model that reads its own "
+    "label scores far better here than it will in production; drop '{target}' from its inputs "
+    "(retrain without it, or fix 'features')"
+)
+LEAK_CHECK = "target_leak"
 MSG_DIAGNOSTICS_FAILED = "the report plots could not be computed: {error}"
 MSG_FIRST_MODEL = "{uri} does not exist yet (first model: no champion to compare with)"
 MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
@@ -153,6 +159,9 @@ def evaluate(
     validate_families(context)
     progress.show("running checks")
     checks = run_checks(context)
+    leak = _target_leak(context, loaded_baseline, eval_data)
+    if leak is not None:
+        checks.append(leak)
     model_metrics = context.metrics_of(context.model)
     intervals = model_intervals(context)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
@@ -193,6 +202,34 @@ def evaluate(
         environment=environment(),
         statistics=describe(context),
         intervals=intervals,
+    )
+
+
+def _target_leak(context: EvaluationContext, baseline: Any, eval_data: Any) -> CheckResult | None:
+    """A warned ``data.target_leak`` when the target is an input column of a model, else None.
+
+    Warned, not failed: the decision stays with the gate's thresholds, but every report shows
+    why a score is too good to be true.
+    """
+    from mlgate.context import choose_features
+    from mlgate.result import WARNED, CheckResult
+
+    target = context.spec.target
+    roles = ["model"] if target in context.features else []
+    if baseline is not None and target in choose_features(
+        context.spec, eval_data, baseline, "baseline"
+    ):
+        roles.append("baseline")
+    if not roles:
+        return None
+    return CheckResult(
+        id=f"data.{LEAK_CHECK}",
+        family="data",
+        name=LEAK_CHECK,
+        status=WARNED,
+        message=MSG_TARGET_LEAK.format(target=target, roles=" and ".join(roles)),
+        details={"target": target, "models": roles},
+        severity="warn",
     )
 
 

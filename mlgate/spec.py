@@ -424,7 +424,7 @@ def _canonical_metric_names(document: dict[str, Any], source: str) -> dict[str, 
             return section
         renamed: dict[str, Any] = {}
         for name, options in section.items():
-            canonical = name if name in custom else METRIC_ALIASES.get(name, name)
+            canonical = str(name if name in custom else METRIC_ALIASES.get(name, name))
             if canonical != name and canonical in section:
                 raise GateFileError(
                     f"{source}: " + MSG_ALIAS_TWICE.format(key=key, alias=name, name=canonical)

@@ -262,3 +262,22 @@ def test_a_metric_of_another_task_is_not_suggested_a_lookalike(wage_regressor):
     with pytest.raises(GateFileError) as info:  # a typo of this task's metric is still hinted
         mlgate.run_gate(gate, data=frame, model=model)
     assert "did you mean 'r2_score'?" in str(info.value)
+
+
+def test_a_target_that_is_also_a_model_input_is_warned(wage_regressor):
+    """Issue 19: a model reading its own label scores perfectly; nothing said so."""
+    from sklearn.linear_model import LinearRegression
+
+    from mlgate.engine import MSG_TARGET_LEAK
+
+    frame, _ = wage_regressor
+    leaky = LinearRegression().fit(frame[["hours", "wage"]], frame["wage"])
+    gate = {"target": "wage", "checks": {"performance": {"r2_score": {"min": 0.5}}}}
+    result = mlgate.run_gate(gate, data=frame.drop(columns="job"), model=leaky)
+    leak = result.check("data.target_leak")
+    assert (leak.status, leak.severity) == ("warned", "warn")
+    assert leak.message == MSG_TARGET_LEAK.format(target="wage", roles="model")
+    assert result.status == "passed"  # a warning: the gate's decision is the user's thresholds
+
+    honest = mlgate.run_gate(gate, data=frame.drop(columns="job"), model=wage_regressor[1])
+    assert "data.target_leak" not in [check.id for check in honest.checks]
