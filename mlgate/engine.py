@@ -271,7 +271,14 @@ def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: 
         return loader.from_object(given, key)
     if reference is None:
         return None
-    return loader.load_model(reference, key, spec.base_dir, spec.tracking_uri, spec.registry_uri)
+    return loader.load_model(
+        reference,
+        key,
+        spec.base_dir,
+        spec.tracking_uri,
+        spec.registry_uri,
+        skops_trusted_types=spec.skops_trusted_types,
+    )
 
 
 def check_metric_names(context: Any) -> None:

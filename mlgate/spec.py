@@ -146,6 +146,7 @@ class GateSpec:
     sample_weight: str | None = None
     features: tuple[str, ...] | None = None
     sensitive_features: tuple[str, ...] = ()
+    skops_trusted_types: tuple[str, ...] = ()
     task: str = "auto"
     pos_label: Any = None
     seed: int = 0
@@ -251,6 +252,7 @@ def spec_from_dict(
         sample_weight=document.get("sample_weight"),
         features=tuple(features) if features is not None else None,
         sensitive_features=_sensitive_features(document),
+        skops_trusted_types=tuple(document.get("skops_trusted_types", ())),
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),

@@ -208,3 +208,51 @@ def test_the_embedded_default_store_is_not_refused(tmp_path, binary_frame, monke
         _auc_from("models:/cancer@challenger", tmp_path, binary_frame)
     assert "sqlite file" not in str(info.value)
     assert "models:/cancer@challenger not found" in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def encoded_pipeline():
+    """A OneHotEncoder + HistGradientBoosting pipeline on generated data: types skops refuses."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(19)
+    frame = pd.DataFrame(
+        {"job": rng.choice(["a", "b", "c"], 400), "hours": rng.uniform(10, 60, 400)}
+    )
+    frame["wage"] = 300 * frame["hours"] + frame["job"].map({"a": 0, "b": 900, "c": 2000})
+    columns = make_column_transformer((OneHotEncoder(), ["job"]), remainder="passthrough")
+    model = make_pipeline(columns, HistGradientBoostingRegressor(max_iter=20))
+    return frame, model.fit(frame[["job", "hours"]], frame["wage"])
+
+
+def test_skops_types_trusted_in_the_gate_file_load_and_are_reported(tmp_path, encoded_pipeline):
+    """Issue 19: such a pipeline was refused from the CLI with no way to trust named types."""
+    import skops.io
+
+    frame, model = encoded_pipeline
+    skops.io.dump(model, tmp_path / "model.skops")
+    needed = skops.io.get_untrusted_types(file=tmp_path / "model.skops")
+    assert needed  # the defect needs types skops does not trust by default
+    gate = {"target": "wage", "model": "model.skops", "checks": {}}
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(spec_from_dict(gate, base_dir=tmp_path), data=frame)
+    assert str(info.value) == models_module.MSG_UNTRUSTED.format(
+        key="model", path=tmp_path / "model.skops", types=", ".join(needed)
+    )
+    assert "'skops_trusted_types'" in str(info.value)
+
+    gate["skops_trusted_types"] = needed[:-1]  # one short: still refused, naming only that one
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(spec_from_dict(gate, base_dir=tmp_path), data=frame)
+    assert f"({needed[-1]})" in str(info.value)
+
+    gate["skops_trusted_types"] = needed
+    result = mlgate.run_gate(spec_from_dict(gate, base_dir=tmp_path), data=frame)
+    assert result.model["kind"] == "skops"
+    assert result.model["skops_trusted_types"] == needed  # listed in the report
+    assert result.metrics["r2_score"] > 0.9
