@@ -355,3 +355,15 @@ def test_checks_keys_show_whole_descriptions_and_severity(run_cli):
     keyed = [line.split(None, 1) for line in lines if line.startswith("  severity ")]
     assert keyed and all(len(parts) == 2 for parts in keyed)
     assert [parts[1] for parts in keyed].count(severity) >= 1
+
+
+def test_top_level_help_shows_schema_infer(run_cli):
+    """Issue 19: 'mlgate --help' did not say that 'schema infer' writes a data schema."""
+    with pytest.raises(SystemExit) as info:
+        run_cli("--help")
+    assert info.value.code == 0
+    from mlgate import cli
+
+    text = cli.build_parser().format_help()
+    entry = " ".join(text.split("\n    schema ")[1].split("\n    serve ")[0].split())
+    assert "'schema infer FILE' writes a data schema" in entry
