@@ -405,8 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
+    from mlgate._third_party import quiet_deprecations
+
     try:
-        with _library_logging(args.debug):
+        with _library_logging(args.debug), quiet_deprecations():
             return handler(args)
     except MlgateError as error:
         return _report(error, str(error), error.exit_code, args.debug)

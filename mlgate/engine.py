@@ -105,8 +105,31 @@ def evaluate(
     """Like :func:`run_gate`, but also return the evaluation context the checks read.
 
     The pytest plugin hands the context to hand-written tests (``mlgate_context``) so they reuse
-    the predictions the gate already computed instead of calling the model again.
+    the predictions the gate already computed instead of calling the model again. Third-party
+    deprecation warnings raised meanwhile (MLflow's store, shap) are not shown.
     """
+    from mlgate._third_party import quiet_deprecations
+
+    with quiet_deprecations():
+        return _evaluate(
+            gate,
+            data=data,
+            reference=reference,
+            model=model,
+            baseline=baseline,
+            predictions=predictions,
+        )
+
+
+def _evaluate(
+    gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None,
+    *,
+    data: Any,
+    reference: Any,
+    model: Any,
+    baseline: Any,
+    predictions: Any,
+) -> tuple[EvaluationContext, GateResult]:
     from mlgate.checks import run_checks, validate_families
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading

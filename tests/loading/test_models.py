@@ -256,3 +256,36 @@ def test_skops_types_trusted_in_the_gate_file_load_and_are_reported(tmp_path, en
     assert result.model["kind"] == "skops"
     assert result.model["skops_trusted_types"] == needed  # listed in the report
     assert result.metrics["r2_score"] > 0.9
+
+
+def test_third_party_deprecation_warnings_stay_out_of_the_output(
+    tmp_path, binary_frame, registered
+):
+    """Issue 19: SQLAlchemy's and shap's deprecation warnings leaked into mlgate's output.
+
+    ``-W default`` shows every warning once, as CI setups and pytest do; the gate reads a
+    sqlite registry (SQLAlchemy) and runs SHAP.
+    """
+    import subprocess
+    import sys
+
+    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    (tmp_path / "mlgate.yaml").write_text(
+        "model: models:/cancer@challenger\n"
+        "data: {eval: eval.csv}\n"
+        "target: label\n"
+        f"mlflow: {{tracking_uri: '{registered['uri']}'}}\n"
+        "checks:\n"
+        "  performance: {roc_auc: {min: 0.5}}\n"
+        "  explainability: {sample: 50, max_feature_share: 0.99}\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "mlgate", "run", "-q", "--ci", "none"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "DeprecationWarning" not in run.stderr, run.stderr
