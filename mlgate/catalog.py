@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mlgate.metrics import TASKS, definitions
+from mlgate.metrics import METRIC_ALIASES, TASKS, definitions
 
 METRIC_FAMILIES = ("performance", "comparison")  # their keys are the metrics listed below
+MSG_ALIASES = "short names, read as the full name (reports show the full name): {aliases}"
 DIRECTION = {True: "higher is better", False: "lower is better", None: "descriptive"}
 
 
@@ -38,6 +39,10 @@ def render_catalog(task: str | None = None) -> str:
     if task in (None, "binary"):
         lines.extend(_fairness_lines())
     lines.append("")
+    lines.append(
+        MSG_ALIASES.format(aliases=", ".join(f"{a} = {n}" for a, n in METRIC_ALIASES.items()))
+    )
+    lines.append("")
     lines.append("custom metrics: declare under 'metrics' as name: {function: 'module:function'}")
     return "\n".join(lines)
 
@@ -57,17 +62,31 @@ def _fairness_lines() -> list[str]:
 
 
 def _family_keys() -> dict[str, list[tuple[str, str]]]:
-    """Each family's gate-file keys with their schema descriptions (metric families excepted)."""
+    """Each family's gate-file keys with their whole schema descriptions (metric families excepted).
+
+    A ``$ref`` (``severity`` and the like) is followed to its definition's description. The whole
+    description is shown: cutting at the first ". " broke ``(e.g. a&b)`` mid-sentence.
+    """
     import json
     from importlib import resources
 
     text = resources.files("mlgate.schemas").joinpath("gate.schema.json").read_text("utf-8")
-    sections = json.loads(text)["properties"]["checks"]["properties"]
+    schema = json.loads(text)
+    sections = schema["properties"]["checks"]["properties"]
     return {
         name: [
-            (key, str(node.get("description", "")).split(". ")[0].rstrip("."))
-            for key, node in section.get("properties", {}).items()
+            (key, _description(node, schema)) for key, node in section.get("properties", {}).items()
         ]
         for name, section in sections.items()
         if name not in METRIC_FAMILIES and section.get("properties")
     }
+
+
+def _description(node: dict, schema: dict) -> str:
+    """The node's description, or the one of the definition its ``$ref`` points to."""
+    if "description" not in node and str(node.get("$ref", "")).startswith("#/"):
+        target = schema
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part, {})
+        node = target
+    return str(node.get("description", ""))

@@ -196,7 +196,8 @@ def _add_report(subparsers: argparse._SubParsersAction) -> None:
 def _add_schema(subparsers: argparse._SubParsersAction) -> None:
     schema = subparsers.add_parser(
         "schema",
-        help="print a JSON Schema (gate file or report)",
+        help="print a JSON Schema (gate file or report); 'schema infer FILE' writes a data "
+        "schema from reference data",
         description="Print the JSON Schema of the gate file (for editors) or of the JSON report; "
         "or, with 'infer FILE', write a data schema (YAML) inferred from reference data for "
         "checks.data.schema: mlgate schema infer reference.parquet > schema.yaml",
@@ -404,8 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
+    from mlgate._third_party import quiet_deprecations
+
     try:
-        with _library_logging(args.debug):
+        with _library_logging(args.debug), quiet_deprecations():
             return handler(args)
     except MlgateError as error:
         return _report(error, str(error), error.exit_code, args.debug)

@@ -44,6 +44,10 @@ MSG_NON_NUMERIC_TARGET = (
     "target: column '{column}' is not numeric ({dtype}) but the task is regression; set 'task' "
     "to binary or multiclass, or point 'target' at a numeric column"
 )
+MSG_NON_NUMERIC_TARGET_REGRESSOR = (
+    "target: column '{column}' is not numeric ({dtype}) but the model is a regressor; point "
+    "'target' at the numeric column the model predicts"
+)
 MSG_NON_NUMERIC_PREDICTION = (
     "{key}: predictions are not numeric ({dtype}) but the task is regression; check 'task'"
 )
@@ -423,7 +427,8 @@ def build_context(
     task, reason = infer_task(spec.task, target, challenger.y_pred, model)
     y_true = target.to_numpy()
     if task == "regression":
-        _require_numeric(target, challenger.y_pred, spec.target)
+        regressor = model is not None and model.estimator_type == "regressor"
+        _require_numeric(target, challenger.y_pred, spec.target, regressor=regressor)
         y_true = target.to_numpy(dtype=float)
         challenger.y_proba = None
 
@@ -505,13 +510,22 @@ def _prediction_source(spec: GateSpec, predictions: Any) -> dict[str, Any]:
 
 
 def _require_numeric(
-    target: pd.Series, y_pred: np.ndarray, column: str, key: str = "model"
+    target: pd.Series,
+    y_pred: np.ndarray,
+    column: str,
+    key: str = "model",
+    regressor: bool = False,
 ) -> None:
+    """A regression target and predictions are numbers; the advice follows what the model is.
+
+    Advising ``task: binary`` for a regressor's text target sent users to thousands of "classes".
+    """
     import numpy as np
     import pandas as pd
 
     if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
-        raise InputError(MSG_NON_NUMERIC_TARGET.format(column=column, dtype=target.dtype))
+        template = MSG_NON_NUMERIC_TARGET_REGRESSOR if regressor else MSG_NON_NUMERIC_TARGET
+        raise InputError(template.format(column=column, dtype=target.dtype))
     if np.asarray(y_pred).dtype.kind not in "iuf":
         raise InputError(MSG_NON_NUMERIC_PREDICTION.format(key=key, dtype=np.asarray(y_pred).dtype))
 

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import progress
 from mlgate._version import __version__
-from mlgate.errors import AliasNotFoundError, GateFileError, InputError, did_you_mean
+from mlgate.errors import AliasNotFoundError, GateFileError, InputError
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.result import GateResult
+    from mlgate.result import CheckResult, GateResult
 
 MSG_NO_DATA = (
     "missing 'data.eval' in the gate file: give the evaluation data (.csv or .parquet), or pass "
@@ -34,6 +34,12 @@ MSG_METRIC_NOT_FOR_TASK = (
     "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
     "{known}"
 )
+MSG_TARGET_LEAK = (
+    "the target '{target}' is also an input column of the {roles}: a model that reads its own "
+    "label scores far better here than it will in production; drop '{target}' from its inputs "
+    "(retrain without it, or fix 'features')"
+)
+LEAK_CHECK = "target_leak"
 MSG_DIAGNOSTICS_FAILED = "the report plots could not be computed: {error}"
 MSG_FIRST_MODEL = "{uri} does not exist yet (first model: no champion to compare with)"
 MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
@@ -99,8 +105,31 @@ def evaluate(
     """Like :func:`run_gate`, but also return the evaluation context the checks read.
 
     The pytest plugin hands the context to hand-written tests (``mlgate_context``) so they reuse
-    the predictions the gate already computed instead of calling the model again.
+    the predictions the gate already computed instead of calling the model again. Third-party
+    deprecation warnings raised meanwhile (MLflow's store, shap) are not shown.
     """
+    from mlgate._third_party import quiet_deprecations
+
+    with quiet_deprecations():
+        return _evaluate(
+            gate,
+            data=data,
+            reference=reference,
+            model=model,
+            baseline=baseline,
+            predictions=predictions,
+        )
+
+
+def _evaluate(
+    gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None,
+    *,
+    data: Any,
+    reference: Any,
+    model: Any,
+    baseline: Any,
+    predictions: Any,
+) -> tuple[EvaluationContext, GateResult]:
     from mlgate.checks import run_checks, validate_families
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
@@ -153,6 +182,9 @@ def evaluate(
     validate_families(context)
     progress.show("running checks")
     checks = run_checks(context)
+    leak = _target_leak(context, loaded_baseline, eval_data)
+    if leak is not None:
+        checks.append(leak)
     model_metrics = context.metrics_of(context.model)
     intervals = model_intervals(context)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
@@ -196,6 +228,34 @@ def evaluate(
     )
 
 
+def _target_leak(context: EvaluationContext, baseline: Any, eval_data: Any) -> CheckResult | None:
+    """A warned ``data.target_leak`` when the target is an input column of a model, else None.
+
+    Warned, not failed: the decision stays with the gate's thresholds, but every report shows
+    why a score is too good to be true.
+    """
+    from mlgate.context import choose_features
+    from mlgate.result import WARNED, CheckResult
+
+    target = context.spec.target
+    roles = ["model"] if target in context.features else []
+    if baseline is not None and target in choose_features(
+        context.spec, eval_data, baseline, "baseline"
+    ):
+        roles.append("baseline")
+    if not roles:
+        return None
+    return CheckResult(
+        id=f"data.{LEAK_CHECK}",
+        family="data",
+        name=LEAK_CHECK,
+        status=WARNED,
+        message=MSG_TARGET_LEAK.format(target=target, roles=" and ".join(roles)),
+        details={"target": target, "models": roles},
+        severity="warn",
+    )
+
+
 def _diagnostics(context: EvaluationContext) -> dict[str, Any]:
     """Curves for the reports; a failure here only loses plots, never the decision."""
     from mlgate.diagnostics import compute_diagnostics
@@ -234,12 +294,19 @@ def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: 
         return loader.from_object(given, key)
     if reference is None:
         return None
-    return loader.load_model(reference, key, spec.base_dir, spec.tracking_uri, spec.registry_uri)
+    return loader.load_model(
+        reference,
+        key,
+        spec.base_dir,
+        spec.tracking_uri,
+        spec.registry_uri,
+        skops_trusted_types=spec.skops_trusted_types,
+    )
 
 
 def check_metric_names(context: Any) -> None:
     """Reject thresholds on metrics that do not exist for the resolved task (exit 2)."""
-    from mlgate.metrics import definitions, split_per_class
+    from mlgate.metrics import definitions, metric_hint, split_per_class
 
     spec: GateSpec = context.spec
     known = [*definitions(context.task), *spec.custom_metrics]
@@ -264,7 +331,7 @@ def check_metric_names(context: Any) -> None:
                     name=name,
                     task=context.task,
                     reason=context.task_reason,
-                    hint=did_you_mean(name, known),
+                    hint=metric_hint(name, known),
                     known=", ".join(known),
                 )
             )

@@ -39,6 +39,9 @@ MSG_UNREADABLE = "gate file {path} could not be parsed: {error}"
 MSG_NOT_MAPPING = "gate file {path} must hold a mapping of keys (model, data, target, checks...)"
 MSG_NO_BOUND = "'{key}' needs at least one of {bounds}"
 MSG_MIN_ABOVE_MAX = "'{key}': min ({low}) is above max ({high}), so nothing could pass"
+MSG_ALIAS_TWICE = (
+    "{key}: '{alias}' is a short name of '{name}', which is also given; keep one of them"
+)
 MSG_UNKNOWN_METRIC = (
     "unknown metric '{name}' in checks.{family}{hint}; run 'mlgate checks' for the list, or "
     "define it under 'metrics'"
@@ -143,6 +146,7 @@ class GateSpec:
     sample_weight: str | None = None
     features: tuple[str, ...] | None = None
     sensitive_features: tuple[str, ...] = ()
+    skops_trusted_types: tuple[str, ...] = ()
     task: str = "auto"
     pos_label: Any = None
     seed: int = 0
@@ -206,6 +210,8 @@ def spec_from_dict(
         raise GateFileError(MSG_NOT_MAPPING.format(path=source))
     document = dict(document)
     _schema_validation.validate(document, source)
+    written = document
+    document = _canonical_metric_names(document, source)
     data = document.get("data", {})
     checks = document.get("checks", {})
     custom = {
@@ -235,7 +241,7 @@ def spec_from_dict(
     spec = GateSpec(
         source=source,
         base_dir=(base_dir or Path.cwd()).resolve(),
-        digest=gate_digest(document),
+        digest=gate_digest(written),
         target=document["target"],
         model=document.get("model"),
         baseline=document.get("baseline"),
@@ -246,6 +252,7 @@ def spec_from_dict(
         sample_weight=document.get("sample_weight"),
         features=tuple(features) if features is not None else None,
         sensitive_features=_sensitive_features(document),
+        skops_trusted_types=tuple(document.get("skops_trusted_types", ())),
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),
@@ -401,6 +408,50 @@ def _check_interval_use(
             raise GateFileError(
                 f"{source}: " + MSG_CONFIDENCE_CUSTOM_METRIC.format(key=key, name=name)
             )
+
+
+def _canonical_metric_names(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """The document with short metric names (``rmse``, ``auc``...) read as canonical names.
+
+    Everywhere a metric is a key: ``checks.performance``, ``checks.comparison``, each slice's
+    ``metrics`` and ``checks.fairness.group``. A custom metric of the same name wins (it is the
+    user's own). An alias beside its canonical name is refused: which bound would hold?
+    """
+    from mlgate.metrics import METRIC_ALIASES
+
+    custom = document.get("metrics", {})
+
+    def rename(section: Any, key: str) -> Any:
+        if not isinstance(section, Mapping):
+            return section
+        renamed: dict[str, Any] = {}
+        for name, options in section.items():
+            canonical = str(name if name in custom else METRIC_ALIASES.get(name, name))
+            if canonical != name and canonical in section:
+                raise GateFileError(
+                    f"{source}: " + MSG_ALIAS_TWICE.format(key=key, alias=name, name=canonical)
+                )
+            renamed[canonical] = options
+        return renamed
+
+    checks = dict(document.get("checks") or {})
+    for family in ("performance", "comparison"):
+        if family in checks:
+            checks[family] = rename(checks[family], f"checks.{family}")
+    if isinstance(checks.get("slices"), list):
+        checks["slices"] = [
+            {**item, "metrics": rename(item["metrics"], f"checks.slices[{index}].metrics")}
+            if isinstance(item, Mapping) and "metrics" in item
+            else item
+            for index, item in enumerate(checks["slices"])
+        ]
+    fairness = checks.get("fairness")
+    if isinstance(fairness, Mapping) and "group" in fairness:
+        checks["fairness"] = {
+            **fairness,
+            "group": rename(fairness["group"], "checks.fairness.group"),
+        }
+    return {**document, "checks": checks} if "checks" in document else document
 
 
 def _check_metric_name(

@@ -314,6 +314,7 @@ def test_checks_lists_metrics_with_direction(run_cli):
     assert any(
         line.split()[:4] == ["log_loss", "lower", "is", "better"] for line in out.splitlines()
     )
+    assert "short names, read as the full name (reports show the full name): rmse = " in out
 
 
 def test_real_process_exit_code_and_stderr(binary_gate, tmp_path):
@@ -335,3 +336,34 @@ def test_real_process_exit_code_and_stderr(binary_gate, tmp_path):
     assert bad.stderr.strip().splitlines() == [
         "mlgate: error: " + spec_module.MSG_MISSING_FILE.format(path=tmp_path / "x.yaml")
     ]
+
+
+def test_checks_keys_show_whole_descriptions_and_severity(run_cli):
+    """Issue 19: 'intersectional … (e.g' was cut mid-sentence and 'severity' was blank."""
+    import json
+    from importlib import resources
+
+    code, out, _ = run_cli("checks")
+    assert code == 0
+    schema = json.loads(resources.files("mlgate.schemas").joinpath("gate.schema.json").read_text())
+    severity = schema["$defs"]["severity"]["description"]
+    lines = out.splitlines()
+    fairness = lines[lines.index("checks.fairness keys:") + 1 :]
+    intersectional = next(line for line in fairness if line.split()[0] == "intersectional")
+    described = schema["properties"]["checks"]["properties"]["fairness"]["properties"]
+    assert intersectional.split(None, 1)[1] == described["intersectional"]["description"]
+    keyed = [line.split(None, 1) for line in lines if line.startswith("  severity ")]
+    assert keyed and all(len(parts) == 2 for parts in keyed)
+    assert [parts[1] for parts in keyed].count(severity) >= 1
+
+
+def test_top_level_help_shows_schema_infer(run_cli):
+    """Issue 19: 'mlgate --help' did not say that 'schema infer' writes a data schema."""
+    with pytest.raises(SystemExit) as info:
+        run_cli("--help")
+    assert info.value.code == 0
+    from mlgate import cli
+
+    text = cli.build_parser().format_help()
+    entry = " ".join(text.split("\n    schema ")[1].split("\n    serve ")[0].split())
+    assert "'schema infer FILE' writes a data schema" in entry

@@ -214,3 +214,70 @@ def test_array_fitted_model_given_the_wrong_number_of_columns(
         source="<DataFrame>",
         columns=chosen,
     )
+
+
+@pytest.fixture(scope="module")
+def wage_regressor():
+    """A regressor on generated wages, and its rows with a text column beside the numeric target."""
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(19)
+    frame = pd.DataFrame({"hours": rng.uniform(10, 60, 300)})
+    frame["wage"] = 300 * frame["hours"] + rng.normal(0, 500, 300)
+    frame["job"] = [f"job {i}" for i in range(300)]  # text, one value per row
+    return frame, LinearRegression().fit(frame[["hours"]], frame["wage"])
+
+
+def test_text_target_with_a_regressor_is_advised_consistently(wage_regressor):
+    """Issue 19: the advice was 'task: binary', which then failed with thousands of 'classes'."""
+    frame, model = wage_regressor
+    gate = {"target": "job", "features": ["hours"], "checks": {}}
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(gate, data=frame, model=model)
+    assert str(info.value) == context_module.MSG_NON_NUMERIC_TARGET_REGRESSOR.format(
+        column="job", dtype="str"
+    )
+
+
+def test_a_metric_of_another_task_is_not_suggested_a_lookalike(wage_regressor):
+    """Issue 19: recall_score on a regressor suggested r2_score."""
+    from mlgate.engine import MSG_METRIC_NOT_FOR_TASK
+    from mlgate.errors import GateFileError
+    from mlgate.metrics import definitions
+
+    frame, model = wage_regressor
+    gate = {"target": "wage", "features": ["hours"], "checks": {}}
+    gate["checks"]["performance"] = {"recall_score": {"min": 0.5}}
+    with pytest.raises(GateFileError) as info:
+        mlgate.run_gate(gate, data=frame, model=model)
+    assert str(info.value) == "<python>: " + MSG_METRIC_NOT_FOR_TASK.format(
+        family="performance",
+        name="recall_score",
+        task="regression",
+        reason="the model is a regressor",
+        hint="; it is a binary and multiclass metric",
+        known=", ".join(definitions("regression")),
+    )
+    gate["checks"] = {"performance": {"r2_scor": {"min": 0.5}}}
+    with pytest.raises(GateFileError) as info:  # a typo of this task's metric is still hinted
+        mlgate.run_gate(gate, data=frame, model=model)
+    assert "did you mean 'r2_score'?" in str(info.value)
+
+
+def test_a_target_that_is_also_a_model_input_is_warned(wage_regressor):
+    """Issue 19: a model reading its own label scores perfectly; nothing said so."""
+    from sklearn.linear_model import LinearRegression
+
+    from mlgate.engine import MSG_TARGET_LEAK
+
+    frame, _ = wage_regressor
+    leaky = LinearRegression().fit(frame[["hours", "wage"]], frame["wage"])
+    gate = {"target": "wage", "checks": {"performance": {"r2_score": {"min": 0.5}}}}
+    result = mlgate.run_gate(gate, data=frame.drop(columns="job"), model=leaky)
+    leak = result.check("data.target_leak")
+    assert (leak.status, leak.severity) == ("warned", "warn")
+    assert leak.message == MSG_TARGET_LEAK.format(target="wage", roles="model")
+    assert result.status == "passed"  # a warning: the gate's decision is the user's thresholds
+
+    honest = mlgate.run_gate(gate, data=frame.drop(columns="job"), model=wage_regressor[1])
+    assert "data.target_leak" not in [check.id for check in honest.checks]

@@ -254,3 +254,47 @@ def test_families_parse_their_section_and_validate_against_the_context(monkeypat
     context.spec = spec
     validate_families(context)
     assert seen == [context]
+
+
+def test_short_metric_names_are_aliases_of_the_canonical_ones(regression_frame, regression_model):
+    """Issue 19: 'rmse' was an unknown metric. An alias is read as the canonical name."""
+    import mlgate
+    from mlgate.metrics import METRIC_ALIASES
+
+    assert METRIC_ALIASES == {
+        "rmse": "root_mean_squared_error",
+        "mse": "mean_squared_error",
+        "mae": "mean_absolute_error",
+        "r2": "r2_score",
+        "auc": "roc_auc",
+    }
+    gate = {
+        "target": "y",
+        "checks": {
+            "performance": {"rmse": {"max": 100}, "mae": {"max": 100}, "r2": {"min": 0}},
+            "slices": [{"by": "sex", "metrics": {"mse": {"max": 1e6}}}],
+        },
+    }
+    spec = spec_module.spec_from_dict(gate)
+    assert list(spec.performance) == ["root_mean_squared_error", "mean_absolute_error", "r2_score"]
+    assert spec.digest == spec_module.gate_digest(gate)  # the digest is of the file as written
+    result = mlgate.run_gate(gate, data=regression_frame, model=regression_model)
+    ids = [check.id for check in result.checks]
+    assert ids[:3] == [
+        "performance.root_mean_squared_error",
+        "performance.mean_absolute_error",
+        "performance.r2_score",
+    ]
+    assert any(i.startswith("slices.mean_squared_error") for i in ids)
+
+
+def test_an_alias_beside_its_canonical_name_is_refused():
+    gate = {
+        "target": "y",
+        "checks": {"performance": {"auc": {"min": 0.5}, "roc_auc": {"min": 0.6}}},
+    }
+    with pytest.raises(GateFileError) as info:
+        spec_module.spec_from_dict(gate)
+    assert str(info.value) == "<python>: " + spec_module.MSG_ALIAS_TWICE.format(
+        key="checks.performance", alias="auc", name="roc_auc"
+    )

@@ -275,7 +275,7 @@ def _build_groupings(context: EvaluationContext) -> list[Grouping]:
 
 def validate_fairness(context: EvaluationContext) -> None:
     """Metrics fit the task, sensitive columns exist with 2..MAX_GROUPS groups (exit 2)."""
-    from mlgate.metrics import definitions
+    from mlgate.metrics import definitions, metric_hint
 
     config = _config(context)
     spec = context.spec
@@ -297,7 +297,7 @@ def validate_fairness(context: EvaluationContext) -> None:
                     name=name,
                     task=context.task,
                     reason=context.task_reason,
-                    hint=did_you_mean(name, known),
+                    hint=metric_hint(name, known),
                 )
             )
     groupings(context)

@@ -221,7 +221,7 @@ def _quantile_bins(column: pd.Series, spec: SliceSpec) -> tuple[pd.Series, dict[
 
 def validate_slices(context: EvaluationContext) -> None:
     """Metrics fit the task; columns exist; filters evaluate; slices are bounded (exit 2)."""
-    from mlgate.metrics import definitions
+    from mlgate.metrics import definitions, metric_hint
 
     known = [*definitions(context.task), *context.spec.custom_metrics]
     for spec in _specs(context):
@@ -234,7 +234,7 @@ def validate_slices(context: EvaluationContext) -> None:
                         name=name,
                         task=context.task,
                         reason=context.task_reason,
-                        hint=did_you_mean(name, known),
+                        hint=metric_hint(name, known),
                     )
                 )
     slice_groupings(context)

@@ -19,6 +19,7 @@ from mlgate.mlflow_gateway import (
     mlflow_call,
     redact,
     reference_error,
+    require_store_file,
     resolve_registry_store,
     resolve_registry_uri,
     resolve_tracking_uri,
@@ -79,7 +80,9 @@ def load(
 
     resolved_tracking = resolve_tracking_uri(tracking_uri, base_dir)
     resolved_registry = resolve_registry_store(registry_uri, resolved_tracking, base_dir)
-    where = redact(resolved_registry if reference.startswith("models:/") else resolved_tracking)
+    store = resolved_registry if reference.startswith("models:/") else resolved_tracking
+    require_store_file(store, key, reference)
+    where = redact(store)
     client = MlflowClient(tracking_uri=resolved_tracking, registry_uri=resolved_registry)
     registry: dict[str, Any] | None = None
     target = reference

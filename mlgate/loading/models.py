@@ -40,8 +40,9 @@ MSG_UNKNOWN_FORM = (
 )
 MSG_UNREADABLE = "{key}: could not load {path}: {error}"
 MSG_UNTRUSTED = (
-    "{key}: {path} contains types skops does not trust by default ({types}); check them and load "
-    "the file from Python with skops.io.load(..., trusted=[...]), then pass the model to run_gate"
+    "{key}: {path} contains types skops does not trust by default ({types}); check them, then "
+    "list them under 'skops_trusted_types' in the gate file (or load the file from Python with "
+    "skops.io.load(..., trusted=[...]) and pass the model to run_gate)"
 )
 MSG_NO_PREDICT = "{key}: the loaded object ({type}) has no predict method"
 
@@ -58,6 +59,7 @@ class LoadedModel:
     input_schema: Any = None  # the MLflow signature's input schema, whatever flavor loaded it
     local_path: Path | None = None  # its files on this machine (MLflow folder or model file)
     load_seconds: float | None = None  # deserializing only; a registry download is excluded
+    trusted_types: tuple[str, ...] = ()  # skops types the gate file trusted, used by this file
 
     @property
     def classes(self) -> list[Any] | None:
@@ -101,6 +103,8 @@ class LoadedModel:
         described["type"] = type(self.predictor).__name__
         if self.flavors:
             described["flavors"] = list(self.flavors)
+        if self.trusted_types:
+            described["skops_trusted_types"] = list(self.trusted_types)
         if self.registry:
             described.update(self.registry)
         return described
@@ -121,8 +125,10 @@ def load_model(
     base_dir: Path,
     tracking_uri: str | None,
     registry_uri: str | None = None,
+    *,
+    skops_trusted_types: tuple[str, ...] = (),
 ) -> LoadedModel:
-    """Load the model named by gate-file ``key``."""
+    """Load the model named by gate-file ``key``; ``skops_trusted_types`` from the gate file."""
     if reference.startswith(MLFLOW_SCHEMES):
         return _mlflow.load(reference, key, tracking_uri, base_dir, registry_uri)
     path = Path(reference).expanduser()
@@ -135,7 +141,7 @@ def load_model(
         raise InputError(MSG_MISSING.format(key=key, path=path))
     suffix = path.suffix.lower()
     if suffix == ".skops":
-        return _load_skops(path, key)
+        return _load_skops(path, key, skops_trusted_types)
     if suffix in PICKLE_SUFFIXES:
         return _load_pickle(path, key)
     raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
@@ -153,26 +159,38 @@ def reload_seconds(model: LoadedModel, key: str) -> float | None:
     if model.kind == "mlflow":
         again = _mlflow.load_folder(model.local_path, model.uri, key)
     elif model.kind == "skops":
-        again = _load_skops(model.local_path, key)
+        again = _load_skops(model.local_path, key, model.trusted_types)
     else:
         again = _load_pickle(model.local_path, key)
     return again.load_seconds
 
 
-def _load_skops(path: Path, key: str) -> LoadedModel:
+def _load_skops(path: Path, key: str, trusted: tuple[str, ...] = ()) -> LoadedModel:
+    """Load a skops file trusting skops' defaults plus the types the gate file names.
+
+    Only the named types that the file holds are recorded (the report lists what was trusted);
+    any other type skops does not trust is refused, naming the gate-file key that trusts it.
+    """
     import skops.io
 
     started = time.perf_counter()
     try:
-        untrusted = skops.io.get_untrusted_types(file=path)
-        if untrusted:
-            raise InputError(MSG_UNTRUSTED.format(key=key, path=path, types=", ".join(untrusted)))
-        predictor = skops.io.load(path)
+        needed = skops.io.get_untrusted_types(file=path)
+        refused = [name for name in needed if name not in trusted]
+        if refused:
+            raise InputError(MSG_UNTRUSTED.format(key=key, path=path, types=", ".join(refused)))
+        predictor = skops.io.load(path, trusted=needed or None)
     except InputError:
         raise
     except Exception as error:
         raise InputError(MSG_UNREADABLE.format(key=key, path=path, error=error)) from error
-    loaded = LoadedModel(uri=str(path), kind="skops", predictor=predictor, local_path=path)
+    loaded = LoadedModel(
+        uri=str(path),
+        kind="skops",
+        predictor=predictor,
+        local_path=path,
+        trusted_types=tuple(needed),
+    )
     loaded.load_seconds = time.perf_counter() - started
     return _checked(loaded, key)
 

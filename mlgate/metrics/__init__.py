@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from mlgate.metrics._compute import CustomMetricFunction, MetricValues, compute_metrics
 from mlgate.metrics._registry import (
+    METRIC_ALIASES,
     PER_CLASS_METRICS,
     TASKS,
     MetricDefinition,
     MetricInput,
     all_metric_names,
     definitions,
+    metric_hint,
     split_per_class,
 )
 
 __all__ = [
+    "METRIC_ALIASES",
     "PER_CLASS_METRICS",
     "TASKS",
     "CustomMetricFunction",
@@ -27,5 +30,6 @@ __all__ = [
     "all_metric_names",
     "compute_metrics",
     "definitions",
+    "metric_hint",
     "split_per_class",
 ]

@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     import numpy as np
 
 TASKS = ("regression", "binary", "multiclass")
+# Short names people type, read as the canonical (mlflow.evaluate) name everywhere a metric is
+# named: check ids, the JSON report and pytest items show the canonical name.
+METRIC_ALIASES = {
+    "rmse": "root_mean_squared_error",
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "r2": "r2_score",
+    "auc": "roc_auc",
+}
 PER_CLASS_METRICS = ("precision_score", "recall_score", "f1_score")
 
 
@@ -107,6 +116,23 @@ def all_metric_names() -> list[str]:
     """Every built-in metric name across tasks, without duplicates, in registration order."""
     _load_definitions()
     return list(dict.fromkeys(name for _, name in _REGISTRY))
+
+
+def metric_hint(name: str, known: list[str]) -> str:
+    """What to tell a user whose metric ``name`` is not among ``known`` (this task's metrics).
+
+    A metric of another task gets no look-alike suggestion (``recall_score`` on a regressor is
+    not a typo of ``r2_score``): the hint says which tasks it belongs to. Anything else is a typo
+    and gets the closest known name.
+    """
+    from mlgate.errors import did_you_mean
+
+    base = split_per_class(name)
+    plain = base[0] if base is not None else name
+    tasks = [task for task in TASKS if plain in definitions(task)]
+    if tasks:
+        return f"; it is a {' and '.join(tasks)} metric"
+    return did_you_mean(name, known)
 
 
 def split_per_class(name: str) -> tuple[str, str] | None:

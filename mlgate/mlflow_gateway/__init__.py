@@ -25,8 +25,10 @@ from mlgate.mlflow_gateway._retry import (
 )
 from mlgate.mlflow_gateway._stores import (
     EMBEDDED_STORE,
+    MSG_NO_SQLITE_FILE,
     default_tracking_uri,
     ensure_local_store,
+    require_store_file,
     resolve_registry_store,
     resolve_tracking_uri,
 )
@@ -37,6 +39,7 @@ __all__ = [
     "EMBEDDED_STORE",
     "MSG_ALIAS_NOT_FOUND",
     "MSG_NOT_FOUND",
+    "MSG_NO_SQLITE_FILE",
     "MSG_UNREACHABLE",
     "NOT_FOUND_CODES",
     "REQUEST_TIMEOUT_SECONDS",
@@ -50,6 +53,7 @@ __all__ = [
     "mlflow_environment",
     "redact",
     "reference_error",
+    "require_store_file",
     "resolve_registry_store",
     "resolve_registry_uri",
     "resolve_tracking_uri",

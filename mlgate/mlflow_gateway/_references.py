@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlgate.errors import AliasNotFoundError, InfrastructureError, InputError
+from mlgate.errors import AliasNotFoundError, InfrastructureError, InputError, did_you_mean
 from mlgate.mlflow_gateway._errors import is_not_found, short_reason
 from mlgate.mlflow_gateway._retry import mlflow_call
 
 MSG_NOT_FOUND = "{key}: {uri} not found in the MLflow registry at {where}: {reason}"
 MSG_ALIAS_NOT_FOUND = (
     "{key}: {uri} not found: registered model '{name}' has no alias '{alias}' in the MLflow "
-    "registry at {where}"
+    "registry at {where}; its aliases are: {existing}{hint}"
 )
 MSG_UNREACHABLE = "{key}: could not reach MLflow at {where} to load {uri}: {reason}"
 
@@ -41,9 +41,16 @@ def resolve_registry_uri(uri: str, key: str, client: Any, where: str) -> tuple[s
         else:
             version = mlflow_call(lambda: client.get_model_version(name, version_text))
     except Exception as error:
-        if alias is not None and _alias_is_absent(client, name, alias, error):
+        existing = None if alias is None else _aliases_without(client, name, alias, error)
+        if alias is not None and existing is not None:
             message = MSG_ALIAS_NOT_FOUND.format(
-                key=key, uri=uri, name=name, alias=alias, where=where
+                key=key,
+                uri=uri,
+                name=name,
+                alias=alias,
+                where=where,
+                existing=", ".join(existing) or "none",
+                hint=did_you_mean(alias, existing),
             )
             raise AliasNotFoundError(message, uri) from error
         raise reference_error(error, key, uri, where) from error
@@ -55,15 +62,18 @@ def resolve_registry_uri(uri: str, key: str, client: Any, where: str) -> tuple[s
     return facts["resolved_uri"], facts
 
 
-def _alias_is_absent(client: Any, name: str, alias: str, error: Exception) -> bool:
-    """Whether ``error`` came from a registered model that exists but lacks ``alias``."""
+def _aliases_without(client: Any, name: str, alias: str, error: Exception) -> list[str] | None:
+    """The registered model's aliases (sorted) when ``error`` came from it lacking ``alias``.
+
+    None when the error is something else (the model itself is missing, the store is down).
+    """
     if not is_not_found(error):
-        return False
+        return None
     try:
         aliases = mlflow_call(lambda: client.get_registered_model(name)).aliases
     except Exception:
-        return False
-    return alias not in aliases
+        return None
+    return None if alias in aliases else sorted(aliases)
 
 
 def reference_error(error: Exception, key: str, uri: str, where: str) -> Exception:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from mlgate._third_party import quiet_deprecations
+
 T = TypeVar("T")
 
 BACKOFF_SECONDS = (0.5, 1.5)  # the pauses between attempts: 3 attempts, 2 s of waiting
@@ -104,7 +106,7 @@ def mlflow_call(operation: Callable[[], T]) -> T:
     """Run one MLflow client call with mlgate's bounded retry policy; re-raise the last error."""
     for pause in (*BACKOFF_SECONDS, None):
         try:
-            with mlflow_environment():
+            with mlflow_environment(), quiet_deprecations():
                 return operation()
         except Exception as error:
             if pause is None or not is_transient(error):

@@ -10,7 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mlgate.errors import InputError
+
 EMBEDDED_STORE = Path(".mlgate") / "mlflow.db"
+MSG_NO_SQLITE_FILE = (
+    "{key}: {uri} is looked up in the sqlite store {path}, which does not exist (MLflow would "
+    "create it empty); fix the path in mlflow.tracking_uri, mlflow.registry_uri or "
+    "MLFLOW_TRACKING_URI"
+)
 
 
 def default_tracking_uri(base_dir: Path | None = None) -> str:
@@ -44,3 +51,18 @@ def ensure_local_store(tracking_uri: str) -> None:
     """Create the folder of a local sqlite store so MLflow can create the database in it."""
     if tracking_uri.startswith("sqlite:///"):
         Path(tracking_uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def require_store_file(store_uri: str, key: str, reference: str) -> None:
+    """Refuse a sqlite store that does not exist when a reference must be found in it.
+
+    MLflow creates a missing sqlite file on first use, so a typo in the path became a new empty
+    store and then "Registered Model ... not found". mlgate's embedded default store is the
+    exception: it is created on first use by design.
+    """
+    if not store_uri.startswith("sqlite:///"):
+        return
+    path = Path(store_uri.removeprefix("sqlite:///"))
+    if path.exists() or path.resolve() == (Path.cwd() / EMBEDDED_STORE).resolve():
+        return
+    raise InputError(MSG_NO_SQLITE_FILE.format(key=key, uri=reference, path=path))

@@ -118,6 +118,7 @@ def provenance_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
         add(f"{role}: version", facts.get("version"))
         add(f"{role}: run id", facts.get("run_id"))
         add(f"{role}: kind", facts.get("kind"))
+        add(f"{role}: trusted skops types", ", ".join(facts.get("skops_trusted_types") or []))
     data = report.get("data") or {}
     for key in ("eval", "reference"):
         table = data.get(key) or {}

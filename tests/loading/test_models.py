@@ -9,6 +9,7 @@ import pytest
 import mlgate
 from mlgate.errors import InputError
 from mlgate.loading import models as models_module
+from mlgate.mlflow_gateway import MSG_ALIAS_NOT_FOUND, MSG_NO_SQLITE_FILE
 from mlgate.spec import spec_from_dict
 from tests.integration.conftest import tracking
 
@@ -169,3 +170,122 @@ def test_unknown_alias_is_a_bad_reference(tmp_path, binary_frame, registered):
     message = str(info.value)
     assert message.startswith("model: models:/cancer@nope not found")
     assert "alias 'nope'" in message
+
+
+def test_an_alias_typo_lists_the_aliases_that_exist(tmp_path, binary_frame, registered):
+    """Issue 19: '@challengr' said only 'not found'."""
+    gate = {"mlflow": {"tracking_uri": registered["uri"]}}
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@challengr", tmp_path, binary_frame, **gate)
+    assert str(info.value) == MSG_ALIAS_NOT_FOUND.format(
+        key="model",
+        uri="models:/cancer@challengr",
+        name="cancer",
+        alias="challengr",
+        where=f"sqlite:///{tmp_path / 'store.db'}",
+        existing="challenger, champion",
+        hint="; did you mean 'challenger'?",
+    )
+
+
+def test_a_missing_sqlite_file_is_refused_naming_it(tmp_path, binary_frame, registered):
+    """Issue 19: a typo in a sqlite URI created a new empty store, then 'not found'."""
+    gate = {"mlflow": {"tracking_uri": "sqlite:///stor.db"}}
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@challenger", tmp_path, binary_frame, **gate)
+    missing = tmp_path / "stor.db"
+    assert str(info.value) == MSG_NO_SQLITE_FILE.format(
+        key="model", uri="models:/cancer@challenger", path=missing
+    )
+    assert not missing.exists()
+
+
+def test_the_embedded_default_store_is_not_refused(tmp_path, binary_frame, monkeypatch):
+    """No tracking URI anywhere: the embedded store is mlgate's own, created on first use."""
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        _auc_from("models:/cancer@challenger", tmp_path, binary_frame)
+    assert "sqlite file" not in str(info.value)
+    assert "models:/cancer@challenger not found" in str(info.value)
+
+
+@pytest.fixture(scope="module")
+def encoded_pipeline():
+    """A OneHotEncoder + HistGradientBoosting pipeline on generated data: types skops refuses."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.default_rng(19)
+    frame = pd.DataFrame(
+        {"job": rng.choice(["a", "b", "c"], 400), "hours": rng.uniform(10, 60, 400)}
+    )
+    frame["wage"] = 300 * frame["hours"] + frame["job"].map({"a": 0, "b": 900, "c": 2000})
+    columns = make_column_transformer((OneHotEncoder(), ["job"]), remainder="passthrough")
+    model = make_pipeline(columns, HistGradientBoostingRegressor(max_iter=20))
+    return frame, model.fit(frame[["job", "hours"]], frame["wage"])
+
+
+def test_skops_types_trusted_in_the_gate_file_load_and_are_reported(tmp_path, encoded_pipeline):
+    """Issue 19: such a pipeline was refused from the CLI with no way to trust named types."""
+    import skops.io
+
+    frame, model = encoded_pipeline
+    skops.io.dump(model, tmp_path / "model.skops")
+    needed = skops.io.get_untrusted_types(file=tmp_path / "model.skops")
+    assert needed  # the defect needs types skops does not trust by default
+    gate = {"target": "wage", "model": "model.skops", "checks": {}}
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(spec_from_dict(gate, base_dir=tmp_path), data=frame)
+    assert str(info.value) == models_module.MSG_UNTRUSTED.format(
+        key="model", path=tmp_path / "model.skops", types=", ".join(needed)
+    )
+    assert "'skops_trusted_types'" in str(info.value)
+
+    gate["skops_trusted_types"] = needed[:-1]  # one short: still refused, naming only that one
+    with pytest.raises(InputError) as info:
+        mlgate.run_gate(spec_from_dict(gate, base_dir=tmp_path), data=frame)
+    assert f"({needed[-1]})" in str(info.value)
+
+    gate["skops_trusted_types"] = needed
+    result = mlgate.run_gate(spec_from_dict(gate, base_dir=tmp_path), data=frame)
+    assert result.model["kind"] == "skops"
+    assert result.model["skops_trusted_types"] == needed  # listed in the report
+    assert result.metrics["r2_score"] > 0.9
+
+
+def test_third_party_deprecation_warnings_stay_out_of_the_output(
+    tmp_path, binary_frame, registered
+):
+    """Issue 19: SQLAlchemy's and shap's deprecation warnings leaked into mlgate's output.
+
+    ``-W default`` shows every warning once, as CI setups and pytest do; the gate reads a
+    sqlite registry (SQLAlchemy) and runs SHAP.
+    """
+    import subprocess
+    import sys
+
+    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    (tmp_path / "mlgate.yaml").write_text(
+        "model: models:/cancer@challenger\n"
+        "data: {eval: eval.csv}\n"
+        "target: label\n"
+        f"mlflow: {{tracking_uri: '{registered['uri']}'}}\n"
+        "checks:\n"
+        "  performance: {roc_auc: {min: 0.5}}\n"
+        "  explainability: {sample: 50, max_feature_share: 0.99}\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "mlgate", "run", "-q", "--ci", "none"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "DeprecationWarning" not in run.stderr, run.stderr
