@@ -1,0 +1,4 @@
+"""placeholder"""
+import argparse
+def register(subparsers: argparse._SubParsersAction) -> None:
+    pass
