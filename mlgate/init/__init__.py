@@ -13,6 +13,7 @@ Public API: :class:`InitOptions`, :func:`write_gate`, :func:`slices_text`.
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -58,7 +59,6 @@ DISPARITY = "demographic_parity_ratio"
 DRIFT_TOP = 5
 RESAMPLES = 1000
 CONFIDENCE = 0.95
-SHAP_SAMPLE = 500
 SCHEMA_SUFFIX = ".schema.yaml"
 
 
@@ -132,9 +132,11 @@ def _probe_document(options: InitOptions) -> dict[str, Any]:
         "model": _absolute(options.model),
         "target": options.target,
         "seed": options.seed,
+        "data": {"eval": _absolute(options.data)},
         "statistics": {"bootstrap": RESAMPLES, "confidence": CONFIDENCE},
-        "checks": {"explainability": {"sample": SHAP_SAMPLE}},
     }
+    if options.reference:
+        probe["data"]["reference"] = _absolute(options.reference)
     if options.baseline:
         probe["baseline"] = _absolute(options.baseline)
     if options.sensitive:
@@ -151,21 +153,17 @@ def write_gate(options: InitOptions) -> list[str]:
         The output exists (without ``force``), or an input is unusable (exit 2).
     """
     from mlgate.checks._data_schema import infer_schema, schema_yaml
-    from mlgate.init._probe import check_inputs, measure
-    from mlgate.loading.data import read_source
+    from mlgate.init._probe import measure
 
     out = options.out.expanduser().resolve()
     schema_path = out.with_name(out.stem + SCHEMA_SUFFIX)
     for path in (out, schema_path):
         if path.exists() and not options.force:
             raise InputError(MSG_EXISTS.format(path=path))
-    cwd = Path.cwd()
-    data = read_source(options.data, "--data", cwd)
-    reference = read_source(options.reference, "--reference", cwd) if options.reference else None
-    check_inputs(data, reference, options.target, options.sensitive)
-    measured = measure(_probe_document(options), data, reference, cwd)
+    measured = measure(_probe_document(options), Path.cwd(), options.sensitive)
     context = measured.context
-    schema_source = reference if reference is not None else data
+    reference = context.reference
+    schema_source = reference if reference is not None else context.data
     schema_text = schema_yaml(
         infer_schema(schema_source.frame), schema_source.source, len(schema_source.frame)
     )
@@ -194,7 +192,7 @@ def write_gate(options: InitOptions) -> list[str]:
         temporary = Path(folder) / schema_path.name
         temporary.write_text(schema_text, encoding="utf-8")
         _verify(plan, context, options, temporary, out)
-    text = _render(plan, options, measured, discovery, data.source)
+    text = _render(plan, options, measured, discovery, context.data.source)
     schema_path.write_text(schema_text, encoding="utf-8")
     out.write_text(text, encoding="utf-8")
     count = sum(len(entries) for entries in plan.sections.values())
@@ -305,6 +303,8 @@ def _comparison(plan: _Plan, measured: Measured) -> None:
 
 
 def _drift(plan: _Plan, measured: Measured, reference: Any) -> None:
+    from mlgate.init._probe import SHAP_SAMPLE
+
     context = measured.context
     shared = [f for f in (measured.ranking or context.features) if f in reference.columns]
     columns = shared[:DRIFT_TOP]
@@ -380,9 +380,13 @@ def _fairness(plan: _Plan, measured: Measured, options: InitOptions, out_dir: Pa
     for index, column in enumerate(options.sensitive):
         for name, key in ((DISPARITY, DISPARITY), (metric, f"group.{metric}")):
             found = _result(results, name, column)
-            if found is None or not isinstance(found.value, float):
+            if found is None:
                 continue
             details = found.details
+            # A disparity's value is the ratio; a group check's value is its worst group.
+            ratio = found.value if name == DISPARITY else details.get("ratio")
+            if not isinstance(ratio, float) or not math.isfinite(ratio):
+                continue
             what = (
                 f"{'selection rate' if name == DISPARITY else name} ratio (lowest / highest group)"
                 f" over {column}"
@@ -391,7 +395,7 @@ def _fairness(plan: _Plan, measured: Measured, options: InitOptions, out_dir: Pa
                 f"worst group '{details.get('worst_group')}', best '{details.get('best_group')}'"
             )
             margin = _margin(context, index, name, DEFAULT_MIN_GROUP_SIZE)
-            entry = ratio_entry(key, what, found.value, margin, detail)
+            entry = ratio_entry(key, what, ratio, margin, detail)
             entries.append(entry)
     if entries:
         merged = _merge_columns(entries)
@@ -573,8 +577,7 @@ def _render(
 def find_slices(gate: str | None, options: InitOptions | None, min_size: int) -> str:
     """``mlgate init --only slices``: search the weak slices of an existing gate's model (or of
     the given model and data) and return the ``checks.slices`` block; nothing is written."""
-    from mlgate.init._probe import check_inputs, measure
-    from mlgate.loading.data import read_source
+    from mlgate.init._probe import measure
     from mlgate.spec import load_spec
 
     if gate is not None:
@@ -582,21 +585,15 @@ def find_slices(gate: str | None, options: InitOptions | None, min_size: int) ->
         probe = {
             key: value
             for key, value in spec.document.items()
-            if key not in ("checks", "promote", "notify", "report", "statistics", "data")
+            if key not in ("checks", "promote", "notify", "report", "statistics")
         }
-        probe["checks"] = {"explainability": {"sample": SHAP_SAMPLE}}
-        if spec.eval_data is None:
-            raise InputError(MSG_SLICES_USAGE)
-        data = read_source(spec.eval_data, "data.eval", spec.base_dir)
         base_dir, sensitive = spec.base_dir, spec.sensitive_features
     elif options is not None:
         probe = _probe_document(options)
-        data = read_source(options.data, "--data", Path.cwd())
         base_dir, sensitive = Path.cwd(), options.sensitive
     else:
         raise InputError(MSG_SLICES_USAGE)
-    check_inputs(data, None, probe["target"], tuple(sensitive))
-    measured = measure(probe, data, None, base_dir)
+    measured = measure(probe, base_dir, tuple(sensitive))
     return slices_text(_discover(measured.context, measured.ranking, tuple(sensitive), min_size))
 
 

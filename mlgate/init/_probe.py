@@ -9,7 +9,7 @@ once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +17,8 @@ from mlgate.errors import InputError, did_you_mean
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.loading.data import LoadedData
     from mlgate.result import CheckResult, GateResult
 
-MSG_NO_TARGET = "--target: column '{column}' is not in {source}{hint}; columns are: {columns}"
 MSG_NO_SENSITIVE = (
     "--sensitive: column '{column}' is not in {source}{hint}; name a column of the evaluation data"
 )
@@ -29,6 +27,7 @@ MSG_NO_OVERLAP = (
     "the same columns (e.g. the training set)"
 )
 IMPORTANCE_CHECK = "explainability.importance"
+SHAP_SAMPLE = 500  # rows explained: enough to rank inputs, a second or two for most models
 MAX_LISTED = 8
 
 
@@ -47,20 +46,11 @@ def _listed(columns: list[str]) -> str:
     return shown + (f" (+{len(columns) - MAX_LISTED} more)" if len(columns) > MAX_LISTED else "")
 
 
-def check_inputs(
-    data: LoadedData, reference: LoadedData | None, target: str, sensitive: tuple[str, ...]
-) -> None:
-    """The inputs init can refuse before any model is loaded (exit 2, one line each)."""
+def check_inputs(context: EvaluationContext, sensitive: tuple[str, ...]) -> None:
+    """What the engine does not check for init: sensitive columns exist, and the reference
+    shares columns with the evaluation data (exit 2, one line each)."""
+    data, reference = context.data, context.reference
     columns = [str(c) for c in data.frame.columns]
-    if target not in columns:
-        raise InputError(
-            MSG_NO_TARGET.format(
-                column=target,
-                source=data.source,
-                hint=did_you_mean(target, columns),
-                columns=_listed(columns),
-            )
-        )
     for column in sensitive:
         if column not in columns:
             raise InputError(
@@ -76,23 +66,19 @@ def check_inputs(
         )
 
 
-def measure(
-    probe: dict[str, Any], data: LoadedData, reference: LoadedData | None, base_dir: Path
-) -> Measured:
-    """Evaluate ``probe`` once on the loaded frames and read the SHAP ranking from it."""
+def measure(probe: dict[str, Any], base_dir: Path, sensitive: tuple[str, ...]) -> Measured:
+    """Evaluate ``probe`` once (the engine loads, checks and predicts), check what init adds,
+    then rank the inputs by SHAP importance on the same evaluation."""
     from mlgate.engine import evaluate
     from mlgate.spec import spec_from_dict
 
     spec = spec_from_dict(probe, source="mlgate init", base_dir=base_dir)
-    context, result = evaluate(
-        spec, data=data.frame, reference=None if reference is None else reference.frame
-    )
-    # Messages of later checks name the files, not "<DataFrame>".
-    context.data = replace(context.data, source=data.source)
-    if reference is not None and context.reference is not None:
-        context.reference = replace(context.reference, source=reference.source)
+    context, result = evaluate(spec)
+    check_inputs(context, sensitive)
     measured = Measured(context=context, result=result)
-    importance = next((c for c in result.checks if c.id == IMPORTANCE_CHECK), None)
+    document = {**probe, "task": context.task, "checks": {"explainability": {"sample": SHAP_SAMPLE}}}
+    checks = run_families(context, document, "mlgate init", base_dir)
+    importance = next((c for c in checks if c.id == IMPORTANCE_CHECK), None)
     if importance is not None and importance.status != "errored":
         measured.ranking = [str(f) for f in importance.details.get("ranking", [])]
     elif importance is not None:
