@@ -109,7 +109,9 @@ def read_history(uri: str, tracking_uri: str | None, metrics: list[str]) -> Hist
         raise InputError(MSG_BAD_URI.format(uri=uri))
     name = match.group("name")
     client, where = _client(tracking_uri)
-    model = call(lambda: client.get_registered_model(name), f"read registered model '{name}'", where)
+    model = call(
+        lambda: client.get_registered_model(name), f"read registered model '{name}'", where
+    )
     quoted = name.replace("'", "''")
     versions = call(
         lambda: client.search_model_versions(f"name = '{quoted}'"),

@@ -114,8 +114,10 @@ def trend_plot(history: History, metric: str) -> str | None:
         return None
     low, high = extent([*values, *mins, *maxes], pad=0.08)
     first, last = min(versions), max(versions)
-    x_axis = Axis("version", first - 0.5, last + 0.5) if first == last else Axis(
-        "version", first - 0.25, last + 0.25
+    x_axis = (
+        Axis("version", first - 0.5, last + 0.5)
+        if first == last
+        else Axis("version", first - 0.25, last + 0.25)
     )
     chart = Chart(x_axis, Axis(metric, low, high), PLOT_WIDTH, PLOT_HEIGHT, top=24)
     legend = [LegendEntry(metric, MODEL_COLOUR)]

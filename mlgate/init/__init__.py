@@ -177,8 +177,9 @@ def write_gate(options: InitOptions) -> list[str]:
             "schema",
             schema_path.name,
             [
-                f"Columns, kinds, nullability, sanity ranges and categories inferred from "
-                f"{schema_source.source} (as 'mlgate schema infer' does); review {schema_path.name}."
+                "Columns, kinds, nullability, sanity ranges and categories inferred from "
+                f"{schema_source.source} (as 'mlgate schema infer' does); review "
+                f"{schema_path.name}."
             ],
         )
     ]
@@ -344,8 +345,6 @@ def _row_values(context: EvaluationContext, metric: str) -> Any:
 
 def _margin(context: EvaluationContext, column_index: int, metric: str, min_size: int) -> float:
     """One-sided margin of a min/max group ratio, from the lowest and highest judged groups."""
-    import numpy as np
-
     from mlgate.checks.fairness import groupings
     from mlgate.init._thresholds import ratio_margin
 
@@ -412,7 +411,7 @@ def _merge_columns(entries: list[Entry]) -> list[Entry]:
             continue
         kept = merged[entry.key]
         bound = "min_ratio" if "min_ratio" in entry.value else "min"
-        kept.value[bound] = min(kept.value[bound], entry.value[bound])  # type: ignore[type-var]
+        kept.value[bound] = min(kept.value[bound], entry.value[bound])
         if entry.value.get("severity") == "warn":
             kept.value["severity"] = "warn"
         kept.comment.extend(entry.comment)
@@ -438,7 +437,8 @@ def _discover(
     inputs = ranking or context.features
     others = [str(c) for c in context.data.frame.columns if str(c) not in inputs]
     columns = [
-        c for c in dict.fromkeys([*inputs, *sensitive, *context.features, *others])
+        c
+        for c in dict.fromkeys([*inputs, *sensitive, *context.features, *others])
         if c not in excluded
     ]
     return find_weak_slices(
@@ -524,7 +524,7 @@ def _verify(
         elif result.family == "slices":
             for entry in plan.sections.get("slices", []):
                 if result.name.endswith(f"[{entry.key}]"):
-                    metrics = entry.value["metrics"]  # type: ignore[index]
+                    metrics = entry.value["metrics"]
                     for limit in metrics.values():
                         limit["severity"] = "warn"
                     entry.comment.append(reason)
@@ -553,7 +553,7 @@ def _render(
         doc.section(family, 2, plan.notes.get(family, ()))
         if family == "slices":
             for entry in entries:
-                doc.list_item(entry.value, 4, entry.comment)  # type: ignore[arg-type]
+                doc.list_item(entry.value, 4, entry.comment)
             continue
         if family == "fairness":
             groups = [e for e in entries if e.key.startswith("group.")]
@@ -604,7 +604,7 @@ def slices_text(discovery: Discovery) -> str:
     doc = Document()
     doc.section("slices", 0, _search_note(discovery))
     for entry in slice_entries(discovery):
-        doc.list_item(entry.value, 2, entry.comment)  # type: ignore[arg-type]
+        doc.list_item(entry.value, 2, entry.comment)
     if not discovery.found:
         doc.note(["No slice is significantly worse than the other rows."], 2)
     return doc.text()

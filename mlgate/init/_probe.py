@@ -76,7 +76,11 @@ def measure(probe: dict[str, Any], base_dir: Path, sensitive: tuple[str, ...]) -
     context, result = evaluate(spec)
     check_inputs(context, sensitive)
     measured = Measured(context=context, result=result)
-    document = {**probe, "task": context.task, "checks": {"explainability": {"sample": SHAP_SAMPLE}}}
+    document = {
+        **probe,
+        "task": context.task,
+        "checks": {"explainability": {"sample": SHAP_SAMPLE}},
+    }
     checks = run_families(context, document, "mlgate init", base_dir)
     importance = next((c for c in checks if c.id == IMPORTANCE_CHECK), None)
     if importance is not None and importance.status != "errored":

@@ -57,23 +57,26 @@ def written(generated):
     from mlgate.cli import main
 
     task, folder = generated
-    assert main(
-        [
-            "init",
-            "--model",
-            str(folder / "model.joblib"),
-            "--data",
-            str(folder / "eval.csv"),
-            "--reference",
-            str(folder / "train.csv"),
-            "--target",
-            "y",
-            "--sensitive",
-            "gender",
-            "--out",
-            str(folder / "mlgate.yaml"),
-        ]
-    ) == 0
+    assert (
+        main(
+            [
+                "init",
+                "--model",
+                str(folder / "model.joblib"),
+                "--data",
+                str(folder / "eval.csv"),
+                "--reference",
+                str(folder / "train.csv"),
+                "--target",
+                "y",
+                "--sensitive",
+                "gender",
+                "--out",
+                str(folder / "mlgate.yaml"),
+            ]
+        )
+        == 0
+    )
     return task, folder, folder / "mlgate.yaml"
 
 
@@ -114,7 +117,7 @@ def _comment_above(lines: list[str], index: int) -> str:
 
 
 def test_every_threshold_says_what_was_measured(written):
-    task, _, gate = written
+    _, _, gate = written
     lines = gate.read_text().splitlines()
     spec = load_spec(gate)
     for name in spec.performance:
@@ -133,7 +136,7 @@ def test_the_planted_weak_slice_is_a_slice_check(written):
 
 
 def test_the_written_gate_passes_on_its_data(run_cli, written):
-    _, folder, gate = written
+    _, _, gate = written
 
     code, out, err = run_cli("run", "-c", str(gate), "--report", "json")
 

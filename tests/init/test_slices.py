@@ -16,7 +16,9 @@ def _search(task: str, seed: int, plant: bool, rows: int = 3000):
     train, data = frame(seed, 3000, task, plant), frame(seed + 1000, rows, task, plant)
     model = fit(train, task, FEATURES)
     columns = [c for c in data.columns if c != "y"]
-    return find_weak_slices(data, columns, task, data["y"].to_numpy(), model.predict(data[FEATURES]))
+    return find_weak_slices(
+        data, columns, task, data["y"].to_numpy(), model.predict(data[FEATURES])
+    )
 
 
 @pytest.mark.parametrize("task", TASKS)
@@ -29,7 +31,9 @@ def test_the_planted_slice_is_found_first(task):
     assert parts == {"region", "age"}
     assert "region == 'north'" in worst.where and "age > " in worst.where
     assert worst.adjusted_p <= 0.05 < 1
-    better = worst.value < worst.rest_value if task != "regression" else worst.value > worst.rest_value
+    better = (
+        worst.value < worst.rest_value if task != "regression" else worst.value > worst.rest_value
+    )
     assert better
     # No slice without the planted region is reported: there is no gap elsewhere.
     assert all("region == 'north'" in s.where for s in found.found)
