@@ -48,14 +48,17 @@ def flow(value: Any) -> str:
 
 
 def comment(lines: Iterable[str], indent: int) -> list[str]:
-    """``# ...`` lines at ``indent``, wrapped at WIDTH, one line break per control character."""
+    """``# ...`` lines at ``indent``, wrapped at WIDTH; control characters become spaces, so a
+    value quoted in a comment can never start a line of YAML."""
     import textwrap
 
     pad = " " * indent + "# "
     out = []
     for line in lines:
         clean = "".join(ch if ch.isprintable() else " " for ch in line)
-        out.extend(textwrap.wrap(clean, WIDTH - len(pad)) or [""])
+        width = WIDTH - len(pad)
+        wrapped = textwrap.wrap(clean, width, break_long_words=False, break_on_hyphens=False)
+        out.extend(wrapped or [""])
     return [pad + text if text else pad.rstrip() for text in out]
 
 

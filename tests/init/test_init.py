@@ -28,6 +28,7 @@ def generated(request, tmp_path_factory):
         "model": fit(train, task, FEATURES),
         "shuffled": fit(train, task, FEATURES, shuffle=True),
         "dropped": fit(train, task, ["age", "income", "x2"]),  # the key feature x1 dropped
+        "champion": fit(train.iloc[:300], task, FEATURES),  # the baseline: fewer rows
     }
     for name, model in models.items():
         joblib.dump(model, folder / f"{name}.joblib")
@@ -71,6 +72,8 @@ def written(generated):
                 "y",
                 "--sensitive",
                 "gender",
+                "--baseline",
+                str(folder / "champion.joblib"),
                 "--out",
                 str(folder / "mlgate.yaml"),
             ]
@@ -89,7 +92,17 @@ def test_written_file_is_a_valid_gate(written):
 
     assert spec.task == task and spec.target == "y"
     assert spec.statistics is not None and spec.performance
-    assert set(document["checks"]) == {"performance", "data", "drift", "fairness", "slices"}
+    assert set(document["checks"]) == {
+        "performance",
+        "comparison",
+        "data",
+        "drift",
+        "fairness",
+        "slices",
+    }
+    ((name, limit),) = document["checks"]["comparison"].items()
+    assert limit["confidence"] == 0.95
+    assert ("min_delta" in limit) == (task != "regression")  # RMSE: lower is better
     assert document["checks"]["data"] == {"schema": "mlgate.schema.yaml"}
     assert (folder / "mlgate.schema.yaml").is_file()
     assert document["checks"]["drift"]["columns"][0] == "x1"  # the most important input
