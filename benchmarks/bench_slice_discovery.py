@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for task in TASKS:
         r = run(task, seeds, args.rows)
-        low, high = r["interval"]  # type: ignore[misc]
+        low, high = r["interval"]
         print(
             f"| {task} | {r['seeds']} | {r['tried']:.0f} | {r['fwer']:.1%} "
             f"({low:.1%}-{high:.1%}) | {r['worst']:.0%} | {r['all']:.0%} | {r['seconds']:.3f} |"
