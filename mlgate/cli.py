@@ -303,7 +303,10 @@ def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str
     # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
     # when the registry is down.
     session = RegistrySession.open(spec, promote=not args.no_promote)
-    progress.enable(sys.stderr)
+    if ci.name == "none":
+        progress.enable(sys.stderr)
+    else:  # the steps are what the CI log folds under the group
+        progress.enable_lines(sys.stdout)
     try:
         with ci.group("mlgate: evaluate the model and run the checks"):
             result = run_gate(spec)
@@ -329,8 +332,8 @@ def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str
         print(FAIL_ON_WARNED_NOT_PROMOTED.format(count=warned))
     with ci.group("mlgate: record in the MLflow registry"):
         outcome = session.finish(result, write)
-    if not args.quiet:
-        ci.echo("\n".join(outcome.lines))
+        if not args.quiet:
+            ci.echo("\n".join(outcome.lines))
     if outcome.error:
         _print_error(outcome.error)
     error = _redacted(outcome.error) if outcome.error else None

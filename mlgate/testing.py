@@ -20,14 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlgate.checks._format import fmt
+from mlgate.checks._format import fmt, fmt_signed
 from mlgate.errors import did_you_mean
 
 __all__ = ["GateCheckWarning", "assert_gate_passed", "assert_metric", "assert_no_regression"]
 
 MSG_METRIC = "{name} = {value} {relation} {bound} (n={rows})"
 MSG_REGRESSION = (
-    "{name} regressed: {value} vs baseline {base} ({delta:+.4g}; tolerance {tolerance}, n={rows})"
+    "{name} regressed: {value} vs baseline {base} ({delta}; tolerance {tolerance}, n={rows})"
 )
 MSG_GATE_FAILED = "gate {status}: {checks}"
 MSG_UNAVAILABLE = "{name} could not be computed: {reason}"
@@ -193,7 +193,7 @@ def assert_no_regression(
                 name=name,
                 value=shown,
                 base=base_shown,
-                delta=delta,
+                delta=fmt_signed(delta),
                 tolerance=fmt(tolerance),
                 rows=fmt(metrics.rows),
             )

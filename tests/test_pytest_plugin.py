@@ -22,7 +22,7 @@ from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError
 from mlgate.pytest_plugin import MSG_SKIPPED
 from mlgate.pytest_plugin._gate import MSG_INTERNAL, MSG_MISSING, MSG_NOT_FOUND, ORIGIN_OPTION
-from mlgate.pytest_plugin._session import MSG_NOT_EVALUATED
+from mlgate.pytest_plugin._session import MSG_NOT_EVALUATED, MSG_SELECTED
 
 HEAVY = ("numpy", "pandas", "sklearn", "shap", "mlflow", "matplotlib", "jinja2")
 ROWS = 300
@@ -294,6 +294,36 @@ def test_keyword_selection_node_ids_and_exitfirst(project):
     result.assert_outcomes(failed=1)
     result = project.runpytest("--mlgate", "-q", "-x", "mlgate.yaml")
     result.assert_outcomes(passed=1, failed=1)
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [("-k", "not accuracy"), ("mlgate.yaml::performance::roc_auc",)],
+    ids=["keyword", "node-id"],
+)
+def test_a_selection_summary_says_what_the_selected_checks_decided(project, selection):
+    """Issue 19: with -k deselecting the failing check, pytest exited 0 under 'gate FAILED'."""
+    gate(project, FAILING)
+    result = project.runpytest("--mlgate", "-q", *selection)
+    assert result.ret == pytest.ExitCode.OK
+    assert result.outlines[-2].startswith(
+        MSG_SELECTED.format(
+            decision="PASSED", counts="1 passed", selected=1, total=2, status="FAILED",
+            left_out="performance.accuracy_score",
+        )
+    )  # fmt: skip
+
+
+def test_a_selection_that_fails_says_failed_and_exits_1(project):
+    gate(project, FAILING + "    log_loss: {max: 10}\n")
+    result = project.runpytest("--mlgate", "-q", "-k", "not roc_auc")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert result.outlines[-2].startswith(
+        MSG_SELECTED.format(
+            decision="FAILED", counts="1 passed, 1 failed", selected=2, total=3, status="FAILED",
+            left_out="performance.roc_auc",
+        )
+    )  # fmt: skip
 
 
 def test_everything_deselected_means_nothing_evaluated(project):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mlgate import engine
-from mlgate.checks._format import fmt
+from mlgate.checks._format import fmt, fmt_signed
 from mlgate.testing import (
     MSG_GATE_FAILED,
     MSG_METRIC,
@@ -105,7 +105,7 @@ def test_no_regression_follows_each_metric_direction(evaluated, reversed_gate, w
         name="log_loss",
         value=fmt(value),
         base=fmt(base),
-        delta=value - base,
+        delta=fmt_signed(value - base),
         tolerance="0.01",
         rows="569",
     )

@@ -119,11 +119,33 @@ def column_kind(reference: pd.Series, seed: int) -> str:
     return NUMERIC if values.nunique() > DISCRETE_LEVELS else CATEGORICAL
 
 
-def choose_test(kind: str, n_rows: int, large_sample: int) -> str:
-    """A statistical test for small samples, an effect size where every p-value would be tiny."""
+def effective_rows(n_reference: int, n_eval: int) -> float:
+    """The harmonic mean of the two sides' sizes, ``2 n m / (n + m)``.
+
+    A two-sample test's power depends on the sizes only through ``n m / (n + m)`` (the KS
+    statistic's null distribution scales with its square root; so does chi-squared's), so two
+    samples of ``n`` and ``m`` rows detect the same shifts as two equal samples of this many rows.
+    It is never more than twice the smaller side, and equals the size when both sides are equal.
+    """
+    if n_reference <= 0 or n_eval <= 0:
+        return 0.0
+    return 2 * n_reference * n_eval / (n_reference + n_eval)
+
+
+def choose_test(kind: str, n_reference: int, n_eval: int, large_sample: int) -> str:
+    """A p-value test while the samples are small, an effect size where every p-value is tiny.
+
+    The rule: a p-value test (KS, chi-squared) when the harmonic mean of the two sides' non-missing
+    row counts is at most ``large_sample``, else a distance (Wasserstein, Jensen-Shannon). For
+    equal sides that reads "at most ``large_sample`` rows a side"; for unequal sides it is the
+    equal-size sample with the same power (:func:`effective_rows`), so 33,000 reference rows
+    against 4,500 eval rows (7,920) get a distance, while 100,000 against 2,000 (3,922) keep the
+    test: the small side limits what it can detect.
+    """
+    small = effective_rows(n_reference, n_eval) <= large_sample
     if kind == NUMERIC:
-        return "ks" if n_rows <= large_sample else "wasserstein"
-    return "chi2" if n_rows <= large_sample else "jensenshannon"
+        return "ks" if small else "wasserstein"
+    return "chi2" if small else "jensenshannon"
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -223,9 +245,10 @@ def _display_histogram(
     """Group the fine cells into at most ``bins`` bars on pooled-quantile edges."""
     import numpy as np
 
-    if len(edges) <= bins:
+    if len(edges) <= bins:  # one bar per distinct value; the last as wide as the one before
         starts = np.arange(len(edges))
-        bounds = [*edges.tolist(), float(edges[-1])]
+        last = float(edges[-1] - edges[-2]) if len(edges) > 1 else 1.0
+        bounds = [*edges.tolist(), float(edges[-1]) + last]
     else:
         pooled = np.cumsum(reference / reference.sum() + evaluation / evaluation.sum())
         targets = np.linspace(0, pooled[-1], bins + 1)[1:-1]
@@ -270,9 +293,9 @@ def numeric_drift(
 def categorical_counts(
     reference: pd.Series, evaluation: pd.Series, max_categories: int
 ) -> tuple[list[str], np.ndarray, np.ndarray, int]:
-    """Counts per category on both sides (missing is a category); levels beyond the
-    ``max_categories`` most frequent (in both sides together) pooled as '(other)'. Returns the
-    level count too.
+    """Counts per category on both sides (missing is a category), most frequent first (both sides
+    together, then by label); levels beyond the ``max_categories`` most frequent pooled as
+    '(other)', last. Returns the level count too.
     """
     import numpy as np
     import pandas as pd
@@ -297,13 +320,27 @@ def categorical_counts(
         keep[ranked[:max_categories]] = True
         keep[levels] = present[levels]
         other = ~keep & present
-        labels = [labels[i] for i in np.flatnonzero(keep)] + [OTHER_LABEL]
-        ref_counts = np.append(ref_counts[keep], ref_counts[other].sum())
-        ev_counts = np.append(ev_counts[keep], ev_counts[other].sum())
+        order = _stable_order(labels, ref_counts + ev_counts, np.flatnonzero(keep))
+        labels = [labels[i] for i in order] + [OTHER_LABEL]
+        ref_counts = np.append(ref_counts[order], ref_counts[other].sum())
+        ev_counts = np.append(ev_counts[order], ev_counts[other].sum())
     else:
-        labels = [labels[i] for i in np.flatnonzero(present)]
-        ref_counts, ev_counts = ref_counts[present], ev_counts[present]
+        order = _stable_order(labels, ref_counts + ev_counts, np.flatnonzero(present))
+        labels = [labels[i] for i in order]
+        ref_counts, ev_counts = ref_counts[order], ev_counts[order]
     return labels, ref_counts, ev_counts, levels
+
+
+def _stable_order(labels: list[str], pooled: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """``chosen`` by pooled count (both sides together), then label: one order for both sides.
+
+    The order the categories first appear in depends on the rows' order; one side's frequency
+    would order the bars differently from the other's.
+    """
+    import numpy as np
+
+    ranked = sorted(chosen.tolist(), key=lambda i: (-int(pooled[i]), labels[i]))
+    return np.asarray(ranked, dtype=int)
 
 
 def categorical_drift(

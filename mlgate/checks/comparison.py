@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from mlgate.checks._format import fmt
+from mlgate.checks._format import fmt, fmt_signed
 from mlgate.checks._registry import check_family
 from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
@@ -71,7 +71,7 @@ def compare(
     for limit in LIMITS:
         bound = getattr(limits, limit)
         if bound is not None and _violated(limit, bound, delta, relative):
-            change = f"{relative:+.2%}" if "relative" in limit else f"{delta:+.4g}"
+            change = f"{relative:+.2%}" if "relative" in limit else fmt_signed(delta)
             message = MSG_OUTSIDE.format(
                 name=name,
                 change=change,
@@ -81,7 +81,9 @@ def compare(
                 bound=fmt(bound),
             )
             return (WARNED if limits.severity == "warn" else FAILED), message, details
-    message = MSG_PASSED.format(name=name, delta=f"{delta:+.4g}", value=fmt(value), base=fmt(base))
+    message = MSG_PASSED.format(
+        name=name, delta=fmt_signed(delta), value=fmt(value), base=fmt(base)
+    )
     return PASSED, message, details
 
 
@@ -105,7 +107,7 @@ def compare_paired(
     worse = "n/a" if paired["probability_worse"] is None else f"{paired['probability_worse']:.3f}"
     common = {
         "name": name,
-        "delta": f"{delta:+.4g}",
+        "delta": fmt_signed(delta),
         "value": fmt(value),
         "base": fmt(base),
         "level": f"{paired['confidence']:.0%}",
@@ -124,7 +126,7 @@ def compare_paired(
                 **common,
                 side="lower" if limit.startswith("min") else "upper",
                 what="relative change" if "relative" in limit else "change",
-                observed="undefined" if observed is None else f"{observed:+.4g}",
+                observed="undefined" if observed is None else fmt_signed(observed),
                 limit=limit,
                 bound=fmt(bound),
             )

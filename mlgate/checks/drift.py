@@ -3,11 +3,16 @@
 The reference is ``data.reference`` (the training snapshot) as the engine loaded it. Each column
 gets one test, chosen from its type and sample size and reported:
 
-- numeric, at most ``large_sample`` rows a side: two-sample Kolmogorov–Smirnov (p-value);
+- numeric, small: two-sample Kolmogorov–Smirnov (p-value);
 - categorical (text, booleans, numbers with at most 10 distinct values), small: chi-squared;
 - numeric, large: Wasserstein distance divided by the reference's standard deviation (> 0.1);
 - categorical, large: Jensen–Shannon distance, base 2 (> 0.1);
 - ``psi`` on reference decile bins (> 0.2) on request.
+
+"Small" means the harmonic mean of the two sides' non-missing row counts, ``2 n m / (n + m)``, is
+at most ``large_sample``: "at most ``large_sample`` rows a side" when the sides are equal, and the
+equal-size sample with the same power when they are not (the power of both tests depends on the
+sizes only through ``n m / (n + m)``). See :func:`mlgate.checks._drift_stats.choose_test`.
 
 ``tests: {column: {test, threshold}}`` overrides the choice for one column.
 
@@ -120,6 +125,7 @@ MSG_MANY_LEVELS = (
 MSG_PASSED = "no drift in {count} {what} ({how})"
 MSG_DRIFTED = "{drifted} of {count} {what} drifted ({how}): {shown}"
 MSG_MOST_IMPORTANT = "; most important drifted feature: '{column}'"
+_COMPARED_NAMES = {"Holm-adjusted p": "Holm-adjusted p-value", "p": "p-value"}
 MSG_ONE_PASSED = "no drift in {subject}: {result}"
 MSG_ONE_DRIFTED = "{subject} drifted: {result}"
 MSG_SKIPPED = "no {what} drift test: {reason}"
@@ -300,7 +306,7 @@ def compare_column(
     n_ref = len(column.reference) - missing_ref
     n_eval = len(column.evaluation) - missing_eval
     test = (override.test if override else None) or choose_test(
-        kind, min(n_ref, n_eval), config.large_sample
+        kind, n_ref, n_eval, config.large_sample
     )
     given = override.threshold if override else None
     notes: list[str] = []
@@ -444,12 +450,56 @@ def _ordered(results: list[ColumnDrift], importance: dict[str, float] | None) ->
 
 
 def _describe(result: ColumnDrift) -> str:
+    """The quantity compared against the threshold, with the test statistic beside a p-value."""
+    name = TEST_NAMES[result.test]
     if result.p_value is None:
-        name = TEST_NAMES[result.test]
         return f"{name} {fmt(result.statistic)} vs threshold {fmt(result.threshold)}"
-    p = result.adjusted_p_value if result.corrected else result.p_value
-    which = "Holm-adjusted p" if result.corrected else "p"
-    return f"{TEST_NAMES[result.test]} {which}={fmt(p)} vs {fmt(result.threshold)}"
+    level = "alpha" if result.corrected else "threshold"
+    return (
+        f"{name} statistic {fmt(result.statistic)}, "
+        f"{_compared(result)}={fmt(_compared_value(result))} vs {level} {fmt(result.threshold)}"
+    )
+
+
+def _compared(result: ColumnDrift) -> str:
+    """What the threshold was compared with: an (adjusted) p-value or the distance itself."""
+    if result.p_value is None:
+        return TEST_NAMES[result.test]
+    return "Holm-adjusted p" if result.corrected else "p"
+
+
+def _compared_value(result: ColumnDrift) -> float:
+    if result.p_value is None:
+        return result.statistic
+    if result.corrected and result.adjusted_p_value is not None:
+        return result.adjusted_p_value
+    return result.p_value
+
+
+def _threshold_of(result: ColumnDrift) -> dict[str, float]:
+    """``{alpha: 0.05}`` (Holm), ``{p: 0.01}`` (own level) or ``{wasserstein: 0.1}``."""
+    if result.p_value is None:
+        return {result.test: result.threshold}
+    return {"alpha" if result.corrected else "p": result.threshold}
+
+
+def _features_threshold(results: list[ColumnDrift], alpha: float) -> dict[str, Any]:
+    """The rules that decided the columns: none may drift; Holm's alpha and each test's level.
+
+    Only rules that some column was judged by are listed, so a gate decided by distances does
+    not show an alpha that played no part. A rule whose level differs between columns (per-column
+    overrides) reads ``per column``.
+    """
+    threshold: dict[str, Any] = {"max_drifted_columns": 0}
+    if any(r.corrected for r in results):
+        threshold["alpha"] = alpha
+    for result in results:
+        if result.corrected:
+            continue
+        key = result.test if result.p_value is None else f"{result.test} p"
+        seen = threshold.get(key, result.threshold)
+        threshold[key] = result.threshold if seen == result.threshold else "per column"
+    return threshold
 
 
 def _how(results: list[ColumnDrift], alpha: float) -> str:
@@ -566,7 +616,7 @@ def _features_result(
         name="features",
         status=_status(bool(drifted), config),
         value=len(drifted),
-        threshold={"alpha": config.alpha, "correction": "holm"},
+        threshold=_features_threshold(results, config.alpha),
         message=message,
         details={
             **shared,
@@ -595,11 +645,14 @@ def _single_result(result: ColumnDrift, shared: dict[str, Any], config: DriftCon
         family=FAMILY,
         name=result.role,
         status=_status(result.drifted, config),
-        value=result.statistic,
-        threshold=result.threshold,
+        value=_compared_value(result),
+        threshold=_threshold_of(result),
         message=message,
         details={
             **shared,
+            "compared": _COMPARED_NAMES.get(_compared(result), _compared(result)),
+            "statistic": result.statistic,
+            "test": result.test,
             "columns": [result.to_dict()],
             "drifted": [result.column] if result.drifted else [],
             "notes": list(result.notes),

@@ -126,6 +126,27 @@ MSG_OUTSIDE = (
     "{metric} over {grouping} = {value}; {limit} is {bound} (worst group '{worst}' {worst_value}, "
     "best '{best}' {best_value})"
 )
+MSG_GROUP_PASSED = (
+    "{metric} over {grouping}: {quantities}, within bounds (worst group '{worst}' {worst_value}, "
+    "best '{best}' {best_value})"
+)
+MSG_GROUP_OUTSIDE = (
+    "{metric} over {grouping}: {violations} (worst group '{worst}' {worst_value}, "
+    "best '{best}' {best_value})"
+)
+# Each group bound judges its own quantity; a message names that quantity beside the bound.
+GROUP_QUANTITIES = {
+    "min": "lowest group value {value}",
+    "max": "highest group value {value}",
+    "min_ratio": "ratio lowest/highest {value}",
+    "max_difference": "difference highest-lowest {value}",
+}
+GROUP_VIOLATIONS = {
+    "min": "below min {bound}",
+    "max": "above max {bound}",
+    "min_ratio": "below min_ratio {bound}",
+    "max_difference": "above max_difference {bound}",
+}
 MSG_TOO_SMALL = (
     "{metric} over {grouping} not judged: fewer than two groups have at least {size} rows "
     "(too small to judge: {groups})"
@@ -569,15 +590,52 @@ def _group_check(
         "min_ratio": part.ratio,
         "max_difference": part.difference,
     }
-    status, limit = PASSED, None
-    for key, bound in bounds.items():
-        status, limit = _judge(observed[key], {key: bound}, bounds_spec.severity)
-        if limit is not None:
-            break
+    details["greater_is_better"] = higher_better
+    failing = [
+        key for key, bound in bounds.items() if _judge(observed[key], {key: bound}, "error")[1]
+    ]
+    status = PASSED if not failing else (WARNED if bounds_spec.severity == "warn" else FAILED)
+    details["failed_bounds"] = failing
     worst_value = part.values[part.low if higher_better else part.high]
-    shown = observed[limit] if limit is not None else worst_value
-    message = _message(name, grouping, shown, bounds, limit, part, details)
+    message = _group_message(name, grouping, observed, bounds, failing, part, details)
     return CheckResult(**base, status=status, value=worst_value, message=message, details=details)
+
+
+def _group_message(
+    metric: str,
+    grouping: Grouping,
+    observed: Mapping[str, float],
+    bounds: Mapping[str, float],
+    failing: list[str],
+    part: Spread,
+    details: dict[str, Any],
+) -> str:
+    """Every failing bound named with its own quantity (a ratio is never shown as a group value)."""
+    values = {grouping.names[c]: v for c, v in part.values.items()}
+    worst, best = details["worst_group"], details["best_group"]
+    groups = {
+        "worst": worst,
+        "worst_value": fmt(values[worst]),
+        "best": best,
+        "best_value": fmt(values[best]),
+    }
+    if failing:
+        violations = "; ".join(
+            GROUP_QUANTITIES[key].format(value=fmt(observed[key]))
+            + " "
+            + GROUP_VIOLATIONS[key].format(bound=fmt(bounds[key]))
+            for key in failing
+        )
+        return MSG_GROUP_OUTSIDE.format(
+            metric=metric, grouping=grouping.label, violations=violations, **groups
+        )
+    quantities = ", ".join(
+        GROUP_QUANTITIES[key].format(value=fmt(observed[key])) + f" ({key} {fmt(bound)})"
+        for key, bound in bounds.items()
+    )
+    return MSG_GROUP_PASSED.format(
+        metric=metric, grouping=grouping.label, quantities=quantities, **groups
+    )
 
 
 def _comparison_check(

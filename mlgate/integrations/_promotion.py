@@ -117,6 +117,9 @@ def compare_and_set(
 ) -> Promotion:
     """Move ``name@alias`` to ``version`` only if it still names ``expected``.
 
+    An alias that already names ``version`` is success with nothing to move (``already``): a CI
+    retry of a promotion that went through must not fail.
+
     Returns the promotion ``promoted`` or ``refused``; registry errors propagate (the caller
     decides the exit code), and the alias is then untouched or already moved, never half-moved.
     """
@@ -129,6 +132,10 @@ def compare_and_set(
         return promotion
     try:
         current = read_alias(client, name, alias)
+        if current == version:  # a retry after success, or another gate of this version: done
+            promotion.outcome = PROMOTED
+            promotion.reason = MSG_ALREADY.format(name=name, alias=alias, version=version)
+            return promotion
         if current != expected:
             promotion.outcome = REFUSED
             promotion.reason = MSG_ALIAS_MOVED.format(
@@ -139,13 +146,10 @@ def compare_and_set(
                 version=version,
             )
             return promotion
-        if current == version:
-            promotion.reason = MSG_ALREADY.format(name=name, alias=alias, version=version)
-        else:
-            mlflow_call(lambda: client.set_registered_model_alias(name, alias, version))
-            promotion.reason = MSG_PROMOTED.format(
-                name=name, alias=alias, version=version, expected=expected or ABSENT
-            )
+        mlflow_call(lambda: client.set_registered_model_alias(name, alias, version))
+        promotion.reason = MSG_PROMOTED.format(
+            name=name, alias=alias, version=version, expected=expected or ABSENT
+        )
         promotion.outcome = PROMOTED
         return promotion
     finally:

@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 PLUGIN_NAME = "mlgate-session"
 WORKER_OUTPUT_KEY = "mlgate"
 MSG_SUMMARY = "mlgate: {line}"
+MSG_SELECTED = (
+    "mlgate: selected checks {decision}: {counts} ({selected} of {total} checks selected; the "
+    "whole gate {status}, not run here: {left_out})"
+)
+SELECTED_KEY = "mlgate-selected"
+SHOWN_LEFT_OUT = 5
 MSG_NOT_EVALUATED = "mlgate: gate not evaluated (no gate check or mlgate fixture ran)"
 MSG_WRITE_FAILED = "could not write the reports: {error}"
 # A gate error replaces these outcomes only: an interrupted or crashed run keeps its own code.
@@ -63,6 +69,12 @@ class GateSessionPlugin:
         self.gate_path = Path(gate.spec().source)
         self.from_workers: dict[str, dict[str, Any]] = {}
         self.summary: str | None = None
+        # Check ids of the items this run kept (after -k, -m and node ids); None: not known.
+        self.selected: set[str] | None = None
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Remember which checks the run selected, so the summary speaks for those."""
+        self.selected = {i.check_id for i in session.items if isinstance(i, CheckItem)}
 
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> GateFile | None:
         """The gate file, when pytest walks its folder (``pytest --mlgate .``)."""
@@ -86,9 +98,12 @@ class GateSessionPlugin:
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         """xdist controller: keep what a worker sent about the gate."""
-        wire = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT_KEY)
+        output = getattr(node, "workeroutput", {})
+        wire = output.get(WORKER_OUTPUT_KEY)
         if wire is not None:
             self.from_workers[node.gateway.id] = wire
+        if output.get(SELECTED_KEY) is not None:
+            self.selected = (self.selected or set()) | set(output[SELECTED_KEY])
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Workers hand their result over; the main process writes reports and sets the code."""
@@ -99,6 +114,8 @@ class GateSessionPlugin:
             wire = self.gate.to_wire()
             if wire is not None:
                 config.workeroutput[WORKER_OUTPUT_KEY] = wire  # type: ignore[attr-defined]
+            if self.selected is not None:
+                config.workeroutput[SELECTED_KEY] = sorted(self.selected)  # type: ignore[attr-defined]
             return
         result, error, exit_code = self._outcome()
         if error is not None:
@@ -114,9 +131,41 @@ class GateSessionPlugin:
             except OSError as error:
                 problem = "; " + MSG_WRITE_FAILED.format(error=error)
                 exit_code = pytest.ExitCode.INTERNAL_ERROR
-            self.summary = MSG_SUMMARY.format(line=decision_line(result)) + problem
+            self.summary = self._selected_line(result) or MSG_SUMMARY.format(
+                line=decision_line(result)
+            )
+            self.summary += problem
         if exit_code != pytest.ExitCode.OK and session.exitstatus in REPLACEABLE:
             session.exitstatus = exit_code
+
+    def _selected_line(self, result: GateResult) -> str | None:
+        """What the selected checks decided, when ``-k``/``-m``/node ids left some out.
+
+        pytest's exit code follows the selected items only; a summary naming the whole gate's
+        decision beside it would contradict it. The whole decision is still said, and the checks
+        not run here are named.
+        """
+        if self.selected is None:
+            return None
+        left_out = [c.id for c in result.checks if c.id not in self.selected]
+        if not left_out:
+            return None
+        chosen = [c for c in result.checks if c.id in self.selected]
+        counts = {s: sum(c.status == s for c in chosen) for s in result.counts()}
+        shown = ", ".join(left_out[:SHOWN_LEFT_OUT])
+        if len(left_out) > SHOWN_LEFT_OUT:
+            shown += f" and {len(left_out) - SHOWN_LEFT_OUT} more"
+        line = MSG_SELECTED.format(
+            decision="FAILED" if any(c.blocks_gate for c in chosen) else "PASSED",
+            counts=", ".join(f"{n} {status}" for status, n in counts.items() if n) or "none ran",
+            selected=len(chosen),
+            total=len(result.checks),
+            status=result.status.upper(),
+            left_out=shown,
+        )
+        if result.reports:
+            line += "; reports: " + ", ".join(result.reports.values())
+        return line
 
     def _outcome(self) -> tuple[GateResult | None, str | None, pytest.ExitCode]:
         if self.gate.evaluated:

@@ -20,6 +20,7 @@ LIMIT_COLOUR = "#bf8700"
 BAR_ROW = 18  # pixels per horizontal bar
 BAR_THICKNESS = 0.7  # of a row
 BARS_WIDTH = 240
+DENSITY_LABEL = "share of rows per unit"
 HISTOGRAM_WIDTH = 320
 HISTOGRAM_HEIGHT = 200
 LEGEND_ROOM = 22  # pixels over a histogram for its legend row, clear of the bars
@@ -82,10 +83,10 @@ def _colour(index: int, muted: Sequence[bool], highlighted: Sequence[bool]) -> s
 
 def paired_histogram(histogram: dict, xlabel: str) -> str:
     """Reference and eval shares on the same bins (numeric) or categories, side by side."""
-    reference = _shares(histogram["reference"])
-    evaluation = _shares(histogram["eval"])
-    yaxis = Axis("share of rows", *_svg.extent([*reference, *evaluation, 0.0], sticky=[0.0]))
     if histogram.get("kind") == "categorical":
+        reference = _shares(histogram["reference"])
+        evaluation = _shares(histogram["eval"])
+        yaxis = Axis("share of rows", *_svg.extent([*reference, *evaluation, 0.0], sticky=[0.0]))
         names = [label(c) for c in histogram["categories"]]
         crowded = _svg.crowded(names, HISTOGRAM_WIDTH)
         rotate = len(names) > ROTATE_ABOVE_CATEGORIES or crowded
@@ -94,6 +95,18 @@ def paired_histogram(histogram: dict, xlabel: str) -> str:
         _pairs(chart, len(names), reference, evaluation)
     else:
         edges = histogram["edges"]
+        if not len(histogram["reference"]) == len(histogram["eval"]) == len(edges) - 1:
+            raise ValueError(
+                MSG_BINS.format(
+                    edges=len(edges),
+                    reference=len(histogram["reference"]),
+                    eval=len(histogram["eval"]),
+                )
+            )
+        reference = densities(edges, histogram["reference"])
+        evaluation = densities(edges, histogram["eval"])
+        values = [*reference, *evaluation, 0.0]
+        yaxis = Axis(DENSITY_LABEL, *_svg.extent(values, sticky=[0.0]))
         xaxis = Axis(label(xlabel), *_svg.extent(edges))
         chart = Chart(xaxis, yaxis, HISTOGRAM_WIDTH, HISTOGRAM_HEIGHT, top=LEGEND_ROOM)
         _overlaid(chart, edges, reference, evaluation)
@@ -131,6 +144,19 @@ def _overlaid(
         chart.bar(left, right, 0.0, ref, BASELINE_COLOUR)
     for (left, right), ev in zip(bins, evaluation, strict=True):
         chart.bar(left, right, 0.0, ev, MODEL_COLOUR, opacity=EVAL_OPACITY)
+
+
+def densities(edges: Sequence[float], counts: Sequence[float]) -> list[float]:
+    """Each bin's share of rows over its width, so a bar's area (not its height) is its share.
+
+    The drift bins are pooled quantiles, of unequal widths; drawn as shares, a wide bin became a
+    tall block though its rows are no denser. A bin of zero width draws no bar (NaN).
+    """
+    shares = _shares(counts)
+    return [
+        share / (right - left) if right > left else math.nan
+        for share, (left, right) in zip(shares, itertools.pairwise(edges), strict=True)
+    ]
 
 
 def _shares(counts: Sequence[float]) -> list[float]:

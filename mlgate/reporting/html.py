@@ -8,6 +8,7 @@ on: every string from the data or the gate file is shown as text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from mlgate.result import GateResult
 
 MSG_PLOT_FAILED = "this plot could not be drawn: {error}"
+NAME_BREAKS = re.compile(r"(?<=[._&])|(?=\[)")
 SAFE_LINK_PREFIXES = ("https://", "http://")
 
 
@@ -63,10 +65,11 @@ def _environment() -> Any:
     )
 
 
-def _row(check: Mapping[str, Any]) -> dict[str, str]:
+def _row(check: Mapping[str, Any]) -> dict[str, Any]:
     status = str(check.get("status", ""))
     return {
         "id": str(check.get("id", "")),
+        "id_parts": name_parts(str(check.get("id", ""))),
         "family": str(check.get("family", "")),
         "status": status,
         "word": STATUS_WORDS.get(status, status.upper()),
@@ -75,6 +78,15 @@ def _row(check: Mapping[str, Any]) -> dict[str, str]:
         "message": str(check.get("message", "")),
         "severity": str(check.get("severity", "error")),
     }
+
+
+def name_parts(name: str) -> list[str]:
+    """``name`` cut after ``.``, ``_`` and ``&`` and before ``[``: where it may wrap.
+
+    The template joins the parts with ``<wbr>`` and the cell forbids other breaks, so a check
+    name wraps between its words in a narrow column, never inside one.
+    """
+    return [part for part in NAME_BREAKS.split(name) if part]
 
 
 def _draw(section: Section) -> list[dict[str, str]]:
@@ -94,6 +106,8 @@ def provenance_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
 
     def add(label: str, value: Any, link: str = "") -> None:
+        if isinstance(value, Mapping):  # an empty entry says nothing: '"reason": ""' is noise
+            value = {k: v for k, v in value.items() if v not in (None, "", {}, [])}
         if value not in (None, "", {}):
             rows.append({"label": label, "value": value_text(value), "link": link})
 

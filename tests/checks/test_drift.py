@@ -201,7 +201,8 @@ def test_shifted_eval_fails_and_names_the_feature(binary_frame, binary_model):
     features = first.check("drift.features")
     assert features.status == "failed"
     assert features.details["drifted"][0] == "mean_texture"
-    assert "'mean_texture' (Kolmogorov-Smirnov Holm-adjusted p=" in features.message
+    assert "'mean_texture' (Kolmogorov-Smirnov statistic " in features.message
+    assert ", Holm-adjusted p=" in features.message
     again = run_gate(gate, data=evaluation, reference=rows, model=binary_model)
     assert json.dumps(first.check("drift.features").to_dict()) == json.dumps(
         again.check("drift.features").to_dict()
@@ -364,3 +365,115 @@ def test_unknown_column_under_tests(run_cli, drift_gate):
     message = _error(run_cli, drift_gate("{tests: {mean_aera: {test: ks}}}"))
     assert message.startswith("checks.drift.tests: 'mean_aera' is not a column of the eval data")
     assert "did you mean 'mean_area'?" in message
+
+
+# --- value and threshold are the quantity compared (issue 19) --------------------------------
+
+
+def _wages(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    hours = rng.uniform(10, 60, n)
+    return pd.DataFrame({"hours": hours, "wage": 300 * hours + shift + rng.normal(0, 500, n)})
+
+
+@pytest.fixture(scope="module")
+def wage_model():
+    from sklearn.linear_model import LinearRegression
+
+    train = _wages(500, 0)
+    return LinearRegression().fit(train[["hours"]], train["wage"])
+
+
+def test_label_value_is_the_adjusted_p_value_against_alpha(wage_model):
+    """The table showed the KS statistic (0.058) against alpha (0.05): read as 'barely over'."""
+    gate = {"target": "wage", "checks": {"drift": {"prediction": False}}}
+    result = run_gate(
+        gate, data=_wages(800, 1, shift=3000.0), reference=_wages(800, 2), model=wage_model
+    )
+    label = result.check("drift.label")
+    (column,) = label.details["columns"]
+    assert label.status == "failed" and column["test"] == "ks"
+    assert label.value == column["adjusted_p_value"] < 1e-6
+    assert label.threshold == {"alpha": 0.05}
+    assert label.details["compared"] == "Holm-adjusted p-value"
+    assert label.details["statistic"] == column["statistic"]
+    assert label.message == drift.MSG_ONE_DRIFTED.format(
+        subject="label 'wage'",
+        result=f"Kolmogorov-Smirnov statistic {drift.fmt(column['statistic'])}, "
+        f"Holm-adjusted p={drift.fmt(label.value)} vs alpha 0.05",
+    )
+
+
+def test_distance_value_is_the_distance_against_its_threshold(wage_model):
+    gate = {
+        "target": "wage",
+        "checks": {"drift": {"prediction": False, "large_sample": 100}},
+    }
+    result = run_gate(
+        gate, data=_wages(800, 1, shift=3000.0), reference=_wages(800, 2), model=wage_model
+    )
+    label = result.check("drift.label")
+    (column,) = label.details["columns"]
+    assert column["test"] == "wasserstein"
+    assert label.value == column["statistic"] and label.threshold == {"wasserstein": 0.1}
+    assert label.details["compared"] == "normalized Wasserstein distance"
+    features = result.check("drift.features")
+    # distances decided here: the threshold says so, and no alpha that played no part
+    assert features.threshold == {"max_drifted_columns": 0, "wasserstein": 0.1}
+    assert features.value == len(features.details["drifted"])
+
+
+def test_features_threshold_names_every_rule_that_decided(binary_frame, binary_model):
+    rows = binary_frame.sample(frac=0.5, random_state=0)
+    evaluation = binary_frame.drop(rows.index)
+    gate = {
+        "target": "label",
+        "checks": {"drift": {"tests": {"mean_texture": {"test": "psi"}}}},
+    }
+    features = run_gate(gate, data=evaluation, reference=rows, model=binary_model).check(
+        "drift.features"
+    )
+    assert features.threshold == {"max_drifted_columns": 0, "alpha": 0.05, "psi": 0.2}
+
+
+# --- the test when the sides differ in size (issue 19) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n_reference", "n_eval", "expected"),
+    [
+        (5000, 5000, "ks"),  # equal sides: at most large_sample rows a side
+        (5001, 5001, "wasserstein"),
+        (33_000, 4_500, "wasserstein"),  # the user's case: harmonic mean 7,920
+        (100_000, 2_000, "ks"),  # the small side limits the power: harmonic mean 3,922
+        (2_500, 1_000_000, "ks"),  # harmonic mean 4,988: never more than twice the small side
+        (2_600, 1_000_000, "wasserstein"),  # harmonic mean 5,187
+    ],
+)
+def test_test_choice_uses_the_harmonic_mean_of_the_two_sides(n_reference, n_eval, expected):
+    assert _drift_stats.effective_rows(n_reference, n_eval) == pytest.approx(
+        2 * n_reference * n_eval / (n_reference + n_eval)
+    )
+    chosen = _drift_stats.choose_test("numeric", n_reference, n_eval, drift.DEFAULT_LARGE_SAMPLE)
+    assert chosen == expected
+
+
+def test_a_large_reference_against_a_smaller_eval_is_judged_by_distance():
+    """33k reference rows vs 4.5k eval rows: a KS test flagged a shift of no practical size."""
+    rng = np.random.default_rng(5)
+    reference = pd.DataFrame({"age": rng.normal(40, 12, 33_000)})
+    evaluation = pd.DataFrame({"age": rng.normal(41, 12, 4_500)})  # a twelfth of a std
+    (result,) = drift_between(reference, evaluation)
+    assert result.test == "wasserstein" and not result.drifted
+    assert stats.ks_2samp(reference["age"], evaluation["age"]).pvalue < 1e-4  # KS would flag
+
+
+def test_categories_are_in_one_stable_order_on_both_sides():
+    """Pooled frequency, then label: neither side's row order changes the order of the bars."""
+    reference = pd.Series(["b"] * 5 + ["a"] * 20 + ["c"] * 20 + [None] * 3)
+    evaluation = pd.Series(["c"] * 30 + ["d"] * 2 + ["a"] * 10)
+    labels, ref, ev, _ = _drift_stats.categorical_counts(reference, evaluation, 10)
+    assert labels == ["c", "a", "b", "(missing)", "d"]
+    assert ref.tolist() == [20, 20, 5, 3, 0] and ev.tolist() == [30, 10, 0, 0, 2]
+    shuffled = _drift_stats.categorical_counts(reference[::-1], evaluation[::-1], 10)
+    assert shuffled[0] == labels

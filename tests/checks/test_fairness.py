@@ -179,8 +179,9 @@ def test_group_bounds_and_worst_group_direction(frame, binary_model):
     recall = result.check("fairness.recall_score[band]")
     assert recall.status == FAILED
     assert recall.value == recall.details["group_min"]
-    assert recall.message.startswith("recall_score over band = ")
-    assert f"min is 0.99 (worst group '{recall.details['worst_group']}'" in recall.message
+    lowest = fairness.fmt(recall.details["group_min"])
+    assert recall.message.startswith(f"recall_score over band: lowest group value {lowest} ")
+    assert f"below min 0.99 (worst group '{recall.details['worst_group']}'" in recall.message
     log_loss = result.check("fairness.log_loss[band]")
     assert log_loss.status == PASSED
     assert (
@@ -188,7 +189,7 @@ def test_group_bounds_and_worst_group_direction(frame, binary_model):
         == max(log_loss.details["groups"], key=lambda g: g["value"])["name"]
     )  # lower is better: the worst group has the highest loss
     assert result.check("fairness.accuracy_score[band]").status == FAILED
-    assert "min_ratio is 0.999" in result.check("fairness.accuracy_score[band]").message
+    assert "below min_ratio 0.999" in result.check("fairness.accuracy_score[band]").message
     assert result.check("fairness.precision_score[band]").status == WARNED
 
 
@@ -671,3 +672,63 @@ def test_pytest_plugin_collects_one_item_per_check(pytester, frame, y_pred):
     )
     result = pytester.runpytest("--mlgate", "-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4, failed=3)
+
+
+@pytest.fixture(scope="module")
+def wages():
+    """Generated wages: the model's error is three times larger for one group than the other."""
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(19)
+    n = 2000
+    data = pd.DataFrame({"hours": rng.uniform(10, 60, n), "years": rng.uniform(0, 40, n)})
+    data["gender"] = rng.choice(["f", "m"], n)
+    noise = rng.normal(0, np.where(data["gender"] == "m", 3000.0, 1000.0))
+    data["wage"] = 300 * data["hours"] + 200 * data["years"] + noise
+    model = LinearRegression().fit(data[["hours", "years"]], data["wage"])
+    return data, model
+
+
+def test_every_failing_group_bound_is_named_with_its_own_quantity(wages):
+    """Issue 19: a failing min_ratio printed the ratio as if it were an MAE, and only 'max'."""
+    data, model = wages
+    gate = _gate(
+        {"group": {"mean_absolute_error": {"max": 1500.0, "min_ratio": 0.7}}},
+        sensitive=("gender",),
+        target="wage",
+    )
+    check = mlgate.run_gate(gate, data=data, model=model).check(
+        "fairness.mean_absolute_error[gender]"
+    )
+    details = check.details
+    assert check.status == FAILED
+    assert details["failed_bounds"] == ["max", "min_ratio"]
+    assert details["greater_is_better"] is False
+    assert check.value == details["group_max"]  # the worst group's MAE, not the ratio
+    fmt = fairness.fmt
+    assert check.message == fairness.MSG_GROUP_OUTSIDE.format(
+        metric="mean_absolute_error",
+        grouping="gender",
+        violations=f"highest group value {fmt(details['group_max'])} above max 1,500; "
+        f"ratio lowest/highest {fmt(details['ratio'])} below min_ratio 0.7",
+        worst="m",
+        worst_value=fmt(details["group_max"]),
+        best="f",
+        best_value=fmt(details["group_min"]),
+    )
+
+
+def test_a_passing_group_check_names_each_quantity_beside_its_bound(wages):
+    data, model = wages
+    gate = _gate(
+        {"group": {"mean_absolute_error": {"max": 10_000.0, "min_ratio": 0.1}}},
+        sensitive=("gender",),
+        target="wage",
+    )
+    check = mlgate.run_gate(gate, data=data, model=model).check(
+        "fairness.mean_absolute_error[gender]"
+    )
+    assert check.status == PASSED
+    ratio = fairness.fmt(check.details["ratio"])
+    assert f"ratio lowest/highest {ratio} (min_ratio 0.1)" in check.message
+    assert check.details["failed_bounds"] == []

@@ -131,3 +131,37 @@ def test_demo_screenshot_for_the_docs(browser, results, tmp_path):
     browser.visit(Path(written["html"]), PROBE)
     shot = browser.screenshot(ARTIFACTS / "report-top.png", max_height=1250)
     assert shot.stat().st_size > 10_000
+
+
+NAME_BREAKS = """JSON.stringify(Array.from(document.querySelectorAll('td.id code')).map(code => {
+  const parts = [];
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(walker.currentNode);
+    parts.push({text: walker.currentNode.textContent, lines: range.getClientRects().length});
+  }
+  return {id: code.textContent, parts: parts, height: code.getBoundingClientRect().height};
+}))"""
+
+
+def test_check_names_break_only_between_words_in_a_narrow_window(browser, results, tmp_path):
+    """Issue 19: check names broke mid-word in a narrow column (a phone, a split screen)."""
+    from mlgate.reporting import write_reports
+
+    report = results["binary"].to_dict()
+    report["checks"].extend(family_plot_checks())
+    written = write_reports(report, tmp_path, formats=("html",))
+    browser.call("Emulation.setDeviceMetricsOverride", width=420, height=900,
+                 deviceScaleFactor=1, mobile=False)  # fmt: skip
+    try:
+        names = browser.visit(Path(written["html"]), NAME_BREAKS).dom
+    finally:
+        browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+                     deviceScaleFactor=1, mobile=False)  # fmt: skip
+    assert {n["id"] for n in names} == {c["id"] for c in report["checks"]}
+    assert len(names) > len(report["checks"])  # the checks table and the family sections
+    assert any(len(n["parts"]) > 1 and n["height"] > 30 for n in names), "nothing wrapped"
+    for name in names:
+        for part in name["parts"]:  # a word wraps as a whole, never inside
+            assert part["lines"] == 1, (name["id"], part)

@@ -14,7 +14,9 @@ import pytest
 
 from mlgate.engine import MSG_FIRST_MODEL
 from mlgate.integrations import _records
+from mlgate.integrations._promotion import MSG_ALREADY
 from tests.integration.conftest import log_models
+from tests.integrations.ci.test_reporters import folded
 
 pytestmark = pytest.mark.integration
 
@@ -179,6 +181,25 @@ def test_no_promote_then_promote_from_the_report(run_cli, registry, gate_for):
     status = run_cli("status", f"models:/{name}@champion", "--tracking-uri", registry.uri)
     assert status[0] == 0
     assert f"models:/{name}@champion (models:/{name}/2): gate passed" in status[1]
+
+
+def test_promote_from_the_report_again_is_success(run_cli, registry, gate_for):
+    """Issue 19: a CI retry after a successful promotion exited 1 ("champion changed")."""
+    name = registry.register(("weak", "champion"), ("strong", "challenger"))
+    gate = gate_for(name, registry.uri)
+    code, out, _ = run_cli("run", "-c", str(gate), "--ci", "github")
+    assert code == 0  # passed and promoted by the run itself
+    assert registry.alias(name, "champion") == "2"
+    recorded = folded(out)["mlgate: record in the MLflow registry"]  # folds what it did
+    assert any(line.startswith(f"registry: moved {name}@champion") for line in recorded), out
+    report = str(gate.parent / "mlgate-report.json")
+    for _ in range(2):
+        code, out, err = run_cli("promote", "--report", report)
+        assert (code, err) == (0, "")
+        assert (
+            out == "registry: " + MSG_ALREADY.format(name=name, alias="champion", version=2) + "\n"
+        )
+    assert registry.alias(name, "champion") == "2"
 
 
 def test_promote_from_report_refusals(run_cli, registry, gate_for, tmp_path):

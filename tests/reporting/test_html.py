@@ -158,3 +158,15 @@ def test_comparison_details_beyond_the_table_stay_visible(binary_result):
     assert [(d.check_id, d.rows) for d in sections["comparison"].details] == [
         ("comparison.roc_auc", [("ci_low", "-0.01")])
     ]
+
+
+def test_provenance_leaves_out_empty_entries(regression_result):
+    """Issue 19: a row read '"outcome": "skipped", "reason": ""'."""
+    report = regression_result.to_dict()
+    report["registry"] = {
+        "run_id": "r1",
+        "promotion": {"alias": "champion", "expected": None, "outcome": "skipped", "reason": ""},
+    }
+    provenance = render_html(report).split('id="provenance"')[1]
+    assert "reason" not in provenance and "expected" not in provenance
+    assert "&#34;outcome&#34;: &#34;skipped&#34;" in provenance

@@ -120,3 +120,41 @@ def test_markdown_shows_the_worst_group_table_escaped(report):
     assert "### Worst group per check" in markdown
     assert HOSTILE not in markdown
     assert "fairness.demographic\\_parity\\_ratio\\[grp\\]" in markdown
+
+
+def test_lower_is_better_limits_are_drawn_above_the_lowest_error():
+    """Issue 19: for an error metric, min_ratio bounds the highest error by lowest / ratio.
+
+    Drawn as ``highest x ratio`` the line sat under the lower-error group, which then looked
+    like the failing one.
+    """
+    from tests.reporting._sections import check, report_of
+
+    groups = [
+        {"name": "f", "judged": True, "value": 1000.0},
+        {"name": "m", "judged": True, "value": 2000.0},
+    ]
+    details = {
+        "kind": "group",
+        "metric": "mean_absolute_error",
+        "grouping": "gender",
+        "groups": groups,
+        "worst_group": "m",
+        "best_group": "f",
+        "greater_is_better": False,
+    }
+    threshold = {"max": 2500.0, "min_ratio": 0.8, "max_difference": 300.0}
+    report = report_of(
+        check(
+            "fairness", "mae[gender]", details, status="failed", value=2000.0, threshold=threshold
+        )
+    )
+    (section,) = [s for s in build_sections(report) if s.key == "fairness"]
+    from mlgate.reporting.sections.fairness import _limits
+
+    lines = _limits(details, threshold, groups)
+    assert lines == [(2500.0, "max 2,500"), (1250.0, "lowest / 0.8"), (1300.0, "lowest + 300")]
+    charts = "".join(svgs(render_html(report)))
+    assert "lowest / 0.8" in charts
+    assert "highest x 0.8" not in charts
+    assert section.figures

@@ -189,3 +189,18 @@ def test_confusion_matrix_counts_white_on_dark_cells_and_none_when_many_classes(
     matrix = [[1] * many for _ in range(many)]
     root = parse(_plots.confusion_matrix([f"c{i}" for i in range(many)], matrix))
     assert "1" not in texts(root)
+
+
+def test_numeric_histograms_are_drawn_as_densities():
+    """Issue 19: unequal bins drawn as shares made a wide bin a misleadingly tall block."""
+    from mlgate.reporting._family_plots import densities
+
+    # rows spread evenly over [0, 10): a wide bin holds more rows but is no denser
+    edges, counts = [0.0, 1.0, 2.0, 10.0], [10, 10, 80]
+    assert densities(edges, counts) == pytest.approx([0.1, 0.1, 0.1])
+    assert math.isnan(densities([0.0, 1.0, 1.0], [5, 5])[1])  # a zero-width bin draws no bar
+    histogram = {"kind": "numeric", "edges": edges, "reference": counts, "eval": counts}
+    svg = base64.b64decode(
+        _family_plots.paired_histogram(histogram, "wage").split(",", 1)[1]
+    ).decode()
+    assert "share of rows per unit" in svg

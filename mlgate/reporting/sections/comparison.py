@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlgate.checks._format import fmt_signed
 from mlgate.reporting._view import STATUS_WORDS, threshold_text, value_text
 from mlgate.reporting.sections import Section, Table, section_builder
 
@@ -29,7 +30,7 @@ def delta_rows(checks: list[dict[str, Any]]) -> list[list[str]]:
                 str(check.get("name", "")),
                 value_text(details.get("baseline")),
                 value_text(details.get("model")),
-                f"{delta:+.4g}" if isinstance(delta, int | float) else "",
+                fmt_signed(delta) if isinstance(delta, int | float) else "",
                 _relative(details.get("relative_delta")),
                 threshold_text(check.get("threshold")),
                 STATUS_WORDS.get(str(check.get("status")), str(check.get("status"))),

@@ -6,7 +6,8 @@ the gate bounds it too, and the champion's stay in the check's details.
 
 A disparity limit bounds a difference or ratio between groups, not a group value; it is drawn
 where it puts the lowest group value the limit allows given the highest group (``max - d`` for a
-difference, ``max * r`` for a ratio), which is plot geometry on the stored values, not a metric.
+difference, ``max * r`` for a ratio; ``min + d`` and ``min / r`` for a lower-is-better group
+metric), which is plot geometry on the stored values, not a metric.
 """
 
 from __future__ import annotations
@@ -77,8 +78,7 @@ def _figure(check: Mapping[str, Any]) -> Figure:
 
     details = check["details"]
     groups = _shown_groups(details)
-    judged = [g["value"] for g in groups if g.get("judged") and g.get("value") is not None]
-    limits = _limits(details, check.get("threshold") or {}, max(judged, default=None))
+    limits = _limits(details, check.get("threshold") or {}, details["groups"])
     failed = check.get("status") in ("failed", "warned")
     worst = details.get("worst_group")
     caption = f"grouping {details.get('grouping')}; limit {threshold_text(check.get('threshold'))}"
@@ -113,11 +113,18 @@ def _shown_groups(details: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _limits(
-    details: Mapping[str, Any], threshold: Mapping[str, Any], highest: float | None
+    details: Mapping[str, Any], threshold: Mapping[str, Any], groups: list[Mapping[str, Any]]
 ) -> list[tuple[float, str]]:
-    """Dashed lines in group-value space for the bounds that translate to one."""
+    """Dashed lines in group-value space for the bounds that translate to one.
+
+    Where higher is better a ratio or gap bound is drawn under the highest group (the lowest
+    value it allows); for a lower-is-better metric (an error) above the lowest group (the
+    highest value it allows: ``lowest / ratio``, ``lowest + difference``), so the group past the
+    line is the failing one either way.
+    """
     if details.get("kind") == "comparison":
         return []
+    judged = [g["value"] for g in groups if g.get("judged") and g.get("value") is not None]
     metric = str(details.get("metric", ""))
     lines: list[tuple[float, str]] = []
     if details.get("kind") == "group":
@@ -128,10 +135,20 @@ def _limits(
     else:
         ratio = threshold.get("min") if metric.endswith("_ratio") else None
         difference = threshold.get("max") if metric.endswith("_difference") else None
-    if highest is not None and isinstance(ratio, int | float):
-        lines.append((highest * ratio, f"highest x {value_text(ratio)}"))
-    if highest is not None and isinstance(difference, int | float):
-        lines.append((highest - difference, f"highest - {value_text(difference)}"))
+    if not judged:
+        return lines
+    if details.get("greater_is_better", True):
+        highest = max(judged)
+        if isinstance(ratio, int | float):
+            lines.append((highest * ratio, f"highest x {value_text(ratio)}"))
+        if isinstance(difference, int | float):
+            lines.append((highest - difference, f"highest - {value_text(difference)}"))
+        return lines
+    lowest = min(judged)
+    if isinstance(ratio, int | float) and ratio > 0:
+        lines.append((lowest / ratio, f"lowest / {value_text(ratio)}"))
+    if isinstance(difference, int | float):
+        lines.append((lowest + difference, f"lowest + {value_text(difference)}"))
     return lines
 
 

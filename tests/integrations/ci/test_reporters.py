@@ -167,3 +167,32 @@ def test_run_azure_error_before_the_gate_ran(gate_dir, capsys):
     assert commands[-1].startswith("##vso[task.complete result=Failed;]mlgate: ")
     assert captured.err.startswith("mlgate: error: ")
     assert not Path("r").exists()
+
+
+def folded(out: str) -> dict[str, list[str]]:
+    """Each ``::group::`` title with the lines GitHub folds under it (up to ``::endgroup::``)."""
+    groups: dict[str, list[str]] = {}
+    current = None
+    for line in out.splitlines():
+        if line.startswith("::group::"):
+            current = line.removeprefix("::group::")
+            groups[current] = []
+        elif line == "::endgroup::":
+            current = None
+        elif current is not None:
+            groups[current].append(line)
+    return groups
+
+
+def test_github_groups_fold_the_lines_of_their_step(gate_dir, monkeypatch, capsys):
+    """Issue 19: '::group::' was opened and closed at once, so nothing was folded."""
+    (gate_dir / "mlgate.yaml").write_text(GATE.format(min_auc=0.5, severity="error"))
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["run"]) == 0
+    out = capsys.readouterr().out
+    groups = folded(out)
+    steps = groups["mlgate: evaluate the model and run the checks"]
+    assert steps[:3] == ["mlgate: loading data", "mlgate: loading models", "mlgate: predicting"]
+    assert "mlgate: running checks" in steps
+    assert "gate PASSED" not in "\n".join(steps)  # the decision stays unfolded, in sight
+    assert "gate PASSED" in out
