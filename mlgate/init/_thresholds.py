@@ -66,6 +66,7 @@ def performance_entry(
     """A ``checks.performance`` bound at the safe end of the metric's bootstrap interval."""
     step = step_for((upper - lower) / 2, value)
     level = f"{confidence:.0%}"
+    tail = f"{(1 - confidence) / 2:.1%}"
     measured = (
         f"{name}: measured {fmt(value)}, {level} bootstrap interval [{fmt(lower)}, {fmt(upper)}] "
         f"({resamples} resamples of {rows:,} rows)."
@@ -74,13 +75,15 @@ def performance_entry(
         bound = round_down(lower, step)
         why = (
             f"min {fmt(bound)} = the interval's lower bound rounded down to {fmt(step)}: this "
-            "model passes on a fresh sample; a model clearly worse than it fails."
+            f"model passes; a fresh sample of it falls below about {tail} of the time; a model "
+            "clearly worse fails."
         )
         return Entry(name, {"min": bound}, [measured, why])
     bound = round_up(upper, step)
     why = (
         f"max {fmt(bound)} = the interval's upper bound rounded up to {fmt(step)} (lower is "
-        "better): this model passes on a fresh sample; a model clearly worse than it fails."
+        f"better): this model passes; a fresh sample of it lands above about {tail} of the "
+        "time; a model clearly worse fails."
     )
     return Entry(name, {"max": bound}, [measured, why])
 
