@@ -124,3 +124,36 @@ def test_force_overwrites_both_files(run_cli, files):
     document = yaml.safe_load(target.read_text())
     assert "old" not in document and "drift" not in document["checks"]  # no --reference
     assert "columns" in yaml.safe_load((files / "gate.schema.yaml").read_text())
+
+
+def test_checks_failing_on_their_own_data_are_written_as_warnings(run_cli, files, tmp_path):
+    """A reference whose x1 is shifted and whose regions differ: the schema and drift sections
+    would fail on the evaluation data, so init writes them as warnings, with the reason, and
+    the gate still passes."""
+    reference = frame(5, 600, "binary")
+    reference["x1"] = reference["x1"] + 2.0
+    reference["region"] = reference["region"].replace({"west": "centre"})
+    reference.to_csv(tmp_path / "shifted.csv", index=False)
+    gate = tmp_path / "mlgate.yaml"
+
+    code, _, err = _init(
+        run_cli,
+        files,
+        "--data",
+        str(files / "eval.csv"),
+        "--reference",
+        str(tmp_path / "shifted.csv"),
+        "--target",
+        "y",
+        "--out",
+        str(gate),
+    )
+
+    assert code == 0, err
+    checks = yaml.safe_load(gate.read_text())["checks"]
+    assert checks["data"]["schema"] == {"file": "mlgate.schema.yaml", "severity": "warn"}
+    assert checks["drift"]["severity"] == "warn"
+    assert "FAILED on the data it was measured on" in gate.read_text()
+    code, out, _ = run_cli("run", "-c", str(gate), "--report", "json")
+    assert code == 0, out
+    assert "WARN  data.schema" in out and "WARN  drift.features" in out
