@@ -38,7 +38,9 @@ MSG_SLICES_USAGE = (
     "init --only slices: give the gate to search (-c mlgate.yaml), or --model, --data and --target"
 )
 MSG_INIT_USAGE = "init: --model, --data and --target are required (or --only slices -c GATE)"
-MSG_WROTE = "wrote {gate} ({checks} checks) and {schema}; check it with: mlgate run -c {gate}"
+MSG_WROTE = (
+    "wrote {gate} ({families} check families) and {schema}; check it with: mlgate run -c {gate}"
+)
 
 KEY_METRICS = {
     "binary": ("roc_auc", "accuracy_score", "f1_score", "log_loss"),
@@ -196,8 +198,9 @@ def write_gate(options: InitOptions) -> list[str]:
     text = _render(plan, options, measured, discovery, context.data.source)
     schema_path.write_text(schema_text, encoding="utf-8")
     out.write_text(text, encoding="utf-8")
-    count = sum(len(entries) for entries in plan.sections.values())
-    return [MSG_WROTE.format(gate=options.out, checks=count, schema=schema_path.name)]
+    return [
+        MSG_WROTE.format(gate=options.out, families=len(plan.sections), schema=schema_path.name)
+    ]
 
 
 def _top(plan: _Plan, options: InitOptions, out_dir: Path, measured: Measured) -> None:
@@ -512,22 +515,68 @@ def _verify(
     document["checks"] = checks
     results = run_families(context, document, str(out), out.parent)
     for result in results:
-        if result.status not in ("failed", "errored"):
-            continue
-        reason = f"{result.status.upper()} on the data it was measured on: {result.message}"
-        if result.family == "data":
-            entry = plan.sections["data"][0]
-            entry.value = {"file": entry.value, "severity": "warn"}
-            entry.comment.append(reason + " Written as a warning: review the schema.")
-        elif result.family == "drift":
-            plan.sections["drift"].append(Entry("severity", "warn", [reason]))
-        elif result.family == "slices":
-            for entry in plan.sections.get("slices", []):
-                if result.name.endswith(f"[{entry.key}]"):
-                    metrics = entry.value["metrics"]
-                    for limit in metrics.values():
-                        limit["severity"] = "warn"
-                    entry.comment.append(reason)
+        if result.status in ("failed", "errored"):
+            _settle(plan, result)
+
+
+def _matching(plan: _Plan, result: CheckResult) -> Entry | None:
+    """The written entry a data, drift, fairness or slice result comes from."""
+    family = result.family
+    if family == "data":
+        part = result.id.split(".", 1)[1]
+        entries = plan.sections.get("data")
+        if entries is None:
+            return None
+        found = next((e for e in entries if e.key == part), None)
+        if found is None:  # label and signature run by default: give them a key to warn on
+            found = Entry(part, {})
+            entries.append(found)
+        return found
+    if family == "drift":
+        return plan.sections["drift"][0] if "drift" in plan.sections else None
+    metric = result.name.split("[", 1)[0]
+    for entry in plan.sections.get(family, []):
+        if family == "slices" and result.name == f"{metric}[{entry.key}]":
+            return entry
+        if family == "fairness" and entry.key in (metric, f"group.{metric}"):
+            return entry
+    return None
+
+
+def _settle(plan: _Plan, result: CheckResult) -> None:
+    """A check that failed on its own data becomes a warning; one that errored is left out.
+
+    Either way the comment says so: a gate must pass on the data it was measured on, and
+    the reader must see what it could not hold.
+    """
+    entry = _matching(plan, result)
+    if entry is None:
+        return
+    reason = f"{result.status.upper()} on the data it was measured on: {result.message}"
+    family = result.family
+    if result.status == "errored":
+        if family in ("data", "drift"):
+            plan.sections.pop(family, None)
+        else:
+            plan.sections[family] = [e for e in plan.sections[family] if e is not entry]
+            if not plan.sections[family]:
+                plan.sections.pop(family)
+        plan.notes.setdefault(family, []).append(f"Left out: {entry.key} {reason}")
+        return
+    if family == "drift":
+        section = plan.sections["drift"]
+        if not any(e.key == "severity" for e in section):
+            section.append(Entry("severity", "warn"))
+        section[-1].comment.append(reason)
+        return
+    if family == "slices":
+        for limit in entry.value["metrics"].values():
+            limit["severity"] = "warn"
+    elif family == "data" and entry.key == "schema" and isinstance(entry.value, str):
+        entry.value = {"file": entry.value, "severity": "warn"}
+    elif isinstance(entry.value, dict):
+        entry.value["severity"] = "warn"
+    entry.comment.append(reason + " Written as a warning: review it.")
 
 
 def _render(
@@ -567,10 +616,10 @@ def _render(
             continue
         for entry in entries:
             doc.item(entry.key, entry.value, 4, entry.comment)
-    for family in ("comparison", "drift", "slices"):
-        if family in plan.notes and family not in plan.sections:
+    for family, note in plan.notes.items():
+        if family not in plan.sections:
             doc.blank()
-            doc.note([f"checks.{family}: {' '.join(plan.notes[family])}"], 2)
+            doc.note([f"checks.{family}: {' '.join(note)}"], 2)
     return doc.text()
 
 
