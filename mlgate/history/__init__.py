@@ -22,10 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mlgate.errors import InputError
+from mlgate.errors import InputError, did_you_mean
 
 MSG_BAD_URI = "{uri}: give a registered model as models:/name (every version is read)"
 MSG_EMPTY = "{name}: no version was gated by mlgate yet (no mlgate.status tag); nothing to show"
+MSG_NOT_REGISTERED = "{name}: not a registered model at {where}{hint}; no gate history to show"
+MAX_NAMES = 1000  # registered names read for a 'did you mean' hint
 MSG_NO_REPORT = "report not readable ({reason}): thresholds and promotion unknown"
 REPORT_NAME = "mlgate-report.json"
 DEFAULT_METRICS = {
@@ -63,6 +65,7 @@ class History:
     versions: list[VersionGate]
     aliases: dict[str, str]
     metrics: list[str]
+    empty_reason: str = ""  # why there is nothing to show, when there is nothing
 
     def champion_changes(self) -> list[tuple[str, int, str, str]]:
         """Promotions in time order: (when, version, alias, by whom or what)."""
@@ -109,9 +112,18 @@ def read_history(uri: str, tracking_uri: str | None, metrics: list[str]) -> Hist
         raise InputError(MSG_BAD_URI.format(uri=uri))
     name = match.group("name")
     client, where = _client(tracking_uri)
-    model = call(
-        lambda: client.get_registered_model(name), f"read registered model '{name}'", where
-    )
+    try:
+        model = call(
+            lambda: client.get_registered_model(name), f"read registered model '{name}'", where
+        )
+    except InputError:  # not found: an empty history, with the name it may have meant
+        names = call(
+            lambda: [m.name for m in client.search_registered_models(max_results=MAX_NAMES)],
+            "list registered models",
+            where,
+        )
+        reason = MSG_NOT_REGISTERED.format(name=name, where=where, hint=did_you_mean(name, names))
+        return History(name, where, [], {}, metrics, empty_reason=reason)
     quoted = name.replace("'", "''")
     versions = call(
         lambda: client.search_model_versions(f"name = '{quoted}'"),

@@ -89,7 +89,7 @@ def champion_lines(history: History) -> list[str]:
 def console(history: History) -> str:
     """The history as text for a terminal."""
     if not history.versions:
-        return MSG_EMPTY.format(name=history.name)
+        return history.empty_reason or MSG_EMPTY.format(name=history.name)
     table = rows(history)
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     lines = [f"{history.name} at {history.where}: {len(history.versions)} gated version(s)"]
@@ -153,7 +153,8 @@ def html_page(history: History) -> str:
         f"<p>Registry {escape(history.where)}. Each row is the last gate of a version.</p>",
     ]
     if not history.versions:
-        parts.append(f"<p>{escape(MSG_EMPTY.format(name=history.name))}</p>")
+        empty = history.empty_reason or MSG_EMPTY.format(name=history.name)
+        parts.append(f"<p>{escape(empty)}</p>")
     else:
         table = rows(history)
         parts.append("<table><thead><tr>")

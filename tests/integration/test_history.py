@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
-import re
 from html.parser import HTMLParser
 
 import pytest
 
-from mlgate.history import MSG_BAD_URI, MSG_EMPTY
+from mlgate.history import MSG_BAD_URI, MSG_EMPTY, MSG_NOT_REGISTERED
 
 pytestmark = pytest.mark.integration
 
@@ -150,11 +149,20 @@ def test_names_from_the_registry_are_escaped_in_the_page(registry, gated_model):
     assert "&lt;script&gt;" in html and "&lt;img src=x" in html
 
 
-def test_unknown_model_and_bad_uri_exit_2(run_cli, registry):
-    code, _, err = run_cli("history", "models:/no-such-model", "--tracking-uri", registry.uri)
-    assert code == 2
-    assert re.match(r"mlgate: error: could not read registered model 'no-such-model'", err)
+def test_a_model_not_in_the_registry_has_an_empty_history(run_cli, registry, gated_model):
+    name, _ = gated_model
+    typo = name[:-1] + ("x" if name[-1] != "x" else "y")
 
+    code, out, err = run_cli("history", f"models:/{typo}", "--tracking-uri", registry.uri)
+
+    assert code == 0, err
+    assert out.strip() == MSG_NOT_REGISTERED.format(
+        name=typo, where=registry.uri, hint=f"; did you mean '{name}'?"
+    )
+
+
+def test_bad_uri_exits_2(run_cli, registry):
     code, _, err = run_cli("history", "models:/churn/3", "--tracking-uri", registry.uri)
+
     assert code == 2
     assert err.strip() == "mlgate: error: " + MSG_BAD_URI.format(uri="models:/churn/3")
