@@ -26,7 +26,8 @@ from mlgate.errors import InputError, did_you_mean
 
 MSG_BAD_URI = "{uri}: give a registered model as models:/name (every version is read)"
 MSG_EMPTY = "{name}: no version was gated by mlgate yet (no mlgate.status tag); nothing to show"
-MSG_NOT_REGISTERED = "{name}: not a registered model at {where}{hint}; no gate history to show"
+MSG_NOT_REGISTERED = "{name}: not a registered model at {where}; no gate history to show{hint}"
+UNKNOWN_USER = "unknown"  # what MLflow records when it knows no user
 MAX_NAMES = 1000  # registered names read for a 'did you mean' hint
 MSG_NO_REPORT = "report not readable ({reason}): thresholds and promotion unknown"
 REPORT_NAME = "mlgate-report.json"
@@ -162,10 +163,15 @@ def _version_gate(client: Any, version: Any, tags: dict[str, str], where: str) -
         failed_checks=tags.get(_records.FAILED_CHECKS, ""),
     )
     user = run.data.tags.get("mlflow.user") or run.info.user_id or ""
+    user = "" if user == UNKNOWN_USER else user
     report_name = tags.get(_records.REPORT, REPORT_NAME).rsplit("/", 1)[-1] or REPORT_NAME
     try:
         with tempfile.TemporaryDirectory() as folder:
-            path = client.download_artifacts(run_id, report_name, folder)
+            path = call(
+                lambda: client.download_artifacts(run_id, report_name, folder),
+                f"download {report_name} of run {run_id}",
+                where,
+            )
             report = json.loads(Path(path).read_text(encoding="utf-8"))
     except Exception as error:  # the run's metrics still tell most of the story
         gate.note = MSG_NO_REPORT.format(reason=" ".join(str(error).split())[:120])

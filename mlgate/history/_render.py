@@ -106,31 +106,31 @@ def trend_plot(history: History, metric: str) -> str | None:
     """A ``data:`` URI: the metric by version, its thresholds dashed; None without values."""
     from mlgate.reporting._svg import DASHED, Axis, Chart, LegendEntry, extent, finite
 
-    versions = [gate.version for gate in history.versions]
+    names = [str(gate.version) for gate in history.versions]
+    positions = list(range(len(names)))  # versions are labels: no 1.5th version on the axis
     values = [metric_value(gate, metric) for gate in history.versions]
     mins = [(gate.thresholds.get(metric) or {}).get("min") for gate in history.versions]
     maxes = [(gate.thresholds.get(metric) or {}).get("max") for gate in history.versions]
     if not any(finite(value) for value in values):
         return None
     low, high = extent([*values, *mins, *maxes], pad=0.08)
-    first, last = min(versions), max(versions)
-    x_axis = (
-        Axis("version", first - 0.5, last + 0.5)
-        if first == last
-        else Axis("version", first - 0.25, last + 0.25)
+    chart = Chart(
+        Axis("version", names=names), Axis(metric, low, high), PLOT_WIDTH, PLOT_HEIGHT, top=24
     )
-    chart = Chart(x_axis, Axis(metric, low, high), PLOT_WIDTH, PLOT_HEIGHT, top=24)
     legend = [LegendEntry(metric, MODEL_COLOUR)]
-    if any(finite(v) for v in mins):
-        chart.line(versions, mins, THRESHOLD_COLOUR, dash=DASHED, width=1.2)
-        legend.append(LegendEntry("min", THRESHOLD_COLOUR, dash=DASHED))
-    if any(finite(v) for v in maxes):
-        chart.line(versions, maxes, THRESHOLD_COLOUR, dash=DASHED, width=1.2)
-        legend.append(LegendEntry("max", THRESHOLD_COLOUR, dash=DASHED))
-    chart.line(versions, values, MODEL_COLOUR, markers=True)
+    for label, bounds in (("min", mins), ("max", maxes)):
+        present = [bound for bound in bounds if finite(bound)]
+        if not present:
+            continue
+        if len(set(present)) == 1:  # the same threshold throughout: one rule across the plot
+            chart.rule(THRESHOLD_COLOUR, y=present[0], dash=DASHED)
+        else:
+            chart.line(positions, bounds, THRESHOLD_COLOUR, dash=DASHED, width=1.2)
+        legend.append(LegendEntry(label, THRESHOLD_COLOUR, dash=DASHED))
+    chart.line(positions, values, MODEL_COLOUR, markers=True)
     passed = [gate.status == "passed" for gate in history.versions]
     chart.points(
-        [v for v, ok in zip(versions, passed, strict=True) if ok],
+        [x for x, ok in zip(positions, passed, strict=True) if ok],
         [y for y, ok in zip(values, passed, strict=True) if ok],
         PASSED_COLOUR,
         radius=3.5,
