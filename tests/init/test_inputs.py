@@ -157,3 +157,12 @@ def test_checks_failing_on_their_own_data_are_written_as_warnings(run_cli, files
     code, out, _ = run_cli("run", "-c", str(gate), "--report", "json")
     assert code == 0, out
     assert "WARN  data.schema" in out and "WARN  drift.features" in out
+
+
+def test_only_slices_needs_a_gate_or_the_inputs(run_cli):
+    from mlgate.init import MSG_SLICES_USAGE
+
+    code, _, err = run_cli("init", "--only", "slices")
+
+    assert code == 2
+    assert _one_line(err) == MSG_SLICES_USAGE
