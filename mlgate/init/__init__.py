@@ -651,6 +651,7 @@ def slices_text(discovery: Discovery) -> str:
     from mlgate.init._writer import Document
 
     doc = Document()
+    doc.note(["Paste under 'checks:' of the gate file (indented one level)."])
     doc.section("slices", 0, _search_note(discovery))
     for entry in slice_entries(discovery):
         doc.list_item(entry.value, 2, entry.comment)
