@@ -42,8 +42,20 @@ def _heavy_modules_after(code: str) -> list[str]:
         HELP.format(args=["--help"]),
         HELP.format(args=["run", "--help"]),
         HELP.format(args=["serve", "--help"]),
+        HELP.format(args=["init", "--help"]),
+        HELP.format(args=["history", "--help"]),
     ],
-    ids=["import", "cli", "spec", "mlflow-gateway", "help", "run-help", "serve-help"],
+    ids=[
+        "import",
+        "cli",
+        "spec",
+        "mlflow-gateway",
+        "help",
+        "run-help",
+        "serve-help",
+        "init-help",
+        "history-help",
+    ],
 )
 def test_light_entry_points_import_nothing_heavy(code):
     assert _heavy_modules_after(code) == []
