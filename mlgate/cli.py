@@ -228,6 +228,18 @@ def _add_serve(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=command.run)
 
 
+def _add_init(subparsers: argparse._SubParsersAction) -> None:
+    from mlgate.init import command
+
+    command.register(subparsers)
+
+
+def _add_history(subparsers: argparse._SubParsersAction) -> None:
+    from mlgate.history import command
+
+    command.register(subparsers)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line parser."""
     parser = argparse.ArgumentParser(
@@ -248,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_report,
         _add_schema,
         _add_serve,
+        _add_init,
+        _add_history,
     ):
         add(subparsers)
     return parser

@@ -51,9 +51,22 @@ def _heavy_modules_after(code: str) -> list[str]:
         HELP.format(args=["--help"]),
         HELP.format(args=["run", "--help"]),
         HELP.format(args=["serve", "--help"]),
+        HELP.format(args=["init", "--help"]),
+        HELP.format(args=["history", "--help"]),
         "import mlgate.integrations.webhooks.server",
     ],
-    ids=["import", "cli", "spec", "mlflow-gateway", "help", "run-help", "serve-help", "serve"],
+    ids=[
+        "import",
+        "cli",
+        "spec",
+        "mlflow-gateway",
+        "help",
+        "run-help",
+        "serve-help",
+        "init-help",
+        "history-help",
+        "serve",
+    ],
 )
 def test_light_entry_points_import_nothing_heavy(code):
     assert _heavy_modules_after(code) == []
