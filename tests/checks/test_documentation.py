@@ -12,7 +12,7 @@ from mlgate.checks import documentation
 from mlgate.errors import GateFileError
 from mlgate.result import FAILED, PASSED, SKIPPED, WARNED
 from tests.checks.conftest import REQUIREMENTS
-from tests.integration.conftest import tracking
+from tests.end_to_end.conftest import tracking
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 

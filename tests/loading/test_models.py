@@ -11,7 +11,7 @@ from mlgate.errors import InputError
 from mlgate.loading import models as models_module
 from mlgate.mlflow_gateway import MSG_ALIAS_NOT_FOUND, MSG_NO_SQLITE_FILE
 from mlgate.spec import spec_from_dict
-from tests.integration.conftest import tracking
+from tests.end_to_end.conftest import tracking
 
 logging.getLogger("mlflow").setLevel(logging.ERROR)
 

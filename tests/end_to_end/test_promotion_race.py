@@ -26,7 +26,7 @@ from mlgate.integrations._promotion import (
     compare_and_set,
     lock_name,
 )
-from tests.integration.conftest import mlgate_process
+from tests.end_to_end.conftest import mlgate_process
 
 pytestmark = pytest.mark.integration
 

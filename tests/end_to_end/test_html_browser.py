@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import _reports
-from tests.integration._chromium import Chromium, chromium_path
+from tests.end_to_end._chromium import Chromium, chromium_path
 from tests.reporting._sections import family_plot_checks
 
 pytestmark = pytest.mark.integration

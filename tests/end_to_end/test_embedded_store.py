@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from mlgate.integrations import _records
-from tests.integration.conftest import Registry, log_models, tracking
+from tests.end_to_end.conftest import Registry, log_models, tracking
 
 pytestmark = pytest.mark.integration
 

@@ -48,8 +48,8 @@ def gated_model(registry, gate_for, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def gate_for(tmp_path_factory, eval_csv):
-    """The registry gate of tests/integration/conftest.py, in a module-wide folder."""
-    from tests.integration.conftest import GATE, PROMOTE
+    """The registry gate of tests/end_to_end/conftest.py, in a module-wide folder."""
+    from tests.end_to_end.conftest import GATE, PROMOTE
 
     folder = tmp_path_factory.mktemp("history-gates")
 

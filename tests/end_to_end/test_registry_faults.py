@@ -12,7 +12,7 @@ import pytest
 
 from mlgate.integrations import _records
 from mlgate.mlflow_gateway import BACKOFF_SECONDS
-from tests.integration.conftest import Registry, free_port, log_models, mlgate_process
+from tests.end_to_end.conftest import Registry, free_port, log_models, mlgate_process
 
 pytestmark = pytest.mark.integration
 

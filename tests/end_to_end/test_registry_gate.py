@@ -15,7 +15,7 @@ import pytest
 from mlgate.engine import MSG_FIRST_MODEL
 from mlgate.integrations import _records
 from mlgate.integrations._promotion import MSG_ALREADY
-from tests.integration.conftest import log_models
+from tests.end_to_end.conftest import log_models
 from tests.integrations.ci.test_reporters import folded
 
 pytestmark = pytest.mark.integration

@@ -30,7 +30,7 @@ import pytest
 from mlgate.integrations import _records
 from mlgate.integrations.webhooks.signature import sign
 from mlgate.spec import load_spec
-from tests.integration.conftest import Registry, free_port
+from tests.end_to_end.conftest import Registry, free_port
 
 pytestmark = pytest.mark.integration
 
