@@ -17,6 +17,13 @@ from typing import Any
 
 from mlgate import _schema_validation
 from mlgate.errors import GateFileError, did_you_mean
+from mlgate.thresholds import (
+    DeltaLimit,
+    Threshold,
+    parse_delta,
+    parse_threshold,
+    sensitive_features,
+)
 
 GATE_FILE_NAMES = ("mlgate.yaml", "mlgate.yml")
 PYTHON_SOURCE = "<python>"
@@ -37,8 +44,6 @@ MSG_NOT_FOUND = (
 MSG_MISSING_FILE = "gate file {path} does not exist; check the path passed with -c"
 MSG_UNREADABLE = "gate file {path} could not be parsed: {error}"
 MSG_NOT_MAPPING = "gate file {path} must hold a mapping of keys (model, data, target, checks...)"
-MSG_NO_BOUND = "'{key}' needs at least one of {bounds}"
-MSG_MIN_ABOVE_MAX = "'{key}': min ({low}) is above max ({high}), so nothing could pass"
 MSG_ALIAS_TWICE = (
     "{key}: '{alias}' is a short name of '{name}', which is also given; keep one of them"
 )
@@ -87,28 +92,6 @@ MSG_CONFIDENCE_CUSTOM_METRIC = (
     "built-in metrics only; remove 'confidence'"
 )
 DEFAULT_CONFIDENCE = 0.95
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """Bounds on one metric of the model under test."""
-
-    min: float | None = None
-    max: float | None = None
-    severity: str = "error"
-    on: str = "value"  # 'value', or the 'lower'/'upper' bound of the metric's interval
-
-
-@dataclass(frozen=True)
-class DeltaLimit:
-    """Limits on the change from baseline to model for one metric."""
-
-    min_delta: float | None = None
-    max_delta: float | None = None
-    min_relative_delta: float | None = None
-    max_relative_delta: float | None = None
-    severity: str = "error"
-    confidence: float | None = None  # set: decide on a paired-bootstrap bound at this level
 
 
 @dataclass(frozen=True)
@@ -219,11 +202,11 @@ def spec_from_dict(
         for name, options in document.get("metrics", {}).items()
     }
     performance = {
-        name: _threshold(options, f"checks.performance.{name}", source)
+        name: parse_threshold(options, f"checks.performance.{name}", source)
         for name, options in checks.get("performance", {}).items()
     }
     comparison = {
-        name: _delta(options, f"checks.comparison.{name}", source)
+        name: parse_delta(options, f"checks.comparison.{name}", source)
         for name, options in checks.get("comparison", {}).items()
     }
     from mlgate.checks import parse_family_configs
@@ -251,7 +234,7 @@ def spec_from_dict(
         baseline_prediction=document.get("baseline_prediction"),
         sample_weight=document.get("sample_weight"),
         features=tuple(features) if features is not None else None,
-        sensitive_features=_sensitive_features(document),
+        sensitive_features=sensitive_features(document),
         skops_trusted_types=tuple(document.get("skops_trusted_types", ())),
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
@@ -291,12 +274,6 @@ def gate_digest(document: Mapping[str, Any]) -> str:
     """A stable digest of the gate's content: same keys and values give the same digest."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _sensitive_features(document: Mapping[str, Any]) -> tuple[str, ...]:
-    """Top-level ``sensitive_features``: one column name or a list of them."""
-    value = document.get("sensitive_features", ())
-    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _experiment(section: Mapping[str, Any], source: str) -> str:
@@ -351,25 +328,6 @@ def _check_notify(document: Mapping[str, Any], source: str) -> None:
         name = options["url_env"]
         if not _ENV_NAME.match(name):
             raise GateFileError(f"{source}: " + MSG_BAD_ENV_NAME.format(target=target, name=name))
-
-
-def _threshold(options: Mapping[str, Any], key: str, source: str) -> Threshold:
-    threshold = Threshold(**options)
-    if threshold.min is None and threshold.max is None:
-        raise GateFileError(f"{source}: " + MSG_NO_BOUND.format(key=key, bounds="min, max"))
-    if threshold.min is not None and threshold.max is not None and threshold.min > threshold.max:
-        raise GateFileError(
-            f"{source}: " + MSG_MIN_ABOVE_MAX.format(key=key, low=threshold.min, high=threshold.max)
-        )
-    return threshold
-
-
-def _delta(options: Mapping[str, Any], key: str, source: str) -> DeltaLimit:
-    limit = DeltaLimit(**options)
-    bounds = ("min_delta", "max_delta", "min_relative_delta", "max_relative_delta")
-    if all(getattr(limit, bound) is None for bound in bounds):
-        raise GateFileError(f"{source}: " + MSG_NO_BOUND.format(key=key, bounds=", ".join(bounds)))
-    return limit
 
 
 def _statistics(document: Mapping[str, Any]) -> StatisticsSpec | None:

@@ -9,6 +9,7 @@ import pytest
 
 from mlgate import _schema_validation as sv
 from mlgate import spec as spec_module
+from mlgate import thresholds
 from mlgate.errors import GateFileError
 from mlgate.metrics import all_metric_names
 from mlgate.spec import find_gate_file, load_spec, spec_from_dict
@@ -103,7 +104,7 @@ def test_unknown_check_family_is_an_unknown_key():
 
 def test_threshold_needs_a_bound():
     message = _error({"target": "y", "checks": {"performance": {"roc_auc": {"severity": "warn"}}}})
-    assert message == f"{SOURCE}: " + spec_module.MSG_NO_BOUND.format(
+    assert message == f"{SOURCE}: " + thresholds.MSG_NO_BOUND.format(
         key="checks.performance.roc_auc", bounds="min, max"
     )
 

@@ -25,7 +25,7 @@ from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.spec import DeltaLimit
+    from mlgate.thresholds import DeltaLimit
 
 FAMILY = "comparison"
 LIMITS = ("min_delta", "max_delta", "min_relative_delta", "max_relative_delta")

@@ -61,7 +61,7 @@ from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
 if TYPE_CHECKING:
     from mlgate.checks._groups import BinaryCounts, Grouping
     from mlgate.context import EvaluationContext
-    from mlgate.spec import DeltaLimit, Threshold
+    from mlgate.thresholds import DeltaLimit, Threshold
 
 FAMILY = "fairness"
 DEFAULT_MIN_GROUP_SIZE = 30
@@ -182,10 +182,10 @@ class FairnessConfig:
 def parse_fairness(document: Mapping[str, Any], source: str) -> FairnessConfig:
     """Typed config from ``checks.fairness``; bad names and bounds raise GateFileError."""
     from mlgate.metrics import all_metric_names
-    from mlgate.spec import _delta, _sensitive_features, _threshold
+    from mlgate.thresholds import parse_delta, parse_threshold, sensitive_features
 
     section = document["checks"]["fairness"]
-    columns = _sensitive_features(document)
+    columns = sensitive_features(document)
     if not columns:
         raise GateFileError(f"{source}: {MSG_NO_SENSITIVE}")
     for index, column in enumerate(columns):
@@ -195,7 +195,7 @@ def parse_fairness(document: Mapping[str, Any], source: str) -> FairnessConfig:
     if intersectional and len(columns) < 2:
         raise GateFileError(f"{source}: " + MSG_INTERSECTIONAL_ONE.format(columns=list(columns)))
     disparities = {
-        name: _threshold(section[name], f"checks.fairness.{name}", source)
+        name: parse_threshold(section[name], f"checks.fairness.{name}", source)
         for name in DISPARITY_METRICS
         if name in section
     }
@@ -215,7 +215,7 @@ def parse_fairness(document: Mapping[str, Any], source: str) -> FairnessConfig:
             )
         group[name] = bounds
     comparison = {
-        name: _delta(options, f"checks.fairness.comparison.{name}", source)
+        name: parse_delta(options, f"checks.fairness.comparison.{name}", source)
         for name, options in section.get("comparison", {}).items()
     }
     if not (disparities or group or comparison):

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from mlgate.context import EvaluationContext
     from mlgate.loading.models import LoadedModel
-    from mlgate.spec import DeltaLimit, Threshold
+    from mlgate.thresholds import DeltaLimit, Threshold
 
 FAMILY = "latency"
 SINGLE_ROW = {
@@ -89,17 +89,17 @@ class LatencyConfig:
 
 def parse_latency(document: Mapping[str, Any], source: str) -> LatencyConfig:
     """Typed ``checks.latency`` (the schema already checked keys, types and the budget's floor)."""
-    from mlgate.spec import _delta, _threshold
+    from mlgate.thresholds import parse_delta, parse_threshold
 
     section = document["checks"][FAMILY]
     return LatencyConfig(
         thresholds={
-            name: _threshold(options, f"checks.latency.{name}", source)
+            name: parse_threshold(options, f"checks.latency.{name}", source)
             for name, options in section.items()
             if name in METRICS
         },
         comparison={
-            name: _delta(options, f"checks.latency.comparison.{name}", source)
+            name: parse_delta(options, f"checks.latency.comparison.{name}", source)
             for name, options in section.get("comparison", {}).items()
         },
         budget_seconds=float(section.get("budget_seconds", DEFAULT_BUDGET_SECONDS)),

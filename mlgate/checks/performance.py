@@ -17,7 +17,7 @@ from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.spec import Threshold
+    from mlgate.thresholds import Threshold
 
 FAMILY = "performance"
 MSG_PASSED = "{name} = {value} is within {bounds}"

@@ -38,7 +38,7 @@ from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.spec import Threshold
+    from mlgate.thresholds import Threshold
 
 FAMILY = "resources"
 NAMES = ("model_size_mb", "load_seconds", "predict_peak_memory_mb")
@@ -57,12 +57,12 @@ class ResourcesConfig:
 
 
 def parse_resources(document: Mapping[str, Any], source: str) -> ResourcesConfig:
-    from mlgate.spec import _threshold
+    from mlgate.thresholds import parse_threshold
 
     section = document["checks"][FAMILY]
     return ResourcesConfig(
         {
-            name: _threshold(options, f"checks.resources.{name}", source)
+            name: parse_threshold(options, f"checks.resources.{name}", source)
             for name, options in section.items()
         }
     )

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from mlgate.checks._groups import Grouping
     from mlgate.checks._where import Filter
     from mlgate.context import EvaluationContext
-    from mlgate.spec import Threshold
+    from mlgate.thresholds import Threshold
 
 FAMILY = "slices"
 DEFAULT_MIN_SIZE = 30
@@ -106,7 +106,7 @@ def parse_slices(document: Mapping[str, Any], source: str) -> list[SliceSpec]:
     """Typed slice items; a bad item raises GateFileError naming ``checks.slices[i]``."""
     from mlgate.checks._where import parse_filter
     from mlgate.metrics import all_metric_names
-    from mlgate.spec import _threshold
+    from mlgate.thresholds import parse_threshold
 
     known = [*all_metric_names(), *document.get("metrics", {})]
     specs: list[SliceSpec] = []
@@ -128,7 +128,7 @@ def parse_slices(document: Mapping[str, Any], source: str) -> list[SliceSpec]:
                 raise GateFileError(
                     f"{source}: " + MSG_UNKNOWN_METRIC.format(name=name, key=key, hint=hint)
                 )
-            metrics[name] = _threshold(options, f"{key}.metrics.{name}", source)
+            metrics[name] = parse_threshold(options, f"{key}.metrics.{name}", source)
         by, bins, where = item.get("by"), None, None
         if isinstance(by, Mapping):
             by, bins = by["column"], by["bins"]

@@ -9,7 +9,7 @@ import pytest
 import mlgate
 from mlgate.checks.comparison import compare, relative_change
 from mlgate.result import FAILED, PASSED, SKIPPED, WARNED
-from mlgate.spec import DeltaLimit
+from mlgate.thresholds import DeltaLimit
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 
 from mlgate.checks import performance as perf
 from mlgate.result import ERRORED, FAILED, PASSED, WARNED
-from mlgate.spec import Threshold
+from mlgate.thresholds import Threshold
 
 
 def _check(value, reason=None, **bounds):
