@@ -10,6 +10,7 @@ the dotted key at fault, what it must be, and what it got.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -49,10 +50,27 @@ def gate_schema() -> dict[str, Any]:
     return json.loads(text)
 
 
-def validate(document: Any, source: str) -> None:
-    """Raise GateFileError naming the first key of ``document`` that breaks the gate schema."""
-    schema = gate_schema()
+def validate(
+    document: Any, source: str, families: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Raise GateFileError naming the first key of ``document`` that breaks the gate schema.
+
+    ``families`` adds the sections of check families from other packages under ``checks``, so an
+    unknown family is still rejected with the closest name among built-in and installed ones.
+    """
+    schema = with_families(gate_schema(), families or {})
     _walk(document, schema, schema, path="", source=source)
+
+
+def with_families(
+    schema: dict[str, Any], families: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """``schema`` with each family's section added under ``checks`` (a copy: the cache stays)."""
+    if not families:
+        return schema
+    checks = schema["properties"]["checks"]
+    merged_checks = {**checks, "properties": {**checks["properties"], **families}}
+    return {**schema, "properties": {**schema["properties"], "checks": merged_checks}}
 
 
 def _resolve(node: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

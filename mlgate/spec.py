@@ -17,6 +17,7 @@ from typing import Any
 
 from mlgate import _schema_validation
 from mlgate.errors import GateFileError, did_you_mean
+from mlgate.families import parse_family_configs, plugin_schemas
 from mlgate.thresholds import (
     DeltaLimit,
     Threshold,
@@ -192,7 +193,7 @@ def spec_from_dict(
     if not isinstance(document, Mapping):
         raise GateFileError(MSG_NOT_MAPPING.format(path=source))
     document = dict(document)
-    _schema_validation.validate(document, source)
+    _schema_validation.validate(document, source, plugin_schemas())
     written = document
     document = _canonical_metric_names(document, source)
     data = document.get("data", {})
@@ -209,8 +210,6 @@ def spec_from_dict(
         name: parse_delta(options, f"checks.comparison.{name}", source)
         for name, options in checks.get("comparison", {}).items()
     }
-    from mlgate.checks import parse_family_configs
-
     for family, names in (("performance", performance), ("comparison", comparison)):
         for name in names:
             _check_metric_name(name, family, custom, source)

@@ -1,5 +1,8 @@
 """Check families. Each module registers one family with :func:`check_family`.
 
+The registry itself is :mod:`mlgate.families` (so the gate-file reader needs nothing from here);
+this package runs the families over an evaluation context.
+
 Public API: :func:`run_checks`, :func:`families`, :func:`parse_family_configs`,
 :func:`validate_families`, :data:`FAMILIES`.
 """
@@ -7,10 +10,15 @@ Public API: :func:`run_checks`, :func:`families`, :func:`parse_family_configs`,
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from mlgate.checks._registry import FAMILIES, CheckFamily, check_family
+from mlgate.families import (
+    FAMILIES,
+    CheckFamily,
+    check_family,
+    families,
+    parse_family_configs,
+)
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -27,24 +35,6 @@ __all__ = [
 ]
 
 MSG_FAMILY_CRASHED = "the {family} checks could not run: {error}"
-
-
-def families() -> dict[str, CheckFamily]:
-    """Every registered family, importing the built-in family modules first."""
-    from mlgate.checks import performance, comparison, slices, fairness, explainability  # noqa: F401, I001  (registers, in report order)
-    from mlgate.checks import data, drift, latency, resources, contract, documentation  # noqa: F401
-
-    return FAMILIES
-
-
-def parse_family_configs(document: Mapping[str, Any], source: str) -> dict[str, Any]:
-    """Typed configs of the families the gate file configures (bad keys raise GateFileError)."""
-    configured = document.get("checks", {})
-    return {
-        name: family.parse(document, source)
-        for name, family in families().items()
-        if name in configured and family.parse is not None
-    }
 
 
 def validate_families(context: EvaluationContext) -> None:

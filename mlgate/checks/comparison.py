@@ -20,7 +20,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt, fmt_signed
-from mlgate.checks._registry import check_family
+from mlgate.families import check_family
 from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
 if TYPE_CHECKING:

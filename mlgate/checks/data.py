@@ -45,8 +45,8 @@ from mlgate.checks._data_schema import (
     validate_frame,
 )
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
 from mlgate.errors import InputError, did_you_mean
+from mlgate.families import check_family
 from mlgate.result import FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mlgate.checks._registry import check_family
 from mlgate.errors import GateFileError
+from mlgate.families import check_family
 from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
 if TYPE_CHECKING:

@@ -71,8 +71,8 @@ from mlgate.checks._drift_stats import (
     numeric_drift,
 )
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
 from mlgate.errors import GateFileError, InputError, did_you_mean
+from mlgate.families import check_family
 from mlgate.result import FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
 if TYPE_CHECKING:

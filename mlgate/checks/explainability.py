@@ -50,8 +50,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
 from mlgate.errors import GateFileError, InputError, did_you_mean
+from mlgate.families import check_family
 from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
 
 if TYPE_CHECKING:

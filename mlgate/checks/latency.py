@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
 from mlgate.errors import GateFileError
+from mlgate.families import check_family
 from mlgate.result import PASSED, SKIPPED, CheckResult
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
+from mlgate.families import check_family
 from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
 
 if TYPE_CHECKING:

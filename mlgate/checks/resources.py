@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
+from mlgate.families import check_family
 from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult
 
 if TYPE_CHECKING:

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
-from mlgate.checks._registry import check_family
 from mlgate.checks.performance import bounds_text
 from mlgate.errors import GateFileError, InputError, did_you_mean
+from mlgate.families import check_family
 from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
 
 if TYPE_CHECKING:
