@@ -8,14 +8,43 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
-PASSED = "passed"
-FAILED = "failed"
-WARNED = "warned"
-ERRORED = "errored"
-SKIPPED = "skipped"
-CHECK_STATUSES = (PASSED, FAILED, WARNED, ERRORED, SKIPPED)
+Status = Literal["passed", "failed", "warned", "errored", "skipped"]
+Severity = Literal["error", "warn"]
+
+PASSED: Final = "passed"
+FAILED: Final = "failed"
+WARNED: Final = "warned"
+ERRORED: Final = "errored"
+SKIPPED: Final = "skipped"
+CHECK_STATUSES: tuple[Status, ...] = (PASSED, FAILED, WARNED, ERRORED, SKIPPED)
+
+
+def failure_status(severity: str) -> Status:
+    """What a failing check reports: ``warned`` under ``severity: warn`` (it never blocks the
+    gate), else ``failed``. The one place that rule is written."""
+    return WARNED if severity == "warn" else FAILED
+
+
+def with_severity(status: str, severity: str) -> str:
+    """``status`` with a failure softened to ``warned`` when the check's severity is ``warn``."""
+    return failure_status(severity) if status == FAILED else status
+
+
+def check_id(family: str, name: str) -> str:
+    """A check's id in reports, registry tags and pytest items: ``<family>.<name>``."""
+    return f"{family}.{name}"
+
+
+@dataclass
+class Outcome:
+    """What one check found before it becomes a ``CheckResult`` (status, sentence, details)."""
+
+    status: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+    value: Any = None
 
 
 @dataclass

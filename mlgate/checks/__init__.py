@@ -4,7 +4,9 @@ The registry itself is :mod:`mlgate.families` (so the gate-file reader needs not
 this package runs the families over an evaluation context.
 
 Public API: :func:`run_checks`, :func:`families`, :func:`parse_family_configs`,
-:func:`validate_families`, :data:`FAMILIES`.
+:func:`validate_families`, :data:`FAMILIES`, and for families of other packages
+:func:`check_family` and :func:`evaluate_threshold` (a measured value, its bounds and severity as
+a ``CheckResult``, worded like every built-in threshold check).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import traceback
 from typing import TYPE_CHECKING
 
+from mlgate.checks.performance import evaluate_threshold
 from mlgate.families import (
     FAMILIES,
     CheckFamily,
@@ -28,6 +31,7 @@ __all__ = [
     "FAMILIES",
     "CheckFamily",
     "check_family",
+    "evaluate_threshold",
     "families",
     "parse_family_configs",
     "run_checks",

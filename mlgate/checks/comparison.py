@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt, fmt_signed
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -80,7 +80,7 @@ def compare(
                 limit=limit,
                 bound=fmt(bound),
             )
-            return (WARNED if limits.severity == "warn" else FAILED), message, details
+            return failure_status(limits.severity), message, details
     message = MSG_PASSED.format(
         name=name, delta=fmt_signed(delta), value=fmt(value), base=fmt(base)
     )
@@ -130,7 +130,7 @@ def compare_paired(
                 limit=limit,
                 bound=fmt(bound),
             )
-            return (WARNED if limits.severity == "warn" else FAILED), message, observed, details
+            return failure_status(limits.severity), message, observed, details
     return PASSED, MSG_PAIRED_PASSED.format(**common), first, details
 
 
@@ -145,7 +145,7 @@ def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
         if limits.confidence is not None:
             threshold["confidence"] = limits.confidence
         base: dict[str, Any] = {
-            "id": f"{FAMILY}.{name}",
+            "id": check_id(FAMILY, name),
             "family": FAMILY,
             "name": name,
             "threshold": threshold,

@@ -38,7 +38,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import (
+    ERRORED,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    CheckResult,
+    Outcome,
+    check_id,
+    with_severity,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -126,14 +135,6 @@ def validate_contract(context: EvaluationContext) -> None:
     from mlgate.checks._measure import require_model
 
     require_model(context, FAMILY, "probed")
-
-
-@dataclass
-class Outcome:
-    status: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-    value: Any = None
 
 
 class Probe:
@@ -472,10 +473,10 @@ def contract_checks(context: EvaluationContext) -> list[CheckResult]:
         except Exception as error:  # the model crashed on plain eval rows (determinism)
             message = MSG_CALL_CRASHED.format(rows=len(probe.rows), error=one_line(error))
             outcome = Outcome(ERRORED, message)
-        status = WARNED if outcome.status == FAILED and severity == "warn" else outcome.status
+        status = with_severity(outcome.status, severity)
         results.append(
             CheckResult(
-                id=f"{FAMILY}.{name}",
+                id=check_id(FAMILY, name),
                 family=FAMILY,
                 name=name,
                 status=status,

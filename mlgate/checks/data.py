@@ -47,7 +47,7 @@ from mlgate.checks._data_schema import (
 from mlgate.checks._format import fmt
 from mlgate.errors import InputError, did_you_mean
 from mlgate.families import check_family
-from mlgate.result import FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import PASSED, SKIPPED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -153,9 +153,9 @@ def validate_config(context: EvaluationContext) -> None:
 def _result(
     name: str, failed: bool, severity: str, message: str, value: Any, threshold: Any, details: Any
 ) -> CheckResult:
-    status = (WARNED if severity == "warn" else FAILED) if failed else PASSED
+    status = failure_status(severity) if failed else PASSED
     return CheckResult(
-        id=f"{FAMILY}.{name}",
+        id=check_id(FAMILY, name),
         family=FAMILY,
         name=name,
         status=status,

@@ -26,12 +26,21 @@ Check ids: ``documentation.<key>``. ``details``::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import GateFileError
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import (
+    ERRORED,
+    FAILED,
+    PASSED,
+    SKIPPED,
+    CheckResult,
+    Outcome,
+    check_id,
+    with_severity,
+)
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -159,13 +168,6 @@ def _records(context: EvaluationContext, config: DocumentationConfig) -> dict[st
     return found
 
 
-@dataclass
-class Outcome:
-    status: str
-    message: str
-    details: dict[str, Any] = field(default_factory=dict)
-
-
 def _description(context: EvaluationContext, records: dict[str, Any]) -> Outcome:
     model = context.model.model
     assert model is not None
@@ -273,13 +275,11 @@ def documentation_checks(context: EvaluationContext) -> list[CheckResult]:
             outcome = Outcome(ERRORED, unreadable)
         else:
             outcome = CHECKS[name](context, records)
-        status = (
-            WARNED if outcome.status == FAILED and config.severity == "warn" else outcome.status
-        )
+        status = with_severity(outcome.status, config.severity)
         threshold = list(getattr(config, name)) if name in LISTS else True
         results.append(
             CheckResult(
-                id=f"{FAMILY}.{name}",
+                id=check_id(FAMILY, name),
                 family=FAMILY,
                 name=name,
                 status=status,

@@ -73,7 +73,7 @@ from mlgate.checks._drift_stats import (
 from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError, InputError, did_you_mean
 from mlgate.families import check_family
-from mlgate.result import FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import PASSED, SKIPPED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -568,7 +568,7 @@ def drift_checks(context: EvaluationContext) -> list[CheckResult]:
         elif role in skipped:
             checks.append(
                 CheckResult(
-                    id=f"{FAMILY}.{role}",
+                    id=check_id(FAMILY, role),
                     family=FAMILY,
                     name=role,
                     status=SKIPPED,
@@ -582,7 +582,7 @@ def drift_checks(context: EvaluationContext) -> list[CheckResult]:
 def _status(drifted: bool, config: DriftConfig) -> str:
     if not drifted:
         return PASSED
-    return WARNED if config.severity == "warn" else FAILED
+    return failure_status(config.severity)
 
 
 def _features_result(

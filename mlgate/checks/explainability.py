@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError, InputError, did_you_mean
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     import numpy as np
@@ -309,7 +309,7 @@ def explainability_checks(context: EvaluationContext) -> list[CheckResult]:
 
 def _result(name: str, config: ExplainabilityConfig, **fields: Any) -> CheckResult:
     return CheckResult(
-        id=f"{FAMILY}.{name}",
+        id=check_id(FAMILY, name),
         family=FAMILY,
         name=name,
         severity="error" if name == "importance" else config.severity,
@@ -318,7 +318,7 @@ def _result(name: str, config: ExplainabilityConfig, **fields: Any) -> CheckResu
 
 
 def _failed(config: ExplainabilityConfig) -> str:
-    return WARNED if config.severity == "warn" else FAILED
+    return failure_status(config.severity)
 
 
 def _listed(names: list[str]) -> str:

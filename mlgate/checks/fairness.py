@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError, InputError, did_you_mean
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED, CheckResult
+from mlgate.result import ERRORED, PASSED, SKIPPED, WARNED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     from mlgate.checks._groups import BinaryCounts, Grouping
@@ -421,7 +421,7 @@ def disparity(name: str, counts: BinaryCounts, judged: list[int]) -> Disparity:
 
 def _base(check_name: str, threshold: dict[str, Any], severity: str) -> dict[str, Any]:
     return {
-        "id": f"{FAMILY}.{check_name}",
+        "id": check_id(FAMILY, check_name),
         "family": FAMILY,
         "name": check_name,
         "threshold": threshold,
@@ -476,7 +476,7 @@ def _judge(value: float, bounds: Mapping[str, float], severity: str) -> tuple[st
     for limit, bound in bounds.items():
         low = limit.startswith("min")
         if (value < bound) if low else (value > bound):
-            return (WARNED if severity == "warn" else FAILED), limit
+            return failure_status(severity), limit
     return PASSED, None
 
 
@@ -594,7 +594,7 @@ def _group_check(
     failing = [
         key for key, bound in bounds.items() if _judge(observed[key], {key: bound}, "error")[1]
     ]
-    status = PASSED if not failing else (WARNED if bounds_spec.severity == "warn" else FAILED)
+    status = PASSED if not failing else failure_status(bounds_spec.severity)
     details["failed_bounds"] = failing
     worst_value = part.values[part.low if higher_better else part.high]
     message = _group_message(name, grouping, observed, bounds, failing, part, details)

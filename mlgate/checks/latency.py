@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError
 from mlgate.families import check_family
-from mlgate.result import PASSED, SKIPPED, CheckResult
+from mlgate.result import PASSED, SKIPPED, CheckResult, check_id
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -227,7 +227,7 @@ def latency_checks(context: EvaluationContext) -> list[CheckResult]:
     results = []
     for name, threshold in config.thresholds.items():
         result = evaluate_threshold(
-            f"{FAMILY}.{name}",
+            check_id(FAMILY, name),
             FAMILY,
             name,
             _value(measured, name, "model"),

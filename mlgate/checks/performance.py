@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
+from mlgate.result import ERRORED, PASSED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -90,7 +90,7 @@ def evaluate_threshold(
     else:
         message = MSG_PASSED.format(name=name, value=fmt(value), bounds=bounds_text(threshold))
         return CheckResult(**base, status=PASSED, value=value, message=message, details=details)
-    status = WARNED if threshold.severity == "warn" else FAILED
+    status = failure_status(threshold.severity)
     return CheckResult(**base, status=status, value=value, message=message, details=details)
 
 
@@ -105,7 +105,7 @@ def performance_checks(context: EvaluationContext) -> list[CheckResult]:
     method = {k: settings[k] for k in ("confidence", "method", "resamples", "seed") if settings}
     return [
         evaluate_threshold(
-            f"{FAMILY}.{name}",
+            check_id(FAMILY, name),
             FAMILY,
             name,
             metrics.values.get(name),

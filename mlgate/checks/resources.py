@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
 from mlgate.families import check_family
-from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult
+from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult, check_id
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -143,13 +143,13 @@ def resources_checks(context: EvaluationContext) -> list[CheckResult]:
     config: ResourcesConfig = context.spec.family_configs[FAMILY]
     results = []
     for name, threshold in config.thresholds.items():
-        check_id = f"{FAMILY}.{name}"
+        result_id = check_id(FAMILY, name)
         try:
             value, details, reason = MEASURES[name](context)
         except Exception as error:  # the extra predict pass may fail where the first did not
             results.append(
                 CheckResult(
-                    id=check_id, family=FAMILY, name=name, status=ERRORED,
+                    id=result_id, family=FAMILY, name=name, status=ERRORED,
                     message=f"{name} could not be measured: {one_line(error)}",
                     severity=threshold.severity,
                 )
@@ -163,12 +163,12 @@ def resources_checks(context: EvaluationContext) -> list[CheckResult]:
             }
             results.append(
                 CheckResult(
-                    id=check_id, family=FAMILY, name=name, status=SKIPPED, message=reason,
+                    id=result_id, family=FAMILY, name=name, status=SKIPPED, message=reason,
                     threshold=bounds, severity=threshold.severity,
                 )
             )  # fmt: skip
             continue
-        result = evaluate_threshold(check_id, FAMILY, name, value, None, threshold, 1)
+        result = evaluate_threshold(result_id, FAMILY, name, value, None, threshold, 1)
         template = MSG_WITHIN if result.status == PASSED else MSG_OUTSIDE
         result.message = template.format(name=name, value=fmt(value), bounds=bounds_text(threshold))
         result.details = details

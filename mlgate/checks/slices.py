@@ -41,7 +41,7 @@ from mlgate.checks._format import fmt
 from mlgate.checks.performance import bounds_text
 from mlgate.errors import GateFileError, InputError, did_you_mean
 from mlgate.families import check_family
-from mlgate.result import ERRORED, FAILED, PASSED, WARNED, CheckResult
+from mlgate.result import ERRORED, PASSED, WARNED, CheckResult, check_id, failure_status
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -356,7 +356,7 @@ def _slice_check(
     bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
     check_name = f"{name}[{spec.name}]"
     base: dict[str, Any] = {
-        "id": f"{FAMILY}.{check_name}",
+        "id": check_id(FAMILY, check_name),
         "family": FAMILY,
         "name": check_name,
         "threshold": bounds,
@@ -391,7 +391,7 @@ def _slice_check(
         best_slice=grouping.names[best],
     )
     message = _slice_message(spec, grouping, name, threshold, values, failing, worst)
-    status = PASSED if not failing else WARNED if threshold.severity == "warn" else FAILED
+    status = PASSED if not failing else failure_status(threshold.severity)
     return CheckResult(**base, status=status, value=values[worst], message=message, details=details)
 
 
@@ -418,7 +418,7 @@ def slice_checks(context: EvaluationContext) -> list[CheckResult]:
                 check_name = f"{name}[{spec.name}]"
                 results.append(
                     CheckResult(
-                        id=f"{FAMILY}.{check_name}",
+                        id=check_id(FAMILY, check_name),
                         family=FAMILY,
                         name=check_name,
                         status=ERRORED,
