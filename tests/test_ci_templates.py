@@ -287,3 +287,13 @@ def test_every_action_is_pinned_by_commit_with_its_version_beside():
             if used and not used.group(1).startswith("your-org/"):
                 assert re.fullmatch(r"[0-9a-f]{40}", used.group(2)), f"{path.name}: {line}"
                 assert re.search(r"# v\d+\.\d+\.\d+$", line), f"{path.name}: {line}"
+
+
+def test_ci_install_page_shows_the_tested_examples():
+    page = (ROOT / "docs/how-to/ci-install.md").read_text()
+    for path in (
+        ACTION_DIR / "examples/model-gate.yml",
+        ROOT / "azure-pipelines/examples/azure-pipelines.yml",
+    ):
+        body = path.read_text().split("\n", 1)[1]
+        assert f"```yaml\n{body}```" in page, f"docs/how-to/ci-install.md differs from {path.name}"
