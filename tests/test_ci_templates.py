@@ -5,7 +5,7 @@ check-jsonschema's vendored GitHub and Azure schemas; then the action's steps ru
 runner runs them (``tests/integrations/ci/_runner.py``) against a real gate and a loopback
 server that answers like GitHub's REST API, and the Azure template's gate script runs with
 ``TF_BUILD=True``. What cannot run here (``uses:`` steps, pip installing from a remote ref,
-Azure's own template expansion) is listed in README.md under "What is not verified here".
+Azure's own template expansion) is listed in docs/how-to/ci.md under "What is not verified here".
 """
 
 from __future__ import annotations
