@@ -297,3 +297,10 @@ def test_ci_install_page_shows_the_tested_examples():
     ):
         body = path.read_text().split("\n", 1)[1]
         assert f"```yaml\n{body}```" in page, f"docs/how-to/ci-install.md differs from {path.name}"
+
+
+def test_github_actions_page_shows_the_promotion_example():
+    page = (ROOT / "docs/how-to/github-actions.md").read_text()
+    body = (ACTION_DIR / "examples/promote.yml").read_text()
+    body = body[body.index("name: model-promotion") :]
+    assert f"```yaml\n{body}```" in page
