@@ -173,14 +173,20 @@ class Chromium:
 
     def visit(self, path: Path, probe: str) -> PageVisit:
         """Load ``path``, wait for its load event, settle, and evaluate ``probe`` (JSON back)."""
+        return self.visit_url(path.resolve().as_uri(), probe)
+
+    def visit_url(self, url: str, probe: str, await_promise: bool = False) -> PageVisit:
+        """As :meth:`visit` for any URL; ``await_promise`` waits for a probe that is a Promise."""
         self.call("Page.navigate", url="about:blank")
         self.wait_for("Page.loadEventFired")
         self.events.clear()
         self._consumed = 0
-        self.call("Page.navigate", url=path.resolve().as_uri())
+        self.call("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
         time.sleep(0.3)  # late console messages and image decoding
-        result = self.call("Runtime.evaluate", expression=probe, returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", expression=probe, returnByValue=True, awaitPromise=await_promise
+        )
         events = [e for e in self.events if not e["method"].startswith("Page.loadEvent")]
         return PageVisit(events=events, dom=json.loads(result["result"]["value"]))
 
