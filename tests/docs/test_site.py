@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.docs._site import site
-from tests.integration._chromium import Chromium, chromium_path
+from tests.integration._chromium import running_chromium
 
 pytestmark = pytest.mark.integration
 
@@ -56,14 +55,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    binary = chromium_path()
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    chromium = Chromium.start(binary, tmp_path_factory.mktemp("chromium-docs-profile"))
-    yield chromium
-    chromium.close()
+    with running_chromium(tmp_path_factory.mktemp("chromium-docs-profile")) as chromium:
+        yield chromium
 
 
 def outside(visit, origin: str) -> list[str]:

@@ -16,6 +16,8 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,23 @@ DIALOG_ANSWER_IDS = 1_000_000  # ids of our dialog answers, apart from call() id
 def chromium_path() -> str | None:
     """The Chromium binary, if installed (Debian names it chromium)."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def running_chromium(profile: Path) -> Iterator[Chromium]:
+    """A headless Chromium for a test module; in CI a missing browser fails, elsewhere it skips."""
+    import pytest
+
+    binary = chromium_path()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    chromium = Chromium.start(binary, profile)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @dataclass
