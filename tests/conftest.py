@@ -10,28 +10,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# The test files that take minutes, longest first. Under pytest-xdist (`--dist loadfile
-# --no-loadscope-reorder`, see pyproject.toml) whole files go to the workers in collection order,
-# so starting these first keeps one worker from being left alone with one of them at the end.
-SLOWEST_FILES = (
-    "tests/docs/test_site.py",  # builds the documentation site, running every documented command
-    "tests/test_benchmarks_smoke.py",  # every benchmark script at its smoke size
-    "tests/integration/test_serve.py",
-    "tests/integration/test_registry_faults.py",
-    "tests/integration/test_serve_load.py",
-    "tests/integration/test_ci_steps.py",
-    "tests/loading/test_models.py",
-    "tests/integration/test_embedded_store.py",
-    "tests/test_pytest_plugin.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Collect the slowest files first (a stable sort: the order inside a file is kept)."""
-    rank = {path: place for place, path in enumerate(SLOWEST_FILES)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
-
-
 pytest_plugins = ["pytester"]
 
 # Property tests (tests/properties) run with a fixed budget: the same examples on every run
