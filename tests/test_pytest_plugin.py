@@ -9,6 +9,7 @@ except where a separate process matters: xdist, and the import-cost probe.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -116,8 +117,14 @@ def model_files(tmp_path_factory):
 
 
 @pytest.fixture
-def project(pytester, model_files):
-    """A project with the model, data, the logging conftest and one plain test; no gate yet."""
+def project(pytester, model_files, monkeypatch):
+    """A project with the model, data, the logging conftest and one plain test; no gate yet.
+
+    When this suite itself runs under xdist, its worker's variables would make the inner pytest
+    believe it is a worker too (the plugin then never writes the reports): they are removed.
+    """
+    for name in [n for n in os.environ if n.startswith("PYTEST_XDIST_")]:
+        monkeypatch.delenv(name)
     for name in ("model.joblib", "eval.csv"):
         shutil.copy(model_files["folder"] / name, pytester.path / name)
     pytester.makeconftest(CONFTEST)

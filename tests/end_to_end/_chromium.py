@@ -16,6 +16,8 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,23 @@ DIALOG_ANSWER_IDS = 1_000_000  # ids of our dialog answers, apart from call() id
 def chromium_path() -> str | None:
     """The Chromium binary, if installed (Debian names it chromium)."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def running_chromium(profile: Path) -> Iterator[Chromium]:
+    """A headless Chromium for a test module; in CI a missing browser fails, elsewhere it skips."""
+    import pytest
+
+    binary = chromium_path()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    chromium = Chromium.start(binary, profile)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @dataclass
@@ -173,14 +192,20 @@ class Chromium:
 
     def visit(self, path: Path, probe: str) -> PageVisit:
         """Load ``path``, wait for its load event, settle, and evaluate ``probe`` (JSON back)."""
+        return self.visit_url(path.resolve().as_uri(), probe)
+
+    def visit_url(self, url: str, probe: str, await_promise: bool = False) -> PageVisit:
+        """As :meth:`visit` for any URL; ``await_promise`` waits for a probe that is a Promise."""
         self.call("Page.navigate", url="about:blank")
         self.wait_for("Page.loadEventFired")
         self.events.clear()
         self._consumed = 0
-        self.call("Page.navigate", url=path.resolve().as_uri())
+        self.call("Page.navigate", url=url)
         self.wait_for("Page.loadEventFired")
         time.sleep(0.3)  # late console messages and image decoding
-        result = self.call("Runtime.evaluate", expression=probe, returnByValue=True)
+        result = self.call(
+            "Runtime.evaluate", expression=probe, returnByValue=True, awaitPromise=await_promise
+        )
         events = [e for e in self.events if not e["method"].startswith("Page.loadEvent")]
         return PageVisit(events=events, dom=json.loads(result["result"]["value"]))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import _reports
-from tests.end_to_end._chromium import Chromium, chromium_path
+from tests.end_to_end._chromium import running_chromium
 from tests.reporting._sections import family_plot_checks
 
 pytestmark = pytest.mark.integration
@@ -38,14 +38,8 @@ PROBE = """JSON.stringify({
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    binary = chromium_path()
-    if binary is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    chromium = Chromium.start(binary, tmp_path_factory.mktemp("chromium-profile"))
-    yield chromium
-    chromium.close()
+    with running_chromium(tmp_path_factory.mktemp("chromium-profile")) as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -38,18 +39,28 @@ def azure_step(name: str, parameters: dict[str, object]) -> tuple[str, dict[str,
     raise AssertionError(f"no step {name!r} in {AZURE_TEMPLATE}")
 
 
-def python_shim(folder: Path) -> Path:
-    """A ``python`` for the front of PATH that records its arguments and exits 0.
+def command_shims(folder: Path, *names: str) -> Path:
+    """Commands for the front of PATH that record their arguments and exit 0.
 
-    Only for the install steps: pip cannot reach an index from the tests, and installing the
-    action's checkout would rebuild mlgate; what those steps own is the command line they build.
+    Only for the install steps: neither pip nor uv can reach an index from the tests, and
+    installing the action's checkout would rebuild mlgate; what those steps own is the command
+    lines they build. Each call appends ``[name, *argv]`` as one JSON line to the returned file.
     """
     folder.mkdir()
-    record = folder / "argv.json"
-    shim = folder / "python"
-    shim.write_text(
-        f"#!{sys.executable}\nimport json, sys\n"
-        f"json.dump(sys.argv[1:], open({str(record)!r}, 'w'))\n"
-    )
-    shim.chmod(0o755)
+    record = folder / "calls.jsonl"
+    for name in names:
+        shim = folder / name
+        shim.write_text(
+            f"#!{sys.executable}\nimport json, sys\n"
+            f"with open({str(record)!r}, 'a') as calls:\n"
+            f"    calls.write(json.dumps([{name!r}, *sys.argv[1:]]) + '\\n')\n"
+        )
+        shim.chmod(0o755)
     return record
+
+
+def recorded_calls(record: Path) -> list[list[str]]:
+    """The calls the shims of :func:`command_shims` recorded, in order."""
+    if not record.is_file():
+        return []
+    return [json.loads(line) for line in record.read_text().splitlines()]
