@@ -67,3 +67,26 @@ def test_bounds_name_the_key_and_the_value(node, value, message):
 def test_bounds_accept_values_inside():
     _validate(0, {"type": "number", "minimum": 0, "maximum": 1})
     _validate(["a"], {"type": "array", "minItems": 1})
+
+
+def test_a_family_from_another_package_is_known_and_its_typos_get_the_closest_name():
+    """Issue 20: a plugin family's schema is merged under 'checks'; unknown keys still fail."""
+    from mlgate import _schema_validation
+
+    piece = {
+        "type": "object",
+        "properties": {"expected_cost": {"$ref": "#/$defs/threshold"}},
+        "additionalProperties": False,
+    }
+    gate = {"target": "y", "model": "m.pkl", "checks": {"cost": {"expected_cost": {"max": 1}}}}
+    _schema_validation.validate(gate, "g.yaml", {"cost": piece})
+    with pytest.raises(GateFileError) as error:
+        _schema_validation.validate({**gate, "checks": {"cots": {}}}, "g.yaml", {"cost": piece})
+    assert "unknown key 'cots' in 'checks'; did you mean 'cost'?" in str(error.value)
+    typo = {**gate, "checks": {"cost": {"expected_cots": {"max": 1}}}}
+    with pytest.raises(GateFileError) as error:
+        _schema_validation.validate(typo, "g.yaml", {"cost": piece})
+    assert "unknown key 'expected_cots' in 'checks.cost'; did you mean 'expected_cost'?" in str(
+        error.value
+    )
+    assert "cost" not in _schema_validation.gate_schema()["properties"]["checks"]["properties"]
