@@ -10,6 +10,28 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+# The two test files that run for minutes on one worker, whatever else runs: the documentation
+# build (every documented command) and every benchmark at smoke size. Under pytest-xdist (`--dist
+# loadfile --no-loadscope-reorder`, pyproject.toml) whole files go to the workers in collection
+# order, so these start first, beside each other, instead of last, where one worker would run one
+# alone while the other idles. The rest keep xdist's own order: files with more tests first.
+STARTED_FIRST = ("tests/docs/test_site.py", "tests/test_benchmarks_smoke.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the files as described above (a stable sort: the order inside a file is kept)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        counts[path] = counts.get(path, 0) + 1
+
+    def place(item: pytest.Item) -> tuple[bool, int]:
+        path = item.nodeid.split("::", 1)[0]
+        return path not in STARTED_FIRST, -counts[path]
+
+    items.sort(key=place)
+
+
 pytest_plugins = ["pytester"]
 
 # Property tests (tests/properties) run with a fixed budget: the same examples on every run
