@@ -161,7 +161,10 @@ def build_workload(
         evaluation.to_parquet(data, index=False)
     model_dir = folder / "model"
     signature = infer_signature(X_train.head(100), model.predict(X_train.head(100)))
-    mlflow.sklearn.save_model(model, str(model_dir), signature=signature)
+    # Explicit requirements: inferring them loads the model in a subprocess, seconds per model.
+    mlflow.sklearn.save_model(
+        model, str(model_dir), signature=signature, pip_requirements=["scikit-learn"]
+    )
 
     tracking_uri = f"sqlite:///{folder / 'mlflow.db'}"
     mlflow.set_tracking_uri(tracking_uri)

@@ -114,7 +114,12 @@ def build(folder: Path, size: Size, classes: int, seed: int) -> tuple[Any, Any]:
     model.fit(train.drop(columns=TARGET), train[TARGET])
     folder.mkdir(parents=True)
     evaluation.to_parquet(folder / "eval.parquet", index=False)
-    mlflow.sklearn.save_model(model, str(folder / "model"), serialization_format="cloudpickle")
+    mlflow.sklearn.save_model(
+        model,
+        str(folder / "model"),
+        serialization_format="cloudpickle",
+        pip_requirements=["scikit-learn", "cloudpickle"],  # inferring them costs seconds
+    )
     (folder / "mlgate.yaml").write_text(
         f"model: model\ndata: {{eval: eval.parquet}}\ntarget: {TARGET}\nseed: {seed}\n"
         "checks:\n"

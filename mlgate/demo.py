@@ -124,6 +124,14 @@ def _write_schema(data_dir: Path) -> None:
     (data_dir / "schema.yaml").write_text(text, encoding="utf-8")
 
 
+def _requirements() -> list[str]:
+    """The demo models' requirements, stated: MLflow would otherwise infer them by loading each
+    model in a child process, which costs seconds per model and finds the same scikit-learn."""
+    import sklearn
+
+    return [f"scikit-learn=={sklearn.__version__}"]
+
+
 def register_demo_models(folder: Path) -> str:
     """Train and register champion (v1, alias champion) and challenger (v2, alias challenger)."""
     import mlflow
@@ -149,6 +157,7 @@ def register_demo_models(folder: Path) -> str:
             info = mlflow.sklearn.log_model(
                 model, name="model", registered_model_name=MODEL_NAME,
                 signature=infer_signature(inputs, model.predict(inputs)),
+                pip_requirements=_requirements(),
             )  # fmt: skip
         version = str(info.registered_model_version)
         client.set_registered_model_alias(MODEL_NAME, alias, version)

@@ -263,7 +263,12 @@ def test_importance_is_deterministic_and_shared_through_the_memo(small_binary, f
 def test_mlflow_pyfunc_is_unwrapped_to_the_estimator(tmp_path, forest):
     import mlflow
 
-    mlflow.sklearn.save_model(forest, tmp_path / "model", serialization_format="cloudpickle")
+    mlflow.sklearn.save_model(
+        forest,
+        tmp_path / "model",
+        serialization_format="cloudpickle",
+        pip_requirements=["scikit-learn", "cloudpickle"],
+    )
     pyfunc = mlflow.pyfunc.load_model(str(tmp_path / "model"))
     assert _shap._unwrap(pyfunc).__class__ is forest.__class__
 
