@@ -132,6 +132,17 @@ def _walk_object(
     where = f"'{path}'" if path else "the gate file"
     properties: dict[str, Any] = node.get("properties", {})
     additional = node.get("additionalProperties", True)
+    # Unknown keys first: a misspelt required key is reported as the typo, with the closest name,
+    # rather than as the key it failed to be.
+    if additional is False:
+        for name in value:
+            if name not in properties:
+                allowed = ", ".join(properties)
+                hint = did_you_mean(str(name), properties)
+                _fail(
+                    MSG_UNKNOWN_KEY.format(key=name, where=where, hint=hint, allowed=allowed),
+                    source,
+                )
     for name in node.get("required", []):
         if name not in value:
             description = _resolve(properties.get(name, {}), root).get("description", "")
@@ -140,10 +151,6 @@ def _walk_object(
         child_path = f"{path}.{name}" if path else str(name)
         if name in properties:
             _walk(item, properties[name], root, child_path, source)
-        elif additional is False:
-            allowed = ", ".join(properties)
-            hint = did_you_mean(str(name), properties)
-            _fail(MSG_UNKNOWN_KEY.format(key=name, where=where, hint=hint, allowed=allowed), source)
         elif isinstance(additional, dict):
             _walk(item, additional, root, child_path, source)
 

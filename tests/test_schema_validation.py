@@ -36,6 +36,9 @@ def test_any_of_reports_the_matching_alternatives_own_error():
     assert str(error.value) == "gate.yaml: 'key.bins' must be >= 2, got 1"
     with pytest.raises(GateFileError) as error:
         _validate({"colum": "age"}, BY)
+    assert "unknown key 'colum' in 'key'; did you mean 'column'?" in str(error.value)
+    with pytest.raises(GateFileError) as error:
+        _validate({"bins": 3}, BY)
     assert "missing required key 'column'" in str(error.value)
 
 
@@ -90,3 +93,17 @@ def test_a_family_from_another_package_is_known_and_its_typos_get_the_closest_na
         error.value
     )
     assert "cost" not in _schema_validation.gate_schema()["properties"]["checks"]["properties"]
+
+
+def test_a_misspelt_required_key_is_reported_as_the_typo():
+    """The unknown key, with the closest name, is a better message than the missing one."""
+    node = {
+        "type": "object",
+        "required": ["expected_cost"],
+        "properties": {"expected_cost": {"type": "number"}},
+        "additionalProperties": False,
+    }
+    with pytest.raises(GateFileError) as error:
+        _validate({"expected_cots": 1}, node)
+    assert "unknown key 'expected_cots'" in str(error.value)
+    assert "did you mean 'expected_cost'?" in str(error.value)
