@@ -11,14 +11,9 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from mlgate._version import __version__
-from mlgate.errors import EXIT_FAILED, EXIT_INFRASTRUCTURE, EXIT_PASSED, EXIT_USAGE, MlgateError
-
-if TYPE_CHECKING:
-    from mlgate.integrations.ci import CiReporter
-    from mlgate.result import GateResult
+from mlgate.errors import EXIT_INFRASTRUCTURE, EXIT_PASSED, EXIT_USAGE, MlgateError
 
 MLFLOW_LOG_VARIABLE = "MLFLOW_LOGGING_LEVEL"
 QUIET_LEVEL = "ERROR"
@@ -268,77 +263,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """``mlgate run``: the pipeline with the arguments given, reported to the CI system in use."""
     from pathlib import Path
 
     from mlgate.integrations.ci import StepOutcome, open_reporter, step_exit_code
+    from mlgate.pipeline import GateOptions, run_pipeline
+    from mlgate.reporting import parse_formats
 
     ci = open_reporter(args.ci)
     try:
-        result, folder, code, error = _run_gate(args, ci)
+        options = GateOptions(
+            config=args.config,
+            model=args.model,
+            report_dir=args.report_dir,
+            formats=parse_formats(args.report) if args.report is not None else None,
+            promote=not args.no_promote,
+            fail_on=args.fail_on,
+            quiet=args.quiet,
+            show_progress=True,
+        )
+        outcome = run_pipeline(options, ci)
     except Exception as failure:
         exit_code = failure.exit_code if isinstance(failure, MlgateError) else EXIT_INFRASTRUCTURE
         report_dir = Path(args.report_dir) if args.report_dir else None
         ci.gate_error(_redacted(str(failure)), report_dir, exit_code)
         raise
-    step_code = step_exit_code(code, result, args.fail_on)
-    return ci.finish(StepOutcome(result, Path(folder), code, step_code, error))
-
-
-def _run_gate(args: argparse.Namespace, ci: CiReporter) -> tuple[GateResult, str, int, str | None]:
-    """Evaluate, write the reports, record in the registry.
-
-    Returns the result, its report folder, the exit code, and the registry error (redacted)
-    when the gate ran but promoting failed afterwards.
-    """
-    from mlgate import progress
-    from mlgate.engine import run_gate
-    from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
-    from mlgate.integrations.mlflow_registry import RegistrySession
-    from mlgate.reporting import console, parse_formats, write_reports
-    from mlgate.spec import load_spec, pin_model
-
-    spec = load_spec(args.config)
-    if args.model:
-        spec = pin_model(spec, args.model)
-    formats = parse_formats(args.report) if args.report is not None else spec.report_formats
-    # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
-    # when the registry is down.
-    session = RegistrySession.open(spec, promote=not args.no_promote)
-    if ci.name == "none":
-        progress.enable(sys.stderr)
-    else:  # the steps are what the CI log folds under the group
-        progress.enable_lines(sys.stdout)
-    try:
-        with ci.group("mlgate: evaluate the model and run the checks"):
-            result = run_gate(spec)
-    finally:
-        progress.disable()
-    folder = str(args.report_dir or spec.resolve_path(spec.report_dir))
-
-    def write() -> None:
-        write_reports(result, folder, spec.report_json, formats)
-
-    write()  # the local report exists even if the registry fails from here on
-    colour = console.use_colour(sys.stdout)
-    ci.echo(
-        console.decision_line(result, colour=colour)
-        if args.quiet
-        else console.render(result, colour=colour)
+    if outcome.registry_error:
+        _print_error(outcome.registry_error)
+    step_code = step_exit_code(outcome.exit_code, outcome.result, args.fail_on)
+    return ci.finish(
+        StepOutcome(
+            outcome.result,
+            outcome.report_dir,
+            outcome.exit_code,
+            step_code,
+            outcome.registry_error,
+        )
     )
-    if session is None:
-        return result, folder, EXIT_PASSED if result.passed else EXIT_FAILED, None
-    warned = result.counts()["warned"]
-    if args.fail_on == "warned" and warned:
-        session.promote_enabled = False
-        print(FAIL_ON_WARNED_NOT_PROMOTED.format(count=warned))
-    with ci.group("mlgate: record in the MLflow registry"):
-        outcome = session.finish(result, write)
-        if not args.quiet:
-            ci.echo("\n".join(outcome.lines))
-    if outcome.error:
-        _print_error(outcome.error)
-    error = _redacted(outcome.error) if outcome.error else None
-    return result, folder, outcome.exit_code, error
 
 
 def _promote(args: argparse.Namespace) -> int:

@@ -270,3 +270,24 @@ def test_status_exit_codes(run_cli, registry, gate_for):
     assert status(f"models:/{name}/9")[0] == 2
     assert status(f"models:/{name}@nope")[0] == 2
     assert status("runs:/abc/model")[0] == 2
+
+
+def test_the_pipeline_from_python_promotes_and_returns_what_the_cli_prints(
+    registry, gate_for, capsys
+):
+    """Issue 20: a Python job gets the outcome as an object; mlgate prints nothing."""
+    from mlgate.pipeline import GateOptions, run_pipeline
+
+    name = registry.register(("weak", "champion"), ("strong", "challenger"))
+    gate = gate_for(name, registry.uri)
+    capsys.readouterr()
+
+    outcome = run_pipeline(GateOptions(config=str(gate), formats=("json",)))
+
+    assert outcome.passed and outcome.exit_code == 0
+    assert outcome.registry_error is None
+    assert f"registry: moved {name}@champion to version 2 (was 1)" in outcome.registry_lines
+    assert registry.alias(name, "champion") == "2"
+    assert registry.tags(name, 2)[_records.STATUS] == "passed"
+    assert json.loads((outcome.report_dir / "mlgate-report.json").read_text())["status"] == "passed"
+    assert capsys.readouterr().out == ""  # MLflow's own logging is the caller's to configure
