@@ -6,11 +6,7 @@ against the gate file and raises ``InputError`` (exit 2) naming the key or colum
 
 from __future__ import annotations
 
-import numbers
-import time
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,16 +14,15 @@ from mlgate.errors import InputError
 from mlgate.loading.data import LoadedData
 from mlgate.loading.models import LoadedModel
 from mlgate.metrics import CustomMetricFunction, MetricInput, MetricValues, compute_metrics
+from mlgate.prediction import MSG_WRONG_LENGTH, ModelOutputs, check_outputs, predict
 from mlgate.spec import GateSpec
+from mlgate.task import infer_task, label_sort_key
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-MAX_CLASSES_FOR_INFERENCE = 20
 MAX_COLUMNS_LISTED = 12
-UNNAMED_FIT_WARNING = "X has feature names, but .* was fitted without feature names"
-
 MSG_MISSING_COLUMN = "{key}: column '{column}' is not in {source}{hint}; columns are: {columns}"
 MSG_MISSING_FEATURES = (
     "{key}: {source} lacks the model's input column(s) {missing}; add them or list the columns "
@@ -51,14 +46,6 @@ MSG_NON_NUMERIC_TARGET_REGRESSOR = (
 MSG_NON_NUMERIC_PREDICTION = (
     "{key}: predictions are not numeric ({dtype}) but the task is regression; check 'task'"
 )
-MSG_WRONG_LENGTH = "{key}: {what} has {got} rows but the evaluation data has {expected}"
-MSG_NAN_PREDICTIONS = (
-    "{key}: {what} contain {count} NaN value(s) out of {total}; fix the model or the missing "
-    "feature values it cannot handle"
-)
-MSG_NAN_GIVEN_PREDICTIONS = (
-    "{key}: {what} contain {count} NaN value(s) out of {total}; fill them or drop those rows"
-)
 MSG_PROBA_SHAPE = (
     "{key}: predict_proba returned shape {shape}, expected ({rows}, {classes}) for classes {labels}"
 )
@@ -77,21 +64,6 @@ MSG_BAD_POS_LABEL = "pos_label: {got!r} is not one of the classes {labels}"
 MSG_BAD_WEIGHTS = (
     "sample_weight: column '{column}' must hold non-negative numbers without missing values"
 )
-MSG_PREDICT_FAILED = "{key}: {method} failed on the evaluation data: {error}"
-MSG_MULTI_COLUMN = "{key}: predict returned {count} columns; a gate needs one prediction per row"
-
-
-@dataclass
-class ModelOutputs:
-    """One model's predictions on the evaluation rows, and the metrics computed from them."""
-
-    role: str
-    description: dict[str, Any]
-    y_pred: np.ndarray
-    y_proba: np.ndarray | None = None
-    model: LoadedModel | None = None
-    predict_seconds: float = 0.0
-    metrics: MetricValues | None = None
 
 
 @dataclass
@@ -234,159 +206,6 @@ def _check_count(
             )
         )
     return columns
-
-
-def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> ModelOutputs:
-    """Predict labels and, for classifiers, probabilities: one model call where that is exact.
-
-    For a model whose ``predict`` provably is the arg-max of ``predict_proba``
-    (:mod:`mlgate.loading._argmax`), labels come from the probabilities and only rows with a tied
-    top probability go through ``predict``; any other model is called twice. The report says
-    which (``labels_from`` and ``model_calls`` in the model's description).
-    """
-    import numpy as np
-
-    from mlgate.loading._argmax import argmax_labels, predict_is_argmax
-
-    started = time.perf_counter()
-    description = model.describe()
-    if want_proba and model.has_proba and predict_is_argmax(model.predictor):
-        proba = _call(model, "predict_proba", X, key)
-        y_pred, tied = argmax_labels(proba, model.predictor.classes_)
-        if len(tied):
-            y_pred[tied] = _labels(_call(model, "predict", X.iloc[tied], key), key)
-        description.update({"labels_from": "predict_proba (arg-max)", "model_calls": 1})
-        description["tied_rows_repredicted"] = len(tied)
-    else:
-        y_pred = _labels(_call(model, "predict", X, key), key)
-        proba = _call(model, "predict_proba", X, key) if want_proba and model.has_proba else None
-        description.update({"labels_from": "predict", "model_calls": 1 + (proba is not None)})
-    elapsed = time.perf_counter() - started
-    return ModelOutputs(
-        role=key,
-        description=description,
-        y_pred=y_pred,
-        y_proba=None if proba is None else np.asarray(proba, dtype=float),
-        model=model,
-        predict_seconds=elapsed,
-    )
-
-
-def _call(model: LoadedModel, method: str, X: pd.DataFrame, key: str) -> Any:
-    """``model.<method>(X)``; a failure is the model's or the data's fault (InputError)."""
-    import numpy as np
-
-    try:
-        with _unnamed_fit_quiet():
-            output = getattr(model.predictor, method)(X)
-    except Exception as error:
-        raise InputError(
-            MSG_PREDICT_FAILED.format(key=key, method=method, error=_one_line(error))
-        ) from error
-    return np.asarray(output, dtype=float) if method == "predict_proba" else output
-
-
-def _labels(raw: Any, key: str) -> np.ndarray:
-    """One prediction per row from whatever ``predict`` returned (array, Series, DataFrame)."""
-    import numpy as np
-    import pandas as pd
-
-    if isinstance(raw, pd.DataFrame):
-        if raw.shape[1] != 1:
-            raise InputError(MSG_MULTI_COLUMN.format(key=key, count=raw.shape[1]))
-        raw = raw.iloc[:, 0]
-    y_pred = np.asarray(raw)
-    if y_pred.ndim == 2 and y_pred.shape[1] == 1:
-        y_pred = y_pred[:, 0]
-    return y_pred
-
-
-@contextmanager
-def _unnamed_fit_quiet() -> Iterator[None]:
-    """Silence scikit-learn's warning that X has names the model was not fitted with.
-
-    A model fitted on a bare array is fed the chosen columns by position (their count checked by
-    :func:`_check_count`); the warning would say so again on every call.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=UNNAMED_FIT_WARNING, category=UserWarning)
-        yield
-
-
-def _one_line(error: Exception) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text[:300]
-
-
-def check_outputs(outputs: ModelOutputs, n_rows: int, key: str) -> None:
-    """Reject predictions of the wrong length or with NaN."""
-    import numpy as np
-    import pandas as pd
-
-    if len(outputs.y_pred) != n_rows:
-        raise InputError(
-            MSG_WRONG_LENGTH.format(
-                key=key, what="the predictions", got=len(outputs.y_pred), expected=n_rows
-            )
-        )
-    missing = int(pd.isna(outputs.y_pred).sum())
-    if missing:
-        template = MSG_NAN_PREDICTIONS if outputs.model is not None else MSG_NAN_GIVEN_PREDICTIONS
-        raise InputError(template.format(key=key, what="predictions", count=missing, total=n_rows))
-    if outputs.y_proba is not None:
-        missing = int(np.isnan(outputs.y_proba).any(axis=1).sum())
-        if missing:
-            raise InputError(
-                MSG_NAN_PREDICTIONS.format(
-                    key=key, what="probabilities", count=missing, total=n_rows
-                )
-            )
-
-
-def infer_task(
-    requested: str, y_true: pd.Series, y_pred: np.ndarray, model: LoadedModel | None
-) -> tuple[str, str]:
-    """The task and a sentence saying how it was decided."""
-    import numpy as np
-    import pandas as pd
-
-    if requested != "auto":
-        return requested, "set by 'task' in the gate file"
-    kind = model.estimator_type if model is not None else None
-    if kind == "classifier":
-        classes = model.classes if model is not None and model.classes is not None else None
-        count = len(classes) if classes is not None else len(_union(y_true, y_pred))
-        task = "binary" if count == 2 else "multiclass"
-        return task, f"the model is a classifier with {count} classes"
-    if kind == "regressor":
-        return "regression", "the model is a regressor"
-    numeric = pd.api.types.is_numeric_dtype(y_true) and not pd.api.types.is_bool_dtype(y_true)
-    if not numeric:
-        count = len(_union(y_true, y_pred))
-        task = "binary" if count == 2 else "multiclass"
-        return task, f"the target is categorical with {count} classes"
-    values = y_true.to_numpy(dtype=float)
-    if np.any(values != np.round(values)):
-        return "regression", "the target has non-integer values"
-    predictions = np.asarray(y_pred)
-    if predictions.dtype.kind == "f" and np.any(predictions != np.round(predictions)):
-        return "regression", "the predictions have non-integer values"
-    count = len(_union(y_true, y_pred))
-    if count <= MAX_CLASSES_FOR_INFERENCE:
-        task = "binary" if count == 2 else "multiclass"
-        return task, f"target and predictions are integers with {count} distinct values"
-    return "regression", f"the integer target has {count} distinct values"
-
-
-def _union(y_true: pd.Series, y_pred: np.ndarray) -> list[Any]:
-    import pandas as pd
-
-    return sorted(set(pd.unique(y_true.to_numpy())) | set(pd.unique(y_pred)), key=_sort_key)
-
-
-def _sort_key(value: Any) -> tuple[str, Any]:
-    """Numbers before other values, each group in natural order (mixed types cannot compare)."""
-    return ("0", value) if isinstance(value, numbers.Real) else (type(value).__name__, value)
 
 
 def build_context(
@@ -570,7 +389,7 @@ def _settle_classes(
         found: set[Any] = set(pd.unique(target.to_numpy()))
         for output in outputs:
             found |= set(pd.unique(output.y_pred))
-        labels = sorted(found, key=_sort_key)
+        labels = sorted(found, key=label_sort_key)
     for output in outputs:
         output_classes = output.model.classes if output.model is not None else None
         if output.y_proba is not None and output_classes != labels:

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-    from mlgate.context import EvaluationContext, ModelOutputs
+    from mlgate.context import EvaluationContext
+    from mlgate.prediction import ModelOutputs
 
 MAX_POINTS = 200
 CALIBRATION_BINS = 10

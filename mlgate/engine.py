@@ -134,25 +134,12 @@ def _evaluate(
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
-    from mlgate.provenance import environment
-    from mlgate.result import FAILED, PASSED, GateResult
-    from mlgate.statistics import describe, model_intervals
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     spec = as_spec(gate)
     custom = _custom_metrics(spec)
-    has_model = model is not None or spec.model is not None
-    if not has_model and spec.prediction is None and predictions is None:
-        raise GateFileError(f"{spec.source}: {MSG_NO_MODEL}")
-    has_baseline = baseline is not None or spec.baseline or spec.baseline_prediction
-    paired = [name for name, limit in spec.comparison.items() if limit.confidence is not None]
-    if paired and not has_baseline:
-        raise GateFileError(
-            f"{spec.source}: {MSG_CONFIDENCE_WITHOUT_BASELINE.format(name=paired[0])}"
-        )
-    if spec.comparison and not has_baseline:
-        raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
+    _preflight(spec, model=model, baseline=baseline, predictions=predictions)
 
     progress.show("loading data")
     eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)
@@ -185,13 +172,59 @@ def _evaluate(
     leak = _target_leak(context, loaded_baseline, eval_data)
     if leak is not None:
         checks.append(leak)
+    progress.show("computing report curves")
+    diagnostics = _diagnostics(context)
+    progress.clear()
+    return context, _gate_result(
+        context,
+        checks,
+        eval_data=eval_data,
+        reference_data=reference_data,
+        diagnostics=diagnostics,
+        started_at=started_at,
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def _preflight(spec: GateSpec, *, model: Any, baseline: Any, predictions: Any) -> None:
+    """What the gate file and the arguments must give before anything is loaded (exit 2).
+
+    A model (or predictions) to judge, and a baseline for any comparison: found missing here,
+    the gate fails in a second instead of after loading the data and the models.
+    """
+    has_model = model is not None or spec.model is not None
+    if not has_model and spec.prediction is None and predictions is None:
+        raise GateFileError(f"{spec.source}: {MSG_NO_MODEL}")
+    has_baseline = baseline is not None or spec.baseline or spec.baseline_prediction
+    paired = [name for name, limit in spec.comparison.items() if limit.confidence is not None]
+    if paired and not has_baseline:
+        raise GateFileError(
+            f"{spec.source}: {MSG_CONFIDENCE_WITHOUT_BASELINE.format(name=paired[0])}"
+        )
+    if spec.comparison and not has_baseline:
+        raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
+
+
+def _gate_result(
+    context: EvaluationContext,
+    checks: list[CheckResult],
+    *,
+    eval_data: Any,
+    reference_data: Any,
+    diagnostics: dict[str, Any],
+    started_at: str,
+    seconds: float,
+) -> GateResult:
+    """The decision and what the reports show about it, from the context the checks read."""
+    from mlgate.provenance import environment
+    from mlgate.result import FAILED, PASSED, GateResult
+    from mlgate.statistics import describe, model_intervals
+
+    spec = context.spec
     model_metrics = context.metrics_of(context.model)
     intervals = model_intervals(context)
     baseline_metrics = context.metrics_of(context.baseline) if context.baseline else None
     status = FAILED if any(c.blocks_gate for c in checks) else PASSED
-    progress.show("computing report curves")
-    diagnostics = _diagnostics(context)
-    progress.clear()
     data_facts: dict[str, Any] = {
         "eval": eval_data.describe(),
         "target": spec.target,
@@ -205,7 +238,7 @@ def _evaluate(
     if context.baseline is not None:
         baseline_facts = dict(context.baseline.description)
         baseline_facts["predict_seconds"] = round(context.baseline.predict_seconds, 6)
-    return context, GateResult(
+    return GateResult(
         status=status,
         checks=checks,
         metrics=model_metrics.values,
@@ -215,7 +248,7 @@ def _evaluate(
         task=context.task,
         task_reason=context.task_reason,
         started_at=started_at,
-        duration_s=round(time.perf_counter() - clock, 3),
+        duration_s=round(seconds, 3),
         gate={"source": spec.source, "digest": spec.digest},
         baseline_metrics=baseline_metrics.values if baseline_metrics else {},
         metrics_unavailable=model_metrics.unavailable,

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from mlgate import context as context_module
+from mlgate import prediction as prediction_module
 from mlgate import spec as spec_module
 from mlgate.loading import data as data_module
 from mlgate.loading import models as models_module
@@ -163,7 +164,7 @@ def test_predictions_of_the_wrong_length(run_cli, tmp_path, binary_frame, save_m
     binary_frame.to_csv(tmp_path / "eval.csv", index=False)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_WRONG_LENGTH.format(
+    assert _error_line(err) == prediction_module.MSG_WRONG_LENGTH.format(
         key="model", what="the predictions", got=len(X) - 1, expected=len(X)
     )
 
@@ -174,7 +175,7 @@ def test_prediction_array_of_the_wrong_length_from_python(binary_frame):
 
     with pytest.raises(InputError) as info:
         mlgate.run_gate({"target": "label"}, data=binary_frame, predictions=[0, 1, 0])
-    assert str(info.value) == context_module.MSG_WRONG_LENGTH.format(
+    assert str(info.value) == prediction_module.MSG_WRONG_LENGTH.format(
         key="predictions", what="the predictions array", got=3, expected=len(binary_frame)
     )
 
@@ -185,7 +186,7 @@ def test_nan_in_predictions(run_cli, tmp_path, binary_frame, save_model, write_g
     binary_frame.to_csv(tmp_path / "eval.csv", index=False)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_NAN_PREDICTIONS.format(
+    assert _error_line(err) == prediction_module.MSG_NAN_PREDICTIONS.format(
         key="model", what="predictions", count=1, total=len(X)
     )
 
@@ -197,7 +198,7 @@ def test_nan_in_a_prediction_column(run_cli, tmp_path, binary_frame, write_gate)
     gate = "data: {eval: eval.csv}\ntarget: label\nprediction: scored\n"
     code, _, err = run_cli("run", "-c", str(write_gate(gate)))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_NAN_GIVEN_PREDICTIONS.format(
+    assert _error_line(err) == prediction_module.MSG_NAN_GIVEN_PREDICTIONS.format(
         key="prediction", what="predictions", count=2, total=len(frame)
     )
 
@@ -208,7 +209,7 @@ def test_nan_in_probabilities(run_cli, tmp_path, binary_frame, save_model, write
     binary_frame.to_csv(tmp_path / "eval.csv", index=False)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_NAN_PREDICTIONS.format(
+    assert _error_line(err) == prediction_module.MSG_NAN_PREDICTIONS.format(
         key="model", what="probabilities", count=3, total=len(X)
     )
 

@@ -8,8 +8,8 @@ import pytest
 
 import mlgate
 from mlgate import context as context_module
-from mlgate.context import infer_task
 from mlgate.errors import InputError
+from mlgate.task import infer_task
 from tests._estimators import CountingRegressor
 
 

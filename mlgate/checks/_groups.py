@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from mlgate.context import EvaluationContext, ModelOutputs
+    from mlgate.context import EvaluationContext
     from mlgate.metrics import CustomMetricFunction, MetricInput
+    from mlgate.prediction import ModelOutputs
 
 MISSING = "<missing>"
 MSG_NOT_FINITE = "the value is {value} on these rows (undefined, e.g. only one class is present)"

@@ -380,7 +380,7 @@ def _prediction_column(context: EvaluationContext) -> tuple[_Column | None, str 
     """The model's scores (binary) or labels/values on both sides; or why there are none."""
     import pandas as pd
 
-    from mlgate.context import predict
+    from mlgate.prediction import predict
 
     spec, reference = context.spec, context.reference
     assert reference is not None

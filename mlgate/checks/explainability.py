@@ -58,7 +58,8 @@ if TYPE_CHECKING:
     import numpy as np
 
     from mlgate.checks._shap import Importance
-    from mlgate.context import EvaluationContext, ModelOutputs
+    from mlgate.context import EvaluationContext
+    from mlgate.prediction import ModelOutputs
 
 FAMILY = "explainability"
 KEY = f"checks.{FAMILY}"
@@ -230,7 +231,8 @@ def _explain(
     context: EvaluationContext, outputs: ModelOutputs, key: str
 ) -> Importance | ExplainFailure:
     from mlgate.checks._shap import ExplainUnsupportedError, explain
-    from mlgate.context import _one_line, choose_features
+    from mlgate.context import choose_features
+    from mlgate.prediction import error_text
 
     loaded = outputs.model
     if loaded is None:
@@ -256,7 +258,7 @@ def _explain(
     except ExplainUnsupportedError as error:
         return ExplainFailure(str(error))
     except Exception as error:  # any SHAP failure fails the gate, with its reason
-        reason = f"{type(error).__name__}: {_one_line(error)}"
+        reason = f"{type(error).__name__}: {error_text(error)}"
         model_type = type(loaded.predictor).__name__
         return ExplainFailure(MSG_SHAP_FAILED.format(model_type=model_type, reason=reason))
 

@@ -29,7 +29,8 @@ from mlgate.statistics._bootstrap import (
 if TYPE_CHECKING:
     import numpy as np
 
-    from mlgate.context import EvaluationContext, ModelOutputs
+    from mlgate.context import EvaluationContext
+    from mlgate.prediction import ModelOutputs
 
 __all__ = ["METHOD", "describe", "model_intervals", "paired_comparison", "statistics_of"]
 

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from mlgate.context import MSG_MISSING_COLUMN, MSG_MISSING_FEATURES, MSG_PREDICT_FAILED
+from mlgate.context import MSG_MISSING_COLUMN, MSG_MISSING_FEATURES
 from mlgate.init import MSG_INIT_USAGE
 from mlgate.init._probe import MSG_NO_OVERLAP, MSG_NO_SENSITIVE
+from mlgate.prediction import MSG_PREDICT_FAILED
 from tests.init._generated import FEATURES, fit, frame
 
 
