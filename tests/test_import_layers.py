@@ -42,10 +42,11 @@ def _imported(source: str, module: str, is_package: bool) -> Iterator[str]:
 
 
 def _imports_of(package: str) -> dict[str, set[str]]:
-    """Module name -> the mlgate modules it imports, for every module under ``package``."""
+    """Module name -> the mlgate modules it imports, for ``package`` or every module under it."""
     folder = PACKAGE_ROOT.parent.joinpath(*package.split("."))
+    paths = sorted(folder.rglob("*.py")) if folder.is_dir() else [folder.with_suffix(".py")]
     found = {}
-    for path in sorted(folder.rglob("*.py")):
+    for path in paths:
         module = _module_name(path)
         names = _imported(path.read_text(), module, path.name == "__init__.py")
         found[module] = {name for name in names if name.split(".")[0] == "mlgate"}
@@ -62,6 +63,37 @@ def _within(name: str, package: str) -> bool:
     ids=["gateway-imports-neither", "loading-imports-no-integration"],
 )
 def test_mlflow_plumbing_flows_one_way(package, forbidden):
+    imports = _imports_of(package)
+    assert imports, f"no modules found under {package}"
+    wrong = {
+        module: sorted(name for name in names if any(_within(name, f) for f in forbidden))
+        for module, names in imports.items()
+    }
+    assert {module: names for module, names in wrong.items() if names} == {}
+
+
+CHECKS = "mlgate.checks"
+FACES = ("mlgate.cli", "mlgate.pytest_plugin", "mlgate.reporting", "mlgate.pipeline")
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("mlgate.spec", (CHECKS,)),
+        ("mlgate.thresholds", (CHECKS,)),
+        ("mlgate.families", (CHECKS,)),
+        (CHECKS, (INTEGRATIONS, *FACES)),
+    ],
+    ids=[
+        "spec-reads-no-family-code",
+        "thresholds-import-no-check",
+        "the-registry-imports-families-by-name-only",
+        "checks-import-no-integration-or-face",
+    ],
+)
+def test_the_layers_depend_one_way(package, forbidden):
+    """Issue 20's seams: the gate file is read without the checks, the checks run without the
+    registry integrations or any face (CLI, pytest plugin, reports)."""
     imports = _imports_of(package)
     assert imports, f"no modules found under {package}"
     wrong = {

@@ -143,8 +143,7 @@ def _run_id(model: Any) -> str | None:
 
 def _records(context: EvaluationContext, config: DocumentationConfig) -> dict[str, Any]:
     """Descriptions, version tags and run params, read from MLflow once per gate."""
-    from mlgate.integrations.mlflow_registry import call, registry_client
-    from mlgate.mlflow_gateway import redact
+    from mlgate.mlflow_gateway import call, redact, registry_client
 
     model = context.model.model
     assert model is not None

@@ -106,7 +106,7 @@ def read_history(uri: str, tracking_uri: str | None, metrics: list[str]) -> Hist
         The registry cannot be reached (exit 3).
     """
     from mlgate.integrations import _records
-    from mlgate.integrations.mlflow_registry import call
+    from mlgate.mlflow_gateway import call
 
     match = _URI.match(uri)
     if match is None:
@@ -144,7 +144,7 @@ def read_history(uri: str, tracking_uri: str | None, metrics: list[str]) -> Hist
 
 def _version_gate(client: Any, version: Any, tags: dict[str, str], where: str) -> VersionGate:
     from mlgate.integrations import _records
-    from mlgate.integrations.mlflow_registry import call
+    from mlgate.mlflow_gateway import call
 
     run_id = tags[_records.RUN_ID]
     run = call(lambda: client.get_run(run_id), f"read gate run {run_id}", where)

@@ -31,7 +31,6 @@ from mlgate.errors import (
     EXIT_FAILED,
     EXIT_INFRASTRUCTURE,
     EXIT_PASSED,
-    InfrastructureError,
     InputError,
     MlgateError,
 )
@@ -45,13 +44,12 @@ from mlgate.integrations._promotion import (
     read_alias,
 )
 from mlgate.mlflow_gateway import (
-    ensure_local_store,
+    call,
+    classify,
     error_code,
-    is_not_found,
     mlflow_call,
     redact,
-    resolve_registry_store,
-    resolve_tracking_uri,
+    registry_client,
     short_reason,
 )
 from mlgate.spec import ARCHIVED_TAG, REGISTERED_VERSION
@@ -63,7 +61,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 ARTIFACTS_DIR = "mlartifacts"
-MSG_CALL_FAILED = "could not {what} at {where}: {reason}"
 MSG_NOT_REGISTERED = (
     "the evaluated model has no registry version ({uri}); tagging needs models:/name@alias or "
     "models:/name/N"
@@ -80,37 +77,6 @@ MSG_PROMOTION_FAILED = (
     "{uri} is tagged {status} but promotion to @{alias} failed: {reason}; the alias was not "
     "moved; retry with: mlgate promote --report {report}"
 )
-
-
-def classify(error: Exception, what: str, where: str) -> MlgateError:
-    """A one-line mlgate error for a failed MLflow call.
-
-    "Not found" answers are a bad reference (exit 2); anything else, including refused
-    credentials, is infrastructure (exit 3).
-    """
-    message = MSG_CALL_FAILED.format(what=what, where=where, reason=short_reason(error))
-    if is_not_found(error):
-        return InputError(message)
-    return InfrastructureError(message)
-
-
-def call(operation: Callable[[], T], what: str, where: str) -> T:
-    """One MLflow call with bounded retries; a failure raises :func:`classify`'s error."""
-    try:
-        return mlflow_call(operation)
-    except Exception as error:
-        raise classify(error, what, where) from error
-
-
-def registry_client(spec: GateSpec) -> tuple[Any, str, str]:
-    """An MlflowClient for the gate's stores, with the tracking and registry URIs it uses."""
-    from mlflow.tracking import MlflowClient
-
-    tracking = resolve_tracking_uri(spec.tracking_uri, spec.base_dir)
-    registry = resolve_registry_store(spec.registry_uri, tracking, spec.base_dir)
-    for store in (tracking, registry):
-        ensure_local_store(store)
-    return MlflowClient(tracking_uri=tracking, registry_uri=registry), tracking, registry
 
 
 @dataclass

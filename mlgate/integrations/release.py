@@ -19,8 +19,9 @@ from typing import Any
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, InputError
 from mlgate.integrations import _records
 from mlgate.integrations._promotion import REFUSED, compare_and_set
-from mlgate.integrations.mlflow_registry import call, classify
 from mlgate.mlflow_gateway import (
+    call,
+    classify,
     default_tracking_uri,
     ensure_local_store,
     redact,

@@ -6,6 +6,7 @@ home and the dependency runs one way. Importing it is cheap: MLflow and requests
 inside the functions that call them.
 """
 
+from mlgate.mlflow_gateway._client import MSG_CALL_FAILED, call, classify, registry_client
 from mlgate.mlflow_gateway._errors import NOT_FOUND_CODES, error_code, is_not_found, short_reason
 from mlgate.mlflow_gateway._redaction import SECRET_VARIABLES, redact
 from mlgate.mlflow_gateway._references import (
@@ -38,12 +39,15 @@ __all__ = [
     "BACKOFF_SECONDS",
     "EMBEDDED_STORE",
     "MSG_ALIAS_NOT_FOUND",
+    "MSG_CALL_FAILED",
     "MSG_NOT_FOUND",
     "MSG_NO_SQLITE_FILE",
     "MSG_UNREACHABLE",
     "NOT_FOUND_CODES",
     "REQUEST_TIMEOUT_SECONDS",
     "SECRET_VARIABLES",
+    "call",
+    "classify",
     "default_tracking_uri",
     "ensure_local_store",
     "error_code",
@@ -53,6 +57,7 @@ __all__ = [
     "mlflow_environment",
     "redact",
     "reference_error",
+    "registry_client",
     "require_store_file",
     "resolve_registry_store",
     "resolve_registry_uri",

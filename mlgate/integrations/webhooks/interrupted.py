@@ -25,8 +25,7 @@ def end_interrupted_runs(gate: str, model: str, version: str, digest: str) -> li
     Best effort: a registry that cannot be reached now is reported on stderr (the gate log) and
     the gate runs anyway, since a run left ``RUNNING`` misleads but decides nothing.
     """
-    from mlgate.integrations.mlflow_registry import registry_client
-    from mlgate.mlflow_gateway import mlflow_call
+    from mlgate.mlflow_gateway import mlflow_call, registry_client
     from mlgate.spec import load_spec
 
     try:
