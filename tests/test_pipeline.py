@@ -12,15 +12,7 @@ import pytest
 from mlgate.errors import GateFileError
 from mlgate.integrations.ci import open_reporter
 from mlgate.pipeline import GateOptions, run_pipeline
-
-GATE = """\
-model: model.joblib
-data: {{eval: eval.csv}}
-target: label
-checks:
-  performance:
-    roc_auc: {{min: {min_auc}}}
-"""
+from tests.test_cli import GATE
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import GateFileError
 from mlgate.families import check_family
-from mlgate.result import PASSED, CheckResult, check_id, failure_status
+from mlgate.result import CheckResult, check_id
 from mlgate.thresholds import Threshold, parse_threshold
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ MSG_UNKNOWN_CLASS = (
 MSG_NO_INTERVAL = (
     "{source}: checks.cost.expected_cost.on: the expected cost has no interval; remove 'on'"
 )
-MSG_RESULT = "expected cost per row = {value:.6g} ({verdict} {bounds})"
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -127,29 +126,13 @@ def expected_cost(context: EvaluationContext, outputs: ModelOutputs) -> float:
 )
 def cost_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check, ``cost.expected_cost``; the champion's cost is in its details, if any."""
+    from mlgate.checks import evaluate_threshold  # worded like every built-in threshold check
+
     config: CostConfig = context.spec.family_configs[FAMILY]
-    threshold = config.expected_cost
     value = expected_cost(context, context.model)
-    low_ok = threshold.min is None or value >= threshold.min
-    high_ok = threshold.max is None or value <= threshold.max
-    status = PASSED if low_ok and high_ok else failure_status(threshold.severity)
-    bounds = {k: v for k, v in (("min", threshold.min), ("max", threshold.max)) if v is not None}
-    shown = " and ".join(f"{'>=' if k == 'min' else '<='} {v:.6g}" for k, v in bounds.items())
-    details: dict[str, Any] = {"rows": context.n_rows}
+    result = evaluate_threshold(
+        check_id(FAMILY, CHECK), FAMILY, CHECK, value, None, config.expected_cost, context.n_rows
+    )
     if context.baseline is not None:
-        details["baseline_expected_cost"] = expected_cost(context, context.baseline)
-    return [
-        CheckResult(
-            id=check_id(FAMILY, CHECK),
-            family=FAMILY,
-            name=CHECK,
-            status=status,
-            value=value,
-            threshold=bounds,
-            message=MSG_RESULT.format(
-                value=value, verdict="within" if status == PASSED else "not within", bounds=shown
-            ),
-            details=details,
-            severity=threshold.severity,
-        )
-    ]
+        result.details["baseline_expected_cost"] = expected_cost(context, context.baseline)
+    return [result]
