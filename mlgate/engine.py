@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate import progress
 from mlgate._version import __version__
-from mlgate.errors import AliasNotFoundError, GateFileError, InputError
+from mlgate.errors import AliasNotFoundError, GateFileError
 from mlgate.spec import MSG_NO_MODEL, GateSpec, load_spec, spec_from_dict
 
 if TYPE_CHECKING:
@@ -30,10 +30,6 @@ MSG_CONFIDENCE_WITHOUT_BASELINE = (
     "gate has no 'baseline' (or 'baseline_prediction'); add the champion as 'baseline' or remove "
     "'confidence'"
 )
-MSG_METRIC_NOT_FOR_TASK = (
-    "checks.{family}.{name}: '{name}' is not a {task} metric ({reason}){hint}; {task} metrics: "
-    "{known}"
-)
 MSG_TARGET_LEAK = (
     "the target '{target}' is also an input column of the {roles}: a model that reads its own "
     "label scores far better here than it will in production; drop '{target}' from its inputs "
@@ -42,7 +38,6 @@ MSG_TARGET_LEAK = (
 LEAK_CHECK = "target_leak"
 MSG_DIAGNOSTICS_FAILED = "the report plots could not be computed: {error}"
 MSG_FIRST_MODEL = "{uri} does not exist yet (first model: no champion to compare with)"
-MSG_UNKNOWN_CLASS = "checks.{family}.{name}: class '{label}' is not one of the classes {labels}"
 
 
 def as_spec(gate: GateSpec | Mapping[str, Any] | str | os.PathLike[str] | None) -> GateSpec:
@@ -165,7 +160,6 @@ def _evaluate(
         baseline_skipped_reason=baseline_skipped,
     )
     context.custom_metrics = custom
-    check_metric_names(context)
     validate_families(context)
     progress.show("running checks")
     checks = run_checks(context)
@@ -195,13 +189,15 @@ def _preflight(spec: GateSpec, *, model: Any, baseline: Any, predictions: Any) -
     has_model = model is not None or spec.model is not None
     if not has_model and spec.prediction is None and predictions is None:
         raise GateFileError(f"{spec.source}: {MSG_NO_MODEL}")
+    from mlgate.checks.comparison import FAMILY, ComparisonConfig
+
     has_baseline = baseline is not None or spec.baseline or spec.baseline_prediction
-    paired = [name for name, limit in spec.comparison.items() if limit.confidence is not None]
-    if paired and not has_baseline:
+    comparison = spec.config(FAMILY, ComparisonConfig)
+    if comparison.paired and not has_baseline:
         raise GateFileError(
-            f"{spec.source}: {MSG_CONFIDENCE_WITHOUT_BASELINE.format(name=paired[0])}"
+            f"{spec.source}: {MSG_CONFIDENCE_WITHOUT_BASELINE.format(name=comparison.paired[0])}"
         )
-    if spec.comparison and not has_baseline:
+    if comparison.limits and not has_baseline:
         raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
 
 
@@ -335,36 +331,3 @@ def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: 
         spec.registry_uri,
         skops_trusted_types=spec.skops_trusted_types,
     )
-
-
-def check_metric_names(context: Any) -> None:
-    """Reject thresholds on metrics that do not exist for the resolved task (exit 2)."""
-    from mlgate.metrics import definitions, metric_hint, split_per_class
-
-    spec: GateSpec = context.spec
-    known = [*definitions(context.task), *spec.custom_metrics]
-    for family, names in (("performance", spec.performance), ("comparison", spec.comparison)):
-        for name in names:
-            if name in known:
-                continue
-            per_class = split_per_class(name)
-            if per_class is not None and context.labels is not None:
-                labels = [str(label) for label in context.labels]
-                if per_class[1] in labels:
-                    continue
-                raise InputError(
-                    MSG_UNKNOWN_CLASS.format(
-                        family=family, name=name, label=per_class[1], labels=", ".join(labels)
-                    )
-                )
-            raise GateFileError(
-                f"{spec.source}: "
-                + MSG_METRIC_NOT_FOR_TASK.format(
-                    family=family,
-                    name=name,
-                    task=context.task,
-                    reason=context.task_reason,
-                    hint=metric_hint(name, known),
-                    known=", ".join(known),
-                )
-            )

@@ -5,7 +5,7 @@ function with :func:`check_family` and may add:
 
 - ``parse(document, source)`` turns the family's section into a typed config (a dataclass) when
   the gate file is read, before any data is loaded; it raises ``GateFileError`` (exit 2) naming the
-  key at fault. The result is in ``GateSpec.family_configs[name]``.
+  key at fault. The family reads it back with ``GateSpec.config(name, ConfigClass)``.
 - ``validate(context)`` checks the config against the loaded inputs (columns exist, metric fits the
   task) before any check runs; it raises ``InputError``/``GateFileError`` (exit 2).
 - ``names(config)`` lists the check names ``run`` will report, from the parsed config alone, for a

@@ -13,18 +13,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mlgate import _schema_validation
-from mlgate.errors import GateFileError, did_you_mean
+from mlgate.errors import GateFileError
 from mlgate.families import parse_family_configs, plugin_schemas
-from mlgate.thresholds import (
-    DeltaLimit,
-    Threshold,
-    parse_delta,
-    parse_threshold,
-    sensitive_features,
-)
+from mlgate.thresholds import sensitive_features
 
 GATE_FILE_NAMES = ("mlgate.yaml", "mlgate.yml")
 PYTHON_SOURCE = "<python>"
@@ -47,10 +41,6 @@ MSG_UNREADABLE = "gate file {path} could not be parsed: {error}"
 MSG_NOT_MAPPING = "gate file {path} must hold a mapping of keys (model, data, target, checks...)"
 MSG_ALIAS_TWICE = (
     "{key}: '{alias}' is a short name of '{name}', which is also given; keep one of them"
-)
-MSG_UNKNOWN_METRIC = (
-    "unknown metric '{name}' in checks.{family}{hint}; run 'mlgate checks' for the list, or "
-    "define it under 'metrics'"
 )
 MSG_NO_MODEL = (
     "missing 'model' in the gate file: name the model under test (models:/name@alias, a model "
@@ -80,19 +70,9 @@ MSG_BAD_ENV_NAME = (
 )
 ARCHIVED_TAG = "mlgate.archived"
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-MSG_ON_WITHOUT_STATISTICS = (
-    "'{key}.on' is '{on}' but the gate has no 'statistics' section, so no interval is computed; "
-    "add statistics: {{bootstrap: 1000, confidence: 0.95}} or remove 'on'"
-)
-MSG_ON_CUSTOM_METRIC = (
-    "'{key}.on' is '{on}' but '{name}' is a custom metric, and intervals are computed for "
-    "built-in metrics only; remove 'on'"
-)
-MSG_CONFIDENCE_CUSTOM_METRIC = (
-    "'{key}.confidence' is set but '{name}' is a custom metric, and the paired bootstrap covers "
-    "built-in metrics only; remove 'confidence'"
-)
+MSG_CONFIG_TYPE = "the config of check family '{family}' is a {got}, not a {kind}"
 DEFAULT_CONFIDENCE = 0.95
+ConfigT = TypeVar("ConfigT")
 
 
 @dataclass(frozen=True)
@@ -136,8 +116,6 @@ class GateSpec:
     seed: int = 0
     statistics: StatisticsSpec | None = None
     custom_metrics: dict[str, CustomMetricSpec] = field(default_factory=dict)
-    performance: dict[str, Threshold] = field(default_factory=dict)
-    comparison: dict[str, DeltaLimit] = field(default_factory=dict)
     report_dir: str = "."
     report_json: str = DEFAULT_REPORT_JSON
     report_formats: tuple[str, ...] = REPORT_FORMATS
@@ -150,6 +128,21 @@ class GateSpec:
     archive_tags: dict[str, str] | None = None  # None: no promote.on_fail, nothing archived
     family_configs: dict[str, Any] = field(default_factory=dict)
     document: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    def config(self, family: str, kind: type[ConfigT]) -> ConfigT:
+        """The typed config ``family``'s parser returned, or ``kind()`` when the gate has none.
+
+        The one way to read a family's config: a family that parsed something else than it
+        reads is a bug caught here, not a wrong attribute deep inside a check.
+        """
+        config = self.family_configs.get(family)
+        if config is None:
+            return kind()
+        if not isinstance(config, kind):
+            raise TypeError(
+                MSG_CONFIG_TYPE.format(family=family, kind=kind.__name__, got=type(config).__name__)
+            )
+        return config
 
     def resolve_path(self, value: str) -> Path:
         """A path from the gate file, read relative to the gate file's folder."""
@@ -197,24 +190,12 @@ def spec_from_dict(
     written = document
     document = _canonical_metric_names(document, source)
     data = document.get("data", {})
-    checks = document.get("checks", {})
     custom = {
         name: CustomMetricSpec(name=name, **options)
         for name, options in document.get("metrics", {}).items()
     }
-    performance = {
-        name: parse_threshold(options, f"checks.performance.{name}", source)
-        for name, options in checks.get("performance", {}).items()
-    }
-    comparison = {
-        name: parse_delta(options, f"checks.comparison.{name}", source)
-        for name, options in checks.get("comparison", {}).items()
-    }
-    for family, names in (("performance", performance), ("comparison", comparison)):
-        for name in names:
-            _check_metric_name(name, family, custom, source)
+    family_configs = parse_family_configs(document, source)
     statistics = _statistics(document)
-    _check_interval_use(performance, comparison, statistics, custom, source)
     report = document.get("report", {})
     mlflow_section = document.get("mlflow", {})
     promote = _promote(document, source)
@@ -240,8 +221,6 @@ def spec_from_dict(
         seed=document.get("seed", 0),
         statistics=statistics,
         custom_metrics=custom,
-        performance=performance,
-        comparison=comparison,
         report_dir=report.get("dir", "."),
         report_json=report.get("json", DEFAULT_REPORT_JSON),
         report_formats=tuple(dict.fromkeys(report.get("formats", REPORT_FORMATS))),
@@ -252,7 +231,7 @@ def spec_from_dict(
         promote_tags=promote.get("tags", {}),
         archive_alias=promote.get("on_fail", {}).get("remove_alias"),
         archive_tags=promote.get("archive_tags"),
-        family_configs=parse_family_configs(document, source),
+        family_configs=family_configs,
         document=document,
     )
     return spec
@@ -339,34 +318,6 @@ def _statistics(document: Mapping[str, Any]) -> StatisticsSpec | None:
     )
 
 
-def _check_interval_use(
-    performance: Mapping[str, Threshold],
-    comparison: Mapping[str, DeltaLimit],
-    statistics: StatisticsSpec | None,
-    custom: Mapping[str, CustomMetricSpec],
-    source: str,
-) -> None:
-    """A bound of an interval needs intervals, and intervals cover built-in metrics only."""
-    for name, threshold in performance.items():
-        if threshold.on == "value":
-            continue
-        key = f"checks.performance.{name}"
-        if statistics is None:
-            raise GateFileError(
-                f"{source}: " + MSG_ON_WITHOUT_STATISTICS.format(key=key, on=threshold.on)
-            )
-        if name in custom:
-            raise GateFileError(
-                f"{source}: " + MSG_ON_CUSTOM_METRIC.format(key=key, on=threshold.on, name=name)
-            )
-    for name, limit in comparison.items():
-        if limit.confidence is not None and name in custom:
-            key = f"checks.comparison.{name}"
-            raise GateFileError(
-                f"{source}: " + MSG_CONFIDENCE_CUSTOM_METRIC.format(key=key, name=name)
-            )
-
-
 def _canonical_metric_names(document: dict[str, Any], source: str) -> dict[str, Any]:
     """The document with short metric names (``rmse``, ``auc``...) read as canonical names.
 
@@ -409,20 +360,6 @@ def _canonical_metric_names(document: dict[str, Any], source: str) -> dict[str, 
             "group": rename(fairness["group"], "checks.fairness.group"),
         }
     return {**document, "checks": checks} if "checks" in document else document
-
-
-def _check_metric_name(
-    name: str, family: str, custom: Mapping[str, CustomMetricSpec], source: str
-) -> None:
-    from mlgate.metrics import all_metric_names, split_per_class
-
-    known = all_metric_names()
-    if name in known or name in custom or split_per_class(name) is not None:
-        return
-    hint = did_you_mean(name, [*known, *custom])
-    raise GateFileError(
-        f"{source}: " + MSG_UNKNOWN_METRIC.format(name=name, family=family, hint=hint)
-    )
 
 
 def _read_yaml(path: Path) -> Any:

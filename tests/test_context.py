@@ -162,7 +162,7 @@ def test_single_class_gate_is_rejected(binary_frame):
 
 
 def test_per_class_check_of_an_unknown_class(binary_frame, binary_model):
-    from mlgate.engine import MSG_UNKNOWN_CLASS
+    from mlgate.checks._metric_keys import MSG_UNKNOWN_CLASS
 
     gate = {"target": "label", "checks": {"performance": {"recall_score[2]": {"min": 0.5}}}}
     with pytest.raises(InputError) as info:
@@ -241,7 +241,7 @@ def test_text_target_with_a_regressor_is_advised_consistently(wage_regressor):
 
 def test_a_metric_of_another_task_is_not_suggested_a_lookalike(wage_regressor):
     """Issue 19: recall_score on a regressor suggested r2_score."""
-    from mlgate.engine import MSG_METRIC_NOT_FOR_TASK
+    from mlgate.checks._metric_keys import MSG_METRIC_NOT_FOR_TASK
     from mlgate.errors import GateFileError
     from mlgate.metrics import definitions
 

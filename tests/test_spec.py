@@ -10,9 +10,16 @@ import pytest
 from mlgate import _schema_validation as sv
 from mlgate import spec as spec_module
 from mlgate import thresholds
+from mlgate.checks import _metric_keys
+from mlgate.checks.performance import PerformanceConfig
 from mlgate.errors import GateFileError
 from mlgate.metrics import all_metric_names
 from mlgate.spec import find_gate_file, load_spec, spec_from_dict
+
+
+def _thresholds(spec):
+    return spec.config("performance", PerformanceConfig).thresholds
+
 
 SOURCE = "<python>"
 
@@ -92,7 +99,7 @@ def test_target_is_required():
 
 def test_unknown_metric_suggests_the_closest():
     message = _error({"target": "y", "checks": {"performance": {"roc_aux": {"min": 0.8}}}})
-    assert message == f"{SOURCE}: " + spec_module.MSG_UNKNOWN_METRIC.format(
+    assert message == f"{SOURCE}: " + _metric_keys.MSG_UNKNOWN_METRIC.format(
         name="roc_aux", family="performance", hint="; did you mean 'roc_auc'?"
     )
 
@@ -127,7 +134,7 @@ def test_custom_metric_can_be_thresholded():
             "checks": {"performance": {"lift": {"min": 1.5}}},
         }
     )
-    assert spec.performance["lift"].min == 1.5
+    assert _thresholds(spec)["lift"].min == 1.5
     assert spec.custom_metrics["lift"].function == "mod:lift"
 
 
@@ -135,7 +142,7 @@ def test_per_class_metric_names_are_accepted():
     spec = spec_from_dict(
         {"target": "y", "checks": {"performance": {"recall_score[cat]": {"min": 0.5}}}}
     )
-    assert "recall_score[cat]" in spec.performance
+    assert "recall_score[cat]" in _thresholds(spec)
 
 
 def test_yaml_file_paths_are_relative_to_the_gate_file(tmp_path):
@@ -277,7 +284,7 @@ def test_short_metric_names_are_aliases_of_the_canonical_ones(regression_frame, 
         },
     }
     spec = spec_module.spec_from_dict(gate)
-    assert list(spec.performance) == ["root_mean_squared_error", "mean_absolute_error", "r2_score"]
+    assert list(_thresholds(spec)) == ["root_mean_squared_error", "mean_absolute_error", "r2_score"]
     assert spec.digest == spec_module.gate_digest(gate)  # the digest is of the file as written
     result = mlgate.run_gate(gate, data=regression_frame, model=regression_model)
     ids = [check.id for check in result.checks]

@@ -17,15 +17,19 @@ configured) limit.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt, fmt_signed
+from mlgate.checks._metric_keys import check_for_task, check_known
+from mlgate.errors import GateFileError
 from mlgate.families import check_family
 from mlgate.result import ERRORED, PASSED, SKIPPED, CheckResult, check_id, failure_status
+from mlgate.thresholds import DeltaLimit, parse_delta
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.thresholds import DeltaLimit
 
 FAMILY = "comparison"
 LIMITS = ("min_delta", "max_delta", "min_relative_delta", "max_relative_delta")
@@ -40,6 +44,10 @@ MSG_PAIRED_PASSED = (
 MSG_PAIRED_OUTSIDE = (
     "{name} changed by {delta} ({value} vs baseline {base}); at {level} confidence the {side} "
     "bound of the {what} is {observed}, {limit} is {bound} ({interval}, P(worse) = {worse})"
+)
+MSG_CONFIDENCE_CUSTOM_METRIC = (
+    "'{key}.confidence' is set but '{name}' is a custom metric, and the paired bootstrap covers "
+    "built-in metrics only; remove 'confidence'"
 )
 BOUND_KEYS = {
     "min_delta": "delta_lower_bound",
@@ -134,13 +142,48 @@ def compare_paired(
     return PASSED, MSG_PAIRED_PASSED.format(**common), first, details
 
 
-@check_family(FAMILY, "limits on the change from the baseline (champion) to the model")
+@dataclass(frozen=True)
+class ComparisonConfig:
+    """``checks.comparison``: change limits per metric name, in gate-file order."""
+
+    limits: Mapping[str, DeltaLimit] = field(default_factory=dict)
+
+    @property
+    def paired(self) -> list[str]:
+        """Metrics decided by a paired bootstrap (``confidence`` set)."""
+        return [name for name, limit in self.limits.items() if limit.confidence is not None]
+
+
+def parse_comparison(document: Mapping[str, Any], source: str) -> ComparisonConfig:
+    """Limits per metric; an unknown metric, or a paired bootstrap of a custom one, is refused."""
+    limits = {
+        name: parse_delta(options, f"checks.{FAMILY}.{name}", source)
+        for name, options in document["checks"][FAMILY].items()
+    }
+    check_known(limits, FAMILY, document, source)
+    for name, limit in limits.items():
+        if limit.confidence is not None and name in document.get("metrics", {}):
+            message = MSG_CONFIDENCE_CUSTOM_METRIC.format(key=f"checks.{FAMILY}.{name}", name=name)
+            raise GateFileError(f"{source}: {message}")
+    return ComparisonConfig(limits)
+
+
+def _validate(context: EvaluationContext) -> None:
+    check_for_task(context.spec.config(FAMILY, ComparisonConfig).limits, FAMILY, context)
+
+
+@check_family(
+    FAMILY,
+    "limits on the change from the baseline (champion) to the model",
+    parse=parse_comparison,
+    validate=_validate,
+)
 def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per metric listed under ``checks.comparison``."""
     from mlgate.statistics import paired_comparison
 
     results = []
-    for name, limits in context.spec.comparison.items():
+    for name, limits in context.spec.config(FAMILY, ComparisonConfig).limits.items():
         threshold = {k: getattr(limits, k) for k in LIMITS if getattr(limits, k) is not None}
         if limits.confidence is not None:
             threshold["confidence"] = limits.confidence

@@ -464,7 +464,7 @@ def contract_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per key turned on under ``checks.contract``, in the documented order."""
     from mlgate.checks._measure import one_line
 
-    config: ContractConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, ContractConfig)
     probe = Probe(context, config.probe_rows)
     results = []
     for name, severity in config.checks.items():

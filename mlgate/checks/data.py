@@ -142,7 +142,7 @@ def parse_config(document: Mapping[str, Any], source: str) -> DataConfig:
 
 def validate_config(context: EvaluationContext) -> None:
     """Columns named under ``missing.columns`` exist in the eval data."""
-    config: DataConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DataConfig)
     columns = [str(c) for c in context.data.frame.columns]
     for column in (config.missing.columns or ()) if config.missing else ():
         if column not in context.data.frame.columns:
@@ -427,7 +427,7 @@ def check_names(config: DataConfig) -> list[str]:
 )
 def data_checks(context: EvaluationContext) -> list[CheckResult]:
     """The configured data checks, in a fixed order."""
-    config: DataConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DataConfig)
     results = []
     if config.schema is not None:
         results.append(schema_check(context, config.schema, config.schema_severity))

@@ -118,7 +118,7 @@ def validate_documentation(context: EvaluationContext) -> None:
     from mlgate.checks._measure import require_model
 
     require_model(context, FAMILY, "documented")
-    config: DocumentationConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DocumentationConfig)
     model = context.model.model
     assert model is not None
     for key in LISTS:
@@ -223,13 +223,13 @@ def _required(
 
 
 def _tags(context: EvaluationContext, records: dict[str, Any]) -> Outcome:
-    config: DocumentationConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DocumentationConfig)
     uri = _registered_uri(context.model.model)
     return _required("tags", config.tags, records["tags"], uri)
 
 
 def _run_params(context: EvaluationContext, records: dict[str, Any]) -> Outcome:
-    config: DocumentationConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DocumentationConfig)
     model = context.model.model
     uri = _registered_uri(model)
     run_id = _run_id(model)
@@ -258,7 +258,7 @@ def documentation_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per key under ``checks.documentation``."""
     from mlgate.errors import MlgateError
 
-    config: DocumentationConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DocumentationConfig)
     names = [*config.flags, *(key for key in LISTS if getattr(config, key))]
     model = context.model.model
     assert model is not None

@@ -199,7 +199,7 @@ def _feature_columns(context: EvaluationContext, config: DriftConfig) -> list[st
 
 def validate_config(context: EvaluationContext) -> None:
     """Reference present, same columns on both sides, comparable types, nothing all-null."""
-    config: DriftConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DriftConfig)
     if context.reference is None:
         raise GateFileError(f"{context.spec.source}: {MSG_NEEDS_REFERENCE}")
     frame, reference = context.data.frame, context.reference.frame
@@ -529,7 +529,7 @@ def check_names(config: DriftConfig) -> list[str]:
 )
 def drift_checks(context: EvaluationContext) -> list[CheckResult]:
     """``drift.features``, ``drift.prediction`` and ``drift.label``, with one shared correction."""
-    config: DriftConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, DriftConfig)
     assert context.reference is not None
     frame, reference = context.data.frame, context.reference.frame
     columns = [

@@ -213,8 +213,7 @@ def validate_config(context: EvaluationContext) -> None:
 
 
 def _config(context: EvaluationContext) -> ExplainabilityConfig:
-    config = context.spec.family_configs.get(FAMILY)
-    return config if isinstance(config, ExplainabilityConfig) else ExplainabilityConfig()
+    return context.spec.config(FAMILY, ExplainabilityConfig)
 
 
 def sample_rows(n_rows: int, sample: int, seed: int) -> np.ndarray:

@@ -231,7 +231,7 @@ def parse_fairness(document: Mapping[str, Any], source: str) -> FairnessConfig:
 
 
 def _config(context: EvaluationContext) -> FairnessConfig:
-    return context.spec.family_configs[FAMILY]
+    return context.spec.config(FAMILY, FairnessConfig)
 
 
 def groupings(context: EvaluationContext) -> list[Grouping]:

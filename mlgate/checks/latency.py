@@ -113,7 +113,7 @@ def validate_latency(context: EvaluationContext) -> None:
     from mlgate.checks._measure import require_model
 
     require_model(context, FAMILY, "timed")
-    config: LatencyConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, LatencyConfig)
     if not config.comparison or context.baseline_skipped_reason is not None:
         return
     if context.baseline is None or context.baseline.model is None:
@@ -222,7 +222,7 @@ def latency_checks(context: EvaluationContext) -> list[CheckResult]:
     from mlgate.checks.comparison import LIMITS, compare
     from mlgate.checks.performance import bounds_text, evaluate_threshold
 
-    config: LatencyConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, LatencyConfig)
     measured = context.memo(FAMILY, lambda: measure(context, config))
     results = []
     for name, threshold in config.thresholds.items():

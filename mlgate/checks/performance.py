@@ -9,15 +9,19 @@ interval bound named by ``on``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
+from mlgate.checks._metric_keys import check_for_task, check_known
+from mlgate.errors import GateFileError
 from mlgate.families import check_family
 from mlgate.result import ERRORED, PASSED, CheckResult, check_id, failure_status
+from mlgate.thresholds import Threshold, parse_threshold
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
-    from mlgate.thresholds import Threshold
 
 FAMILY = "performance"
 MSG_PASSED = "{name} = {value} is within {bounds}"
@@ -27,6 +31,14 @@ MSG_UNAVAILABLE = "{name} could not be computed: {reason}"
 MSG_NO_INTERVAL = (
     "{name}: the threshold applies to the {on} bound of its interval, but no interval was "
     "computed for it"
+)
+MSG_ON_WITHOUT_STATISTICS = (
+    "'{key}.on' is '{on}' but the gate has no 'statistics' section, so no interval is computed; "
+    "add statistics: {{bootstrap: 1000, confidence: 0.95}} or remove 'on'"
+)
+MSG_ON_CUSTOM_METRIC = (
+    "'{key}.on' is '{on}' but '{name}' is a custom metric, and intervals are computed for "
+    "built-in metrics only; remove 'on'"
 )
 QUANTITY = {"value": "{name}", "lower": "{name} lower bound", "upper": "{name} upper bound"}
 
@@ -94,7 +106,43 @@ def evaluate_threshold(
     return CheckResult(**base, status=status, value=value, message=message, details=details)
 
 
-@check_family(FAMILY, "min/max thresholds on the model's metrics")
+@dataclass(frozen=True)
+class PerformanceConfig:
+    """``checks.performance``: bounds per metric name, in gate-file order."""
+
+    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+
+
+def parse_performance(document: Mapping[str, Any], source: str) -> PerformanceConfig:
+    """Bounds per metric; an unknown metric, or an interval bound with no interval, is refused."""
+    thresholds = {
+        name: parse_threshold(options, f"checks.{FAMILY}.{name}", source)
+        for name, options in document["checks"][FAMILY].items()
+    }
+    check_known(thresholds, FAMILY, document, source)
+    for name, threshold in thresholds.items():
+        if threshold.on == "value":
+            continue
+        key = f"checks.{FAMILY}.{name}"
+        if document.get("statistics") is None:
+            message = MSG_ON_WITHOUT_STATISTICS.format(key=key, on=threshold.on)
+            raise GateFileError(f"{source}: {message}")
+        if name in document.get("metrics", {}):
+            message = MSG_ON_CUSTOM_METRIC.format(key=key, on=threshold.on, name=name)
+            raise GateFileError(f"{source}: {message}")
+    return PerformanceConfig(thresholds)
+
+
+def _validate(context: EvaluationContext) -> None:
+    check_for_task(context.spec.config(FAMILY, PerformanceConfig).thresholds, FAMILY, context)
+
+
+@check_family(
+    FAMILY,
+    "min/max thresholds on the model's metrics",
+    parse=parse_performance,
+    validate=_validate,
+)
 def performance_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per metric listed under ``checks.performance``."""
     from mlgate.statistics import describe, model_intervals
@@ -114,5 +162,5 @@ def performance_checks(context: EvaluationContext) -> list[CheckResult]:
             context.n_rows,
             interval={**intervals[name], **method} if name in intervals else None,
         )
-        for name, threshold in context.spec.performance.items()
+        for name, threshold in context.spec.config(FAMILY, PerformanceConfig).thresholds.items()
     ]

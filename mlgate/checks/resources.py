@@ -140,7 +140,7 @@ def resources_checks(context: EvaluationContext) -> list[CheckResult]:
     from mlgate.checks._measure import one_line
     from mlgate.checks.performance import bounds_text, evaluate_threshold
 
-    config: ResourcesConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, ResourcesConfig)
     results = []
     for name, threshold in config.thresholds.items():
         result_id = check_id(FAMILY, name)

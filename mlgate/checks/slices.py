@@ -102,7 +102,14 @@ class SliceSpec:
     where: Filter | None = None
 
 
-def parse_slices(document: Mapping[str, Any], source: str) -> list[SliceSpec]:
+@dataclass(frozen=True)
+class SlicesConfig:
+    """``checks.slices``: its items, in gate-file order."""
+
+    items: tuple[SliceSpec, ...] = ()
+
+
+def parse_slices(document: Mapping[str, Any], source: str) -> SlicesConfig:
     """Typed slice items; a bad item raises GateFileError naming ``checks.slices[i]``."""
     from mlgate.checks._where import parse_filter
     from mlgate.metrics import all_metric_names
@@ -151,11 +158,11 @@ def parse_slices(document: Mapping[str, Any], source: str) -> list[SliceSpec]:
                 where=where,
             )
         )
-    return specs
+    return SlicesConfig(tuple(specs))
 
 
-def _specs(context: EvaluationContext) -> list[SliceSpec]:
-    return context.spec.family_configs[FAMILY]
+def _specs(context: EvaluationContext) -> tuple[SliceSpec, ...]:
+    return context.spec.config(FAMILY, SlicesConfig).items
 
 
 def slice_groupings(context: EvaluationContext) -> list[Grouping]:
@@ -395,9 +402,9 @@ def _slice_check(
     return CheckResult(**base, status=status, value=values[worst], message=message, details=details)
 
 
-def check_names(specs: list[SliceSpec]) -> list[str]:
+def check_names(config: SlicesConfig) -> list[str]:
     """Every check name the family reports, in order, from the gate file alone."""
-    return [f"{metric}[{spec.name}]" for spec in specs for metric in spec.metrics]
+    return [f"{metric}[{spec.name}]" for spec in config.items for metric in spec.metrics]
 
 
 @check_family(

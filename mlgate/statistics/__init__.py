@@ -80,14 +80,15 @@ def _interval_names(context: EvaluationContext) -> list[str]:
 
 def _paired_names(context: EvaluationContext) -> list[str]:
     """Metrics compared with the baseline by paired bootstrap, and computed for both models."""
+    from mlgate.checks.comparison import FAMILY, ComparisonConfig
+
     if context.baseline is None:
         return []
     models = (context.model, context.baseline)
     return [
         name
-        for name, limits in context.spec.comparison.items()
-        if limits.confidence is not None
-        and all(name in statistics_of(context, outputs).metric_names() for outputs in models)
+        for name in context.spec.config(FAMILY, ComparisonConfig).paired
+        if all(name in statistics_of(context, outputs).metric_names() for outputs in models)
     ]
 
 

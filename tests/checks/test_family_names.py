@@ -39,3 +39,43 @@ def test_names_hook_lists_every_reported_check(gate_result, family):
     assert lister is not None
     reported = [c.name for c in result.checks if c.family == family]
     assert reported and sorted(lister(spec.family_configs[family])) == sorted(reported)
+
+
+def test_every_builtin_family_parses_its_section_into_a_dataclass(gate_result):
+    """Issue 20: performance and comparison are families like the rest, with a typed config."""
+    import dataclasses
+
+    from mlgate.families import BUILTIN_FAMILIES
+
+    gate = {
+        "target": "label",
+        "model": "m.skops",
+        "baseline": "b.skops",
+        "checks": {
+            "performance": {"roc_auc": {"min": 0.5}},
+            "comparison": {"roc_auc": {"min_delta": -0.1}},
+        },
+    }
+    spec = spec_from_dict(gate)
+    configs = {**gate_result[0].family_configs, **spec.family_configs}
+    for name in BUILTIN_FAMILIES:
+        assert families()[name].parse is not None, name
+    for name, config in configs.items():
+        assert dataclasses.is_dataclass(config), (name, type(config))
+    assert set(spec.family_configs) == {"performance", "comparison"}
+    assert spec.family_configs["performance"].thresholds["roc_auc"].min == 0.5
+    assert spec.family_configs["comparison"].limits["roc_auc"].min_delta == -0.1
+
+
+def test_reading_a_config_as_the_wrong_type_is_refused():
+    from mlgate.checks.comparison import ComparisonConfig
+    from mlgate.checks.performance import PerformanceConfig
+    from mlgate.spec import MSG_CONFIG_TYPE
+
+    spec = spec_from_dict({"target": "y", "checks": {"performance": {"f1_score": {"min": 0.5}}}})
+    assert spec.config("comparison", ComparisonConfig) == ComparisonConfig()  # not configured
+    with pytest.raises(TypeError) as info:
+        spec.config("performance", ComparisonConfig)
+    assert str(info.value) == MSG_CONFIG_TYPE.format(
+        family="performance", kind="ComparisonConfig", got=PerformanceConfig.__name__
+    )

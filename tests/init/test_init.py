@@ -9,9 +9,15 @@ import joblib
 import pytest
 import yaml
 
+from mlgate.checks.performance import PerformanceConfig
 from mlgate.init import MSG_EXISTS
 from mlgate.spec import load_spec, spec_from_dict
 from tests.init._generated import FEATURES, fit, frame
+
+
+def _thresholds(spec):
+    return spec.config("performance", PerformanceConfig).thresholds
+
 
 TASKS = ("binary", "multiclass", "regression")
 
@@ -91,7 +97,7 @@ def test_written_file_is_a_valid_gate(written):
     spec = load_spec(gate)
 
     assert spec.task == task and spec.target == "y"
-    assert spec.statistics is not None and spec.performance
+    assert spec.statistics is not None and _thresholds(spec)
     assert set(document["checks"]) == {
         "performance",
         "comparison",
@@ -106,7 +112,7 @@ def test_written_file_is_a_valid_gate(written):
     assert document["checks"]["data"] == {"schema": "mlgate.schema.yaml"}
     assert (folder / "mlgate.schema.yaml").is_file()
     assert document["checks"]["drift"]["columns"][0] == "x1"  # the most important input
-    for name, threshold in spec.performance.items():
+    for name, threshold in _thresholds(spec).items():
         measured = _measured(gate, name)
         assert threshold.min is None or threshold.min <= measured
         assert threshold.max is None or threshold.max >= measured
@@ -133,7 +139,7 @@ def test_every_threshold_says_what_was_measured(written):
     _, _, gate = written
     lines = gate.read_text().splitlines()
     spec = load_spec(gate)
-    for name in spec.performance:
+    for name in _thresholds(spec):
         index = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{name}:"))
         text = _comment_above(lines, index)
         assert f"{name}: measured " in text and "bootstrap interval" in text, text

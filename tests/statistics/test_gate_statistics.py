@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import mlgate
-from mlgate import engine, spec
+from mlgate import engine, spec, thresholds
 from mlgate.checks import performance
 
 FEATURES = ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity"]
@@ -167,7 +167,9 @@ features: [mean_radius, mean_texture]
         ),
         (
             "checks: {performance: {roc_auc: {min: 0.8, on: lower}}}",
-            spec.MSG_ON_WITHOUT_STATISTICS.format(key="checks.performance.roc_auc", on="lower"),
+            performance.MSG_ON_WITHOUT_STATISTICS.format(
+                key="checks.performance.roc_auc", on="lower"
+            ),
         ),
         (
             "checks: {performance: {roc_auc: {min: 0.8, on: middle}}}",
@@ -207,12 +209,14 @@ def test_on_lower_for_a_custom_metric_is_refused():
     with pytest.raises(mlgate.errors.GateFileError) as error:
         spec.spec_from_dict(gate)
     assert str(error.value).endswith(
-        spec.MSG_ON_CUSTOM_METRIC.format(key="checks.performance.kappa", on="lower", name="kappa")
+        performance.MSG_ON_CUSTOM_METRIC.format(
+            key="checks.performance.kappa", on="lower", name="kappa"
+        )
     )
 
 
 def test_a_bound_without_interval_errors_instead_of_passing():
-    threshold = spec.Threshold(min=0.5, on="lower")
+    threshold = thresholds.Threshold(min=0.5, on="lower")
     result = performance.evaluate_threshold("slices.x", "slices", "x", 0.9, None, threshold, 10)
     assert result.status == "errored"
     assert result.message == performance.MSG_NO_INTERVAL.format(name="x", on="lower")

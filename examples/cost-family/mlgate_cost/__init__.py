@@ -89,7 +89,7 @@ def parse_cost(document: Mapping[str, Any], source: str) -> CostConfig:
 
 def validate_cost(context: EvaluationContext) -> None:
     """Refuse a regression gate or a label that is not a class (a typo would price nothing)."""
-    config: CostConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, CostConfig)
     if context.labels is None:
         raise GateFileError(MSG_NOT_CLASSIFICATION.format(task=context.task))
     known = {str(label) for label in context.labels}
@@ -105,7 +105,7 @@ def expected_cost(context: EvaluationContext, outputs: ModelOutputs) -> float:
     """Mean cost per row of ``outputs`` (weighted by the gate's sample weights, if any)."""
     import numpy as np
 
-    config: CostConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, CostConfig)
     truth = np.asarray([str(v) for v in context.y_true], dtype=object)
     predicted = np.asarray([str(v) for v in outputs.y_pred], dtype=object)
     cost = np.zeros(len(truth))
@@ -128,7 +128,7 @@ def cost_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check, ``cost.expected_cost``; the champion's cost is in its details, if any."""
     from mlgate.checks import evaluate_threshold  # worded like every built-in threshold check
 
-    config: CostConfig = context.spec.family_configs[FAMILY]
+    config = context.spec.config(FAMILY, CostConfig)
     value = expected_cost(context, context.model)
     result = evaluate_threshold(
         check_id(FAMILY, CHECK), FAMILY, CHECK, value, None, config.expected_cost, context.n_rows
