@@ -8,22 +8,17 @@ what it needs when it runs.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from mlgate._version import __version__
 from mlgate.errors import EXIT_INFRASTRUCTURE, EXIT_PASSED, EXIT_USAGE, MlgateError
+from mlgate.exits import guarded, print_error, redacted
 
-MLFLOW_LOG_VARIABLE = "MLFLOW_LOGGING_LEVEL"
-QUIET_LEVEL = "ERROR"
-QUIET_LOGGERS = ("mlflow", "alembic")
-MSG_INTERNAL = "internal error: {error}; rerun with --debug and report it"
 MSG_INFER_USAGE = (
     "schema: give the reference data to infer from, as in "
     "'mlgate schema infer reference.parquet > schema.yaml'"
 )
-MSG_MISSING_DEPENDENCY = "missing dependency: {error}; install it (pip install 'mlgate[...]')"
 
 EPILOG = """exit codes: 0 gate passed, 1 gate failed (a required check failed or errored),
 2 invalid usage, gate file or input, 3 infrastructure error (registry unreachable,
@@ -286,10 +281,10 @@ def _run(args: argparse.Namespace) -> int:
     except Exception as failure:
         exit_code = failure.exit_code if isinstance(failure, MlgateError) else EXIT_INFRASTRUCTURE
         report_dir = Path(args.report_dir) if args.report_dir else None
-        ci.gate_error(_redacted(str(failure)), report_dir, exit_code)
+        ci.gate_error(redacted(str(failure)), report_dir, exit_code)
         raise
     if outcome.registry_error:
-        _print_error(outcome.registry_error)
+        print_error(outcome.registry_error)
     step_code = step_exit_code(outcome.exit_code, outcome.result, args.fail_on)
     return ci.finish(
         StepOutcome(
@@ -312,7 +307,7 @@ def _promote(args: argparse.Namespace) -> int:
     if decision.exit_code == EXIT_PASSED:
         print(f"registry: {decision.message}")
     else:
-        _print_error(decision.message)
+        print_error(decision.message)
     return decision.exit_code
 
 
@@ -363,8 +358,8 @@ def _schema(args: argparse.Namespace) -> int:
 def _infer_schema(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from mlgate.checks._data_schema import infer_schema_text
     from mlgate.errors import InputError
+    from mlgate.schema_infer import infer_schema_text
 
     if args.which != "infer" or args.file is None:
         raise InputError(MSG_INFER_USAGE)
@@ -380,70 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return EXIT_USAGE
-    from mlgate._third_party import quiet_deprecations
-
-    try:
-        with _library_logging(args.debug), quiet_deprecations():
-            return handler(args)
-    except MlgateError as error:
-        return _report(error, str(error), error.exit_code, args.debug)
-    except ImportError as error:
-        return _report(
-            error, MSG_MISSING_DEPENDENCY.format(error=error), EXIT_INFRASTRUCTURE, args.debug
-        )
-    except KeyboardInterrupt:
-        print("mlgate: interrupted", file=sys.stderr)
-        return 130
-    except Exception as error:  # fail closed on anything unexpected
-        return _report(error, MSG_INTERNAL.format(error=error), EXIT_INFRASTRUCTURE, args.debug)
-
-
-@contextlib.contextmanager
-def _library_logging(debug: bool) -> Iterator[None]:
-    """Keep MLflow's own log lines (store creation, migrations) off stderr unless ``--debug``.
-
-    MLflow sets its loggers' level from MLFLOW_LOGGING_LEVEL when it is imported (later, by a
-    subcommand), so the variable is set for the command's duration unless the user set it; if
-    MLflow is already imported (mlgate called in-process), its loggers are quieted directly.
-    """
-    import logging
-    import os
-
-    if debug or os.environ.get(MLFLOW_LOG_VARIABLE):
-        yield
-        return
-    os.environ[MLFLOW_LOG_VARIABLE] = QUIET_LEVEL
-    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
-    levels = [logger.level for logger in loggers]
-    if "mlflow" in sys.modules:
-        for logger in loggers:
-            logger.setLevel(QUIET_LEVEL)
-    try:
-        yield
-    finally:
-        os.environ.pop(MLFLOW_LOG_VARIABLE, None)
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
-def _report(error: BaseException, message: str, code: int, debug: bool) -> int:
-    if debug:
-        import traceback
-
-        traceback.print_exception(error)
-    _print_error(message)
-    return code
-
-
-def _print_error(message: str) -> None:
-    """One line on stderr, credentials redacted (errors may quote a tracking URI)."""
-    print(f"mlgate: error: {_redacted(message)}", file=sys.stderr)
-
-
-def _redacted(message: str) -> str:
-    from mlgate.mlflow_gateway import redact
-
-    return redact(" ".join(message.split()))
+    return guarded(lambda: handler(args), debug=args.debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from mlgate.errors import InputError
 from mlgate.loading.data import LoadedData
-from mlgate.loading.models import LoadedModel
 from mlgate.metrics import CustomMetricFunction, MetricInput, MetricValues, compute_metrics
+from mlgate.model import LoadedModel
 from mlgate.prediction import MSG_WRONG_LENGTH, ModelOutputs, check_outputs, predict
 from mlgate.spec import GateSpec
 from mlgate.task import infer_task, label_sort_key

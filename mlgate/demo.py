@@ -118,7 +118,7 @@ def _train(folder: Path):
 
 def _write_schema(data_dir: Path) -> None:
     """What ``mlgate schema infer data/reference.csv > data/schema.yaml`` writes."""
-    from mlgate.checks._data_schema import infer_schema_text
+    from mlgate.schema_infer import infer_schema_text
 
     text = infer_schema_text(data_dir / "reference.csv")
     (data_dir / "schema.yaml").write_text(text, encoding="utf-8")

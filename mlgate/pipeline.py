@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
+from mlgate.exits import redacted
 
 if TYPE_CHECKING:
     from mlgate.integrations.ci import CiReporter
@@ -114,7 +115,7 @@ def run_pipeline(options: GateOptions, log: CiReporter | None = None) -> Pipelin
         result,
         folder,
         recorded.exit_code,
-        registry_error=_redacted(recorded.error) if recorded.error else None,
+        registry_error=redacted(recorded.error) if recorded.error else None,
         registry_lines=tuple(recorded.lines),
     )
 
@@ -133,12 +134,6 @@ def _progress(enabled: bool, ci_name: str) -> Iterator[None]:
         yield
     finally:
         progress.disable()
-
-
-def _redacted(message: str) -> str:
-    from mlgate.mlflow_gateway import redact
-
-    return redact(" ".join(message.split()))
 
 
 def _silent_reporter() -> CiReporter:

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from mlgate.loading.models import LoadedModel
     from mlgate.metrics import MetricValues
+    from mlgate.model import LoadedModel
 
 UNNAMED_FIT_WARNING = "X has feature names, but .* was fitted without feature names"
 MSG_WRONG_LENGTH = "{key}: {what} has {got} rows but the evaluation data has {expected}"

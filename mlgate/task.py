@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from mlgate.loading.models import LoadedModel
+    from mlgate.model import LoadedModel
 
 MAX_CLASSES_FOR_INFERENCE = 20
 

@@ -73,7 +73,8 @@ def test_mlflow_plumbing_flows_one_way(package, forbidden):
 
 
 CHECKS = "mlgate.checks"
-FACES = ("mlgate.cli", "mlgate.pytest_plugin", "mlgate.reporting", "mlgate.pipeline")
+CLI = "mlgate.cli"
+FACES = (CLI, "mlgate.pytest_plugin", "mlgate.reporting", "mlgate.pipeline")
 
 
 @pytest.mark.parametrize(
@@ -82,18 +83,23 @@ FACES = ("mlgate.cli", "mlgate.pytest_plugin", "mlgate.reporting", "mlgate.pipel
         ("mlgate.spec", (CHECKS,)),
         ("mlgate.thresholds", (CHECKS,)),
         ("mlgate.families", (CHECKS,)),
-        (CHECKS, (INTEGRATIONS, *FACES)),
+        (CHECKS, (INTEGRATIONS, LOADING, *FACES)),
+        ("mlgate.model", (LOADING, CHECKS)),
+        (INTEGRATIONS, (CLI,)),
     ],
     ids=[
         "spec-reads-no-family-code",
         "thresholds-import-no-check",
         "the-registry-imports-families-by-name-only",
-        "checks-import-no-integration-or-face",
+        "checks-import-no-integration-loader-or-face",
+        "a-loaded-model-needs-no-loader",
+        "integrations-never-re-enter-the-cli",
     ],
 )
 def test_the_layers_depend_one_way(package, forbidden):
     """Issue 20's seams: the gate file is read without the checks, the checks run without the
-    registry integrations or any face (CLI, pytest plugin, reports)."""
+    registry integrations, the loaders or any face (CLI, pytest plugin, reports), and
+    ``mlgate serve``'s gate child calls the pipeline, not the command line."""
     imports = _imports_of(package)
     assert imports, f"no modules found under {package}"
     wrong = {

@@ -215,16 +215,6 @@ def infer_schema(frame: pd.DataFrame) -> dict[str, Any]:
     return {"version": SCHEMA_VERSION, "strict": False, "columns": columns}
 
 
-def infer_schema_text(path: Path) -> str:
-    """``mlgate schema infer``: read reference data (file or Delta folder), return schema YAML."""
-    from mlgate.loading.data import read_source
-
-    key = "schema infer"
-    source: Any = {"delta": str(path)} if (path / "_delta_log").is_dir() else str(path)
-    loaded = read_source(source, key, Path.cwd())
-    return schema_yaml(infer_schema(loaded.frame), loaded.source, len(loaded.frame))
-
-
 def _widened(low: float, high: float) -> tuple[float, float]:
     """Sanity bounds around the reference's range: 0 on a side the values never cross, else
     the power of ten at least twice the extreme (28.1 -> 100, 0.14 -> 1, -3 -> -10).

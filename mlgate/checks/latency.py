@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mlgate.context import EvaluationContext
-    from mlgate.loading.models import LoadedModel
+    from mlgate.model import LoadedModel
     from mlgate.thresholds import DeltaLimit, Threshold
 
 FAMILY = "latency"

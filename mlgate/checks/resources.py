@@ -86,11 +86,9 @@ def _model_size(context: EvaluationContext) -> tuple[float | None, dict[str, Any
 
 
 def _load_seconds(context: EvaluationContext) -> tuple[float | None, dict[str, Any], str]:
-    from mlgate.loading.models import reload_seconds
-
     model = context.model.model
     assert model is not None
-    seconds = reload_seconds(model, "model")
+    seconds = model.reload_seconds()
     if seconds is None:
         return None, {}, MSG_NOT_LOADED
     return seconds, {"seconds": seconds, "first_load_seconds": model.load_seconds}, ""

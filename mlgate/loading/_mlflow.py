@@ -2,7 +2,7 @@
 
 Where the stores are, alias resolution, retries and redaction come from
 :mod:`mlgate.mlflow_gateway`, which the registry integrations share; what is here is about turning
-an MLflow model into a :class:`~mlgate.loading.models.LoadedModel`.
+an MLflow model into a :class:`~mlgate.model.LoadedModel`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from mlgate.mlflow_gateway import (
 )
 
 if TYPE_CHECKING:
-    from mlgate.loading.models import LoadedModel
+    from mlgate.model import LoadedModel
 
 MSG_LOAD_FAILED = "{key}: could not load the MLflow model {uri}: {reason}"
 MSG_NO_PREDICT = "{key}: the MLflow model {uri} has no predict method"
@@ -111,7 +111,7 @@ def load_folder(
     import mlflow.sklearn  # imported before the clock starts: load_seconds times the model
     from mlflow.models import Model
 
-    from mlgate.loading.models import LoadedModel
+    from mlgate.model import LoadedModel
 
     started = time.perf_counter()
     try:

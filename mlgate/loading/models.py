@@ -11,13 +11,13 @@ folders and skops files are the safer formats.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mlgate.errors import InputError
 from mlgate.loading import _mlflow
-from mlgate.mlflow_gateway import redact
+from mlgate.model import LoadedModel
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
 MLFLOW_SCHEMES = (
@@ -47,69 +47,6 @@ MSG_UNTRUSTED = (
 MSG_NO_PREDICT = "{key}: the loaded object ({type}) has no predict method"
 
 
-@dataclass
-class LoadedModel:
-    """A model ready to predict, with what the gate needs to know about it."""
-
-    uri: str
-    kind: str
-    predictor: Any
-    registry: dict[str, Any] | None = None
-    flavors: tuple[str, ...] = field(default_factory=tuple)
-    input_schema: Any = None  # the MLflow signature's input schema, whatever flavor loaded it
-    local_path: Path | None = None  # its files on this machine (MLflow folder or model file)
-    load_seconds: float | None = None  # deserializing only; a registry download is excluded
-    trusted_types: tuple[str, ...] = ()  # skops types the gate file trusted, used by this file
-
-    @property
-    def classes(self) -> list[Any] | None:
-        """Class labels in ``predict_proba`` column order, when the model exposes them."""
-        classes = getattr(self.predictor, "classes_", None)
-        return None if classes is None else list(classes)
-
-    @property
-    def has_proba(self) -> bool:
-        return callable(getattr(self.predictor, "predict_proba", None))
-
-    @property
-    def estimator_type(self) -> str | None:
-        """'classifier' or 'regressor' when the model says so (scikit-learn convention)."""
-        if self.classes is not None:
-            return "classifier"
-        if not hasattr(self.predictor, "__sklearn_tags__"):  # not a scikit-learn estimator
-            kind = getattr(self.predictor, "_estimator_type", None)
-            return kind if kind in ("classifier", "regressor") else None
-        from sklearn.base import is_classifier, is_regressor
-
-        if is_classifier(self.predictor):
-            return "classifier"
-        return "regressor" if is_regressor(self.predictor) else None
-
-    @property
-    def feature_names(self) -> list[str] | None:
-        """Input columns the model was fitted on or whose signature it declares, if known."""
-        names = getattr(self.predictor, "feature_names_in_", None)
-        if names is not None:
-            return [str(n) for n in names]
-        metadata = getattr(self.predictor, "metadata", None)
-        schema = metadata.get_input_schema() if metadata is not None else None
-        if schema is not None and schema.has_input_names():
-            return list(schema.input_names())
-        return None
-
-    def describe(self) -> dict[str, Any]:
-        """Provenance recorded in the report."""
-        described: dict[str, Any] = {"uri": redact(self.uri), "kind": self.kind}
-        described["type"] = type(self.predictor).__name__
-        if self.flavors:
-            described["flavors"] = list(self.flavors)
-        if self.trusted_types:
-            described["skops_trusted_types"] = list(self.trusted_types)
-        if self.registry:
-            described.update(self.registry)
-        return described
-
-
 def from_object(predictor: Any, key: str) -> LoadedModel:
     """Wrap a fitted model passed from Python."""
     if not callable(getattr(predictor, "predict", None)):
@@ -129,6 +66,20 @@ def load_model(
     skops_trusted_types: tuple[str, ...] = (),
 ) -> LoadedModel:
     """Load the model named by gate-file ``key``; ``skops_trusted_types`` from the gate file."""
+    loaded = _load(reference, key, base_dir, tracking_uri, registry_uri, skops_trusted_types)
+    if loaded.local_path is not None:
+        loaded.reloader = partial(_load_again, loaded, key)
+    return loaded
+
+
+def _load(
+    reference: str,
+    key: str,
+    base_dir: Path,
+    tracking_uri: str | None,
+    registry_uri: str | None,
+    skops_trusted_types: tuple[str, ...],
+) -> LoadedModel:
     if reference.startswith(MLFLOW_SCHEMES):
         return _mlflow.load(reference, key, tracking_uri, base_dir, registry_uri)
     path = Path(reference).expanduser()
@@ -147,22 +98,14 @@ def load_model(
     raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
 
 
-def reload_seconds(model: LoadedModel, key: str) -> float | None:
-    """Seconds to load ``model`` again from its local files, its libraries already imported.
-
-    The gate's first load also pays for importing the libraries the model needs (seconds for
-    scikit-learn and skops on a busy machine), which says little about the model itself.
-    None for a model passed from Python (no files).
-    """
-    if model.local_path is None:
-        return None
+def _load_again(model: LoadedModel, key: str) -> LoadedModel:
+    """``model`` loaded again from its local files (the registry download is not repeated)."""
+    assert model.local_path is not None
     if model.kind == "mlflow":
-        again = _mlflow.load_folder(model.local_path, model.uri, key)
-    elif model.kind == "skops":
-        again = _load_skops(model.local_path, key, model.trusted_types)
-    else:
-        again = _load_pickle(model.local_path, key)
-    return again.load_seconds
+        return _mlflow.load_folder(model.local_path, model.uri, key)
+    if model.kind == "skops":
+        return _load_skops(model.local_path, key, model.trusted_types)
+    return _load_pickle(model.local_path, key)
 
 
 def _load_skops(path: Path, key: str, trusted: tuple[str, ...] = ()) -> LoadedModel:

@@ -1,7 +1,10 @@
-"""Run one queued job: exactly ``mlgate run --model models:/name/N`` in a child process.
+"""Run one queued job: the gate pipeline of ``mlgate run --model models:/name/N`` in a child
+process.
 
-A child process, not a call into the engine from a server thread: the gate is the very command
-users run in CI (logged run, tags, compare-and-set promotion, ``promote.on_fail`` archiving), a
+A child process, not a call into the engine from a server thread: the child runs the very
+pipeline users run in CI (:func:`mlgate.pipeline.run_pipeline`: logged run, tags,
+compare-and-set promotion, ``promote.on_fail`` archiving) and ends as the command does
+(:func:`mlgate.exits.guarded`: one error line, the documented exit code), a
 crashing or memory-hungry model cannot take the receiver down, and its output goes to a log file
 next to its reports. Children are forked from a ``multiprocessing`` fork server that has imported
 mlgate, MLflow and scikit-learn once, so a gate does not pay seconds of imports each time. Each
@@ -87,13 +90,12 @@ def _run_child(
     interrupted: bool,
     started: Callable[[int], None],
 ) -> GateOutcome:
-    arguments = ["run", "-c", job.gate, "--model", job.uri, "--report-dir", str(folder)]
     report = folder / report_name
     report.unlink(missing_ok=True)  # never read an older run's report as this one's
     (folder / EXIT_NAME).unlink(missing_ok=True)  # nor an older child's exit code
     clock = time.perf_counter()
     killed = (job.gate, job.model, job.version, job.digest) if interrupted else None
-    process = _forks().Process(target=_gate_process, args=(arguments, str(folder), killed))
+    process = _forks().Process(target=_gate_process, args=(job.gate, job.uri, str(folder), killed))
     process.start()
     started(int(process.pid or 0))
     process.join()
@@ -152,7 +154,7 @@ def _outcome(folder: Path, report: Path, code: int, duration: float) -> GateOutc
 
 
 PRELOAD = (
-    "mlgate.cli",
+    "mlgate.pipeline",
     "mlgate.engine",
     "mlgate.context",
     "mlgate.integrations.mlflow_registry",
@@ -183,12 +185,13 @@ def warm_up() -> None:
 
 
 def _gate_process(
-    arguments: list[str],
+    gate: str,
+    uri: str,
     folder: str,
     killed: tuple[str, str, str, str] | None,
 ) -> None:
-    """In the child: own session, the job folder's lock, output to the log, then ``mlgate``
-    exactly as on the shell.
+    """In the child: own session, the job folder's lock, output to the log, then the gate
+    pipeline of ``mlgate run -c gate --model uri --report-dir folder --ci none``.
 
     Without the lock (another child of this job holds it), or with an exit code already in the
     folder (a child of this job that started earlier gated it; the receiver deletes the exit code
@@ -214,19 +217,32 @@ def _gate_process(
         os.dup2(log, stream)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
-    from mlgate.cli import main
+    from mlgate.exits import guarded
 
     if killed is not None:
         from mlgate.integrations.webhooks.interrupted import end_interrupted_runs
 
         end_interrupted_runs(*killed)
     try:
-        code = main(arguments)
+        code = guarded(lambda: _gate(gate, uri, folder))
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
     _write_exit_code(Path(folder), code)
     sys.exit(code)
+
+
+def _gate(gate: str, uri: str, folder: str) -> int:
+    """The pipeline, printed to the job's log as ``mlgate run`` prints it outside CI."""
+    from mlgate.exits import print_error
+    from mlgate.integrations.ci import open_reporter
+    from mlgate.pipeline import GateOptions, run_pipeline
+
+    options = GateOptions(config=gate, model=uri, report_dir=folder)
+    outcome = run_pipeline(options, open_reporter("none"))
+    if outcome.registry_error:
+        print_error(outcome.registry_error)
+    return outcome.exit_code
 
 
 def _write_exit_code(folder: Path, code: int) -> None:

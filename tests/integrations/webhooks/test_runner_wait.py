@@ -67,7 +67,7 @@ def test_a_child_that_finds_the_lock_taken_exits_busy_and_touches_nothing(tmp_pa
     holder = _holder(tmp_path)
     try:
         child = multiprocessing.get_context("spawn").Process(
-            target=_gate_process, args=(["--version"], str(tmp_path), None)
+            target=_gate_process, args=("mlgate.yaml", "models:/m/1", str(tmp_path), None)
         )
         child.start()
         child.join(60)
@@ -83,7 +83,7 @@ def test_a_late_child_finding_the_job_already_gated_exits_busy(tmp_path):
     (tmp_path / EXIT_NAME).write_text("0\n")
     (tmp_path / LOG_NAME).write_text("the sibling's log\n")
     child = multiprocessing.get_context("spawn").Process(
-        target=_gate_process, args=(["--version"], str(tmp_path), None)
+        target=_gate_process, args=("mlgate.yaml", "models:/m/1", str(tmp_path), None)
     )
     child.start()
     child.join(60)
