@@ -49,7 +49,7 @@ def render_catalog(task: str | None = None) -> str:
 
 def _fairness_lines() -> list[str]:
     """Disparity metrics of checks.fairness (binary); any metric above also works per group."""
-    from mlgate.checks.fairness import DISPARITY_DESCRIPTIONS
+    from mlgate.checks._disparity import DISPARITY_DESCRIPTIONS
 
     lines = [
         "",

@@ -44,17 +44,27 @@ One result per metric and grouping, id ``fairness.<metric>[<grouping>]`` (compar
 
 A group's ``value`` is the rate the disparity is built from (selection rate, true or false positive
 rate) or the group metric; the worst group is the lowest (highest for lower-is-better metrics).
+
+This module judges; the section's typed config is read in :mod:`._fairness_config` and the
+disparity definitions are computed in :mod:`._disparity`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from mlgate.checks._disparity import Spread, disparity, spread
+from mlgate.checks._fairness_config import (
+    GROUP_BOUNDS,
+    FairnessConfig,
+    GroupBounds,
+    check_names,
+    parse_fairness,
+)
 from mlgate.checks._format import fmt
-from mlgate.errors import GateFileError, InputError, did_you_mean
+from mlgate.errors import GateFileError, InputError
 from mlgate.families import check_family
 from mlgate.result import ERRORED, PASSED, SKIPPED, WARNED, CheckResult, check_id, failure_status
 
@@ -64,42 +74,6 @@ if TYPE_CHECKING:
     from mlgate.thresholds import DeltaLimit, Threshold
 
 FAMILY = "fairness"
-DEFAULT_MIN_GROUP_SIZE = 30
-DISPARITY_METRICS = (
-    "demographic_parity_difference",
-    "demographic_parity_ratio",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-    "equal_opportunity_difference",
-    "equal_opportunity_ratio",
-)
-DISPARITY_DESCRIPTIONS = {
-    "demographic_parity_difference": "Largest minus smallest group selection rate.",
-    "demographic_parity_ratio": "Smallest over largest group selection rate (four-fifths rule).",
-    "equalized_odds_difference": "Larger of the TPR and FPR differences between groups.",
-    "equalized_odds_ratio": "Smaller of the TPR and FPR ratios between groups.",
-    "equal_opportunity_difference": "Largest minus smallest group true positive rate.",
-    "equal_opportunity_ratio": "Smallest over largest group true positive rate.",
-}
-GROUP_BOUNDS = ("min", "max", "min_ratio", "max_difference")
-
-MSG_NO_SENSITIVE = (
-    "checks.fairness needs 'sensitive_features' at the top level of the gate file: the "
-    "evaluation-data columns to compare groups by (e.g. [gender, age_band])"
-)
-MSG_DUPLICATE_SENSITIVE = "'sensitive_features' lists column '{column}' twice"
-MSG_INTERSECTIONAL_ONE = (
-    "'checks.fairness.intersectional' needs at least two 'sensitive_features', got {columns}"
-)
-MSG_NOTHING_TO_CHECK = (
-    "checks.fairness configures no check: add a disparity metric (e.g. demographic_parity_ratio: "
-    "{{min: 0.8}}), 'group' or 'comparison'"
-)
-MSG_UNKNOWN_GROUP_METRIC = (
-    "unknown metric '{name}' in checks.fairness.group{hint}; run 'mlgate checks' for the list, "
-    "or define it under 'metrics'"
-)
-MSG_NO_GROUP_BOUND = "'checks.fairness.group.{name}' needs at least one of {bounds}"
 MSG_NEEDS_BINARY = (
     "checks.fairness.{key}: '{name}' needs a binary task, but the task is {task} ({reason}); "
     "judge per-group metrics under checks.fairness.group instead"
@@ -154,80 +128,6 @@ MSG_TOO_SMALL = (
 MSG_UNDEFINED = "{metric} over {grouping} is undefined: {reason}"
 MSG_GROUP_UNAVAILABLE = "{metric} of group '{group}' ({grouping}) could not be computed: {reason}"
 MSG_NO_BASELINE = "no baseline to compare with: {reason}"
-
-
-@dataclass(frozen=True)
-class GroupBounds:
-    """Bounds on a per-group metric: lowest and highest group value, their ratio and gap."""
-
-    min: float | None = None
-    max: float | None = None
-    min_ratio: float | None = None
-    max_difference: float | None = None
-    severity: str = "error"
-
-
-@dataclass(frozen=True)
-class FairnessConfig:
-    """The typed ``checks.fairness`` section and the top-level ``sensitive_features``."""
-
-    sensitive_features: tuple[str, ...]
-    disparities: dict[str, Threshold]
-    group: dict[str, GroupBounds]
-    comparison: dict[str, DeltaLimit]
-    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
-    intersectional: bool = False
-
-
-def parse_fairness(document: Mapping[str, Any], source: str) -> FairnessConfig:
-    """Typed config from ``checks.fairness``; bad names and bounds raise GateFileError."""
-    from mlgate.metrics import all_metric_names
-    from mlgate.thresholds import parse_delta, parse_threshold, sensitive_features
-
-    section = document["checks"]["fairness"]
-    columns = sensitive_features(document)
-    if not columns:
-        raise GateFileError(f"{source}: {MSG_NO_SENSITIVE}")
-    for index, column in enumerate(columns):
-        if column in columns[:index]:
-            raise GateFileError(f"{source}: " + MSG_DUPLICATE_SENSITIVE.format(column=column))
-    intersectional = bool(section.get("intersectional", False))
-    if intersectional and len(columns) < 2:
-        raise GateFileError(f"{source}: " + MSG_INTERSECTIONAL_ONE.format(columns=list(columns)))
-    disparities = {
-        name: parse_threshold(section[name], f"checks.fairness.{name}", source)
-        for name in DISPARITY_METRICS
-        if name in section
-    }
-    custom = list(document.get("metrics", {}))
-    known = [*all_metric_names(), *custom]
-    group = {}
-    for name, options in section.get("group", {}).items():
-        if name not in known:
-            hint = did_you_mean(name, known)
-            raise GateFileError(
-                f"{source}: " + MSG_UNKNOWN_GROUP_METRIC.format(name=name, hint=hint)
-            )
-        bounds = GroupBounds(**options)
-        if all(getattr(bounds, b) is None for b in GROUP_BOUNDS):
-            raise GateFileError(
-                f"{source}: " + MSG_NO_GROUP_BOUND.format(name=name, bounds=", ".join(GROUP_BOUNDS))
-            )
-        group[name] = bounds
-    comparison = {
-        name: parse_delta(options, f"checks.fairness.comparison.{name}", source)
-        for name, options in section.get("comparison", {}).items()
-    }
-    if not (disparities or group or comparison):
-        raise GateFileError(f"{source}: {MSG_NOTHING_TO_CHECK}")
-    return FairnessConfig(
-        sensitive_features=columns,
-        disparities=disparities,
-        group=group,
-        comparison=comparison,
-        min_group_size=section.get("min_group_size", DEFAULT_MIN_GROUP_SIZE),
-        intersectional=intersectional,
-    )
 
 
 def _config(context: EvaluationContext) -> FairnessConfig:
@@ -340,83 +240,6 @@ def _group_rows(
 def _number(value: Any) -> float | None:
     number = float(value)
     return number if math.isfinite(number) else None
-
-
-def _first_aware(a: float, b: float, pick: Any) -> float:
-    """``pick([a, b])`` exactly as Python's min/max treat NaN (fairlearn applies them so)."""
-    if math.isnan(a) or math.isnan(b):
-        return a
-    return pick(a, b)
-
-
-@dataclass
-class Spread:
-    """Lowest and highest judged group values, their gap and ratio."""
-
-    low: int
-    high: int
-    values: dict[int, float]
-
-    @property
-    def group_min(self) -> float:
-        return self.values[self.low]
-
-    @property
-    def group_max(self) -> float:
-        return self.values[self.high]
-
-    @property
-    def difference(self) -> float:
-        return self.group_max - self.group_min
-
-    @property
-    def ratio(self) -> float:
-        if self.group_max == 0:
-            return math.nan
-        return self.group_min / self.group_max
-
-
-def spread(values: Mapping[int, float]) -> Spread:
-    """The extremes of ``values`` (first group wins ties, so the result is deterministic)."""
-    codes = list(values)
-    low = min(codes, key=lambda c: values[c])
-    high = max(codes, key=lambda c: values[c])
-    return Spread(low=low, high=high, values=dict(values))
-
-
-@dataclass
-class Disparity:
-    """One disparity metric over one grouping: its value and the rates it came from."""
-
-    value: float
-    component: str
-    spread: Spread
-
-
-def disparity(name: str, counts: BinaryCounts, judged: list[int]) -> Disparity:
-    """The fairlearn value of disparity metric ``name`` over the ``judged`` groups."""
-    is_ratio = name.endswith("_ratio")
-    if name.startswith("demographic_parity"):
-        rates = {"selection_rate": counts.selection_rate}
-    elif name.startswith("equal_opportunity"):
-        rates = {"true_positive_rate": counts.true_positive_rate}
-    else:
-        rates = {
-            "true_positive_rate": counts.true_positive_rate,
-            "false_positive_rate": counts.false_positive_rate,
-        }
-    parts = {}
-    for component, values in rates.items():
-        part = spread({code: float(values[code]) for code in judged})
-        parts[component] = (part.ratio if is_ratio else part.difference, part)
-    components = list(parts)
-    chosen = components[0]
-    if len(components) == 2:
-        first, second = (parts[c][0] for c in components)
-        value = _first_aware(first, second, min if is_ratio else max)
-        chosen = components[0] if value == first or math.isnan(value) else components[1]
-    value, part = parts[chosen]
-    return Disparity(value=value, component=chosen, spread=part)
 
 
 def _base(check_name: str, threshold: dict[str, Any], severity: str) -> dict[str, Any]:
@@ -676,21 +499,6 @@ def _comparison_check(
     return CheckResult(
         **base, status=status, value=change["delta"], message=message, details=details
     )
-
-
-def grouping_labels(config: FairnessConfig) -> list[str]:
-    """How checks name the groupings: each sensitive column, then their intersection."""
-    labels = list(config.sensitive_features)
-    if config.intersectional:
-        labels.append("&".join(config.sensitive_features))
-    return labels
-
-
-def check_names(config: FairnessConfig) -> list[str]:
-    """Every check name the family reports, in order, from the gate file alone."""
-    labels = grouping_labels(config)
-    names = [f"{m}[{g}]" for m in [*config.disparities, *config.group] for g in labels]
-    return names + [f"comparison.{m}[{g}]" for m in config.comparison for g in labels]
 
 
 @check_family(

@@ -367,7 +367,7 @@ def _margin(context: EvaluationContext, column_index: int, metric: str, min_size
 
 
 def _fairness(plan: _Plan, measured: Measured, options: InitOptions, out_dir: Path) -> None:
-    from mlgate.checks.fairness import DEFAULT_MIN_GROUP_SIZE
+    from mlgate.checks._fairness_config import DEFAULT_MIN_GROUP_SIZE
     from mlgate.init._probe import run_families
     from mlgate.init._thresholds import ratio_entry
 

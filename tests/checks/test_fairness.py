@@ -12,7 +12,8 @@ import pytest
 import sklearn.metrics as skm
 
 import mlgate
-from mlgate.checks import fairness
+from mlgate.checks import _disparity, fairness
+from mlgate.checks import _fairness_config as fairness_config
 from mlgate.checks._groups import MAX_GROUPS, MISSING
 from mlgate.context import MSG_MISSING_COLUMN
 from mlgate.engine import evaluate
@@ -427,29 +428,33 @@ def _run(run_cli, write_gate, top, section, task=None):
         (
             "sensitive_features: [sex]",
             "    group: {recal_score: {min: 0.5}}",
-            fairness.MSG_UNKNOWN_GROUP_METRIC.format(
+            fairness_config.MSG_UNKNOWN_GROUP_METRIC.format(
                 name="recal_score", hint="; did you mean 'recall_score'?"
             ),
         ),
         (
             "sensitive_features: [sex]",
             "    group: {recall_score: {severity: warn}}",
-            fairness.MSG_NO_GROUP_BOUND.format(
+            fairness_config.MSG_NO_GROUP_BOUND.format(
                 name="recall_score", bounds="min, max, min_ratio, max_difference"
             ),
         ),
-        ("", "    demographic_parity_ratio: {min: 0.8}", fairness.MSG_NO_SENSITIVE),
+        ("", "    demographic_parity_ratio: {min: 0.8}", fairness_config.MSG_NO_SENSITIVE),
         (
             "sensitive_features: [sex, sex]",
             "    demographic_parity_ratio: {min: 0.8}",
-            fairness.MSG_DUPLICATE_SENSITIVE.format(column="sex"),
+            fairness_config.MSG_DUPLICATE_SENSITIVE.format(column="sex"),
         ),
         (
             "sensitive_features: sex",
             "    demographic_parity_ratio: {min: 0.8}\n    intersectional: true",
-            fairness.MSG_INTERSECTIONAL_ONE.format(columns=["sex"]),
+            fairness_config.MSG_INTERSECTIONAL_ONE.format(columns=["sex"]),
         ),
-        ("sensitive_features: [sex]", "    min_group_size: 5", fairness.MSG_NOTHING_TO_CHECK),
+        (
+            "sensitive_features: [sex]",
+            "    min_group_size: 5",
+            fairness_config.MSG_NOTHING_TO_CHECK,
+        ),
     ],
 )
 def test_gate_file_errors(run_cli, write_gate, cli_data, top, section, expected):
@@ -571,7 +576,7 @@ def test_checks_command_lists_the_family_and_its_metrics(run_cli):
     assert code == 0
     lines = out.splitlines()
     assert any(line.split()[:1] == ["fairness"] for line in lines)
-    for name, description in fairness.DISPARITY_DESCRIPTIONS.items():
+    for name, description in _disparity.DISPARITY_DESCRIPTIONS.items():
         assert f"  {name:<32} {description}" in lines
 
 
