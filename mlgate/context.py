@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlgate.errors import InputError
+import numpy as np
+import pandas as pd
+
+from mlgate.errors import InputError, did_you_mean
 from mlgate.loading.data import LoadedData
 from mlgate.metrics import CustomMetricFunction, MetricInput, MetricValues, compute_metrics
 from mlgate.model import LoadedModel
 from mlgate.prediction import MSG_WRONG_LENGTH, ModelOutputs, check_outputs, predict
 from mlgate.spec import GateSpec
 from mlgate.task import infer_task, label_sort_key
-
-if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
 
 MAX_COLUMNS_LISTED = 12
 MSG_MISSING_COLUMN = "{key}: column '{column}' is not in {source}{hint}; columns are: {columns}"
@@ -132,15 +131,11 @@ class EvaluationContext:
 
 def _label_array(labels: list[Any]) -> np.ndarray:
     """Labels as an array; object dtype when types are mixed, so nothing is coerced to text."""
-    import numpy as np
-
     mixed = len({type(label) for label in labels}) > 1
     return np.asarray(labels, dtype=object) if mixed else np.asarray(labels)
 
 
 def _column_hint(column: str, columns: list[str]) -> str:
-    from mlgate.errors import did_you_mean
-
     return did_you_mean(column, columns)
 
 
@@ -287,9 +282,6 @@ def build_context(
 
 
 def _sample_weight(spec: GateSpec, data: LoadedData) -> np.ndarray | None:
-    import numpy as np
-    import pandas as pd
-
     if spec.sample_weight is None:
         return None
     require_column(data, spec.sample_weight, "sample_weight")
@@ -303,8 +295,6 @@ def _sample_weight(spec: GateSpec, data: LoadedData) -> np.ndarray | None:
 
 
 def _given_predictions(spec: GateSpec, data: LoadedData, predictions: Any) -> np.ndarray:
-    import numpy as np
-
     if predictions is not None:
         values = np.asarray(predictions)
         if values.ndim != 1 or len(values) != len(data.frame):
@@ -339,9 +329,6 @@ def _require_numeric(
 
     Advising ``task: binary`` for a regressor's text target sent users to thousands of "classes".
     """
-    import numpy as np
-    import pandas as pd
-
     if not pd.api.types.is_numeric_dtype(target) or pd.api.types.is_bool_dtype(target):
         template = MSG_NON_NUMERIC_TARGET_REGRESSOR if regressor else MSG_NON_NUMERIC_TARGET
         raise InputError(template.format(column=column, dtype=target.dtype))
@@ -353,8 +340,6 @@ def _settle_classes(
     context: EvaluationContext, target: pd.Series, outputs: list[ModelOutputs]
 ) -> None:
     """Fix the class list (proba column order), reject unseen classes, and pick ``pos_label``."""
-    import pandas as pd
-
     spec = context.spec
     model_classes = None
     for output in outputs:
@@ -405,8 +390,6 @@ def _settle_classes(
 
 def _reorder(proba: np.ndarray, classes: list[Any] | None, labels: list[Any]) -> np.ndarray | None:
     """Put a baseline's probability columns in the model's class order (None if classes differ)."""
-    import numpy as np
-
     if classes is None or set(classes) != set(labels):
         return None
     order = [classes.index(label) for label in labels]

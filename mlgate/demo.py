@@ -15,6 +15,20 @@ import shutil
 import warnings
 from pathlib import Path
 
+import mlflow
+import numpy as np
+import sklearn
+from mlflow.models import infer_signature
+from mlflow.tracking import MlflowClient
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlgate.cli import main
+from mlgate.schema_infer import infer_schema_text
+
 MODEL_NAME = "mlgate-demo-cancer"
 EXPERIMENT = "mlgate-demo"
 STORE_FILE = "mlflow.db"
@@ -84,13 +98,6 @@ def _quiet() -> None:
 
 def _train(folder: Path):
     """Write the eval split and return (champion, challenger, train features)."""
-    import numpy as np
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     frame = load_breast_cancer(as_frame=True).frame
     # sklearn codes malignant as 0; the gate's positive class should be the disease.
     frame["malignant"] = 1 - frame.pop("target")
@@ -118,8 +125,6 @@ def _train(folder: Path):
 
 def _write_schema(data_dir: Path) -> None:
     """What ``mlgate schema infer data/reference.csv > data/schema.yaml`` writes."""
-    from mlgate.schema_infer import infer_schema_text
-
     text = infer_schema_text(data_dir / "reference.csv")
     (data_dir / "schema.yaml").write_text(text, encoding="utf-8")
 
@@ -127,17 +132,11 @@ def _write_schema(data_dir: Path) -> None:
 def _requirements() -> list[str]:
     """The demo models' requirements, stated: MLflow would otherwise infer them by loading each
     model in a child process, which costs seconds per model and finds the same scikit-learn."""
-    import sklearn
-
     return [f"scikit-learn=={sklearn.__version__}"]
 
 
 def register_demo_models(folder: Path) -> str:
     """Train and register champion (v1, alias champion) and challenger (v2, alias challenger)."""
-    import mlflow
-    from mlflow.models import infer_signature
-    from mlflow.tracking import MlflowClient
-
     for owned in (folder / STORE_FILE, folder / ARTIFACTS_DIR):
         if owned.is_dir():
             shutil.rmtree(owned)
@@ -168,8 +167,6 @@ def register_demo_models(folder: Path) -> str:
 
 def run_demo(directory: str) -> int:
     """Set up the demo folder, run its gate, show the registry; return the gate's exit code."""
-    from mlgate.cli import main
-
     _quiet()
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
+if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
     from mlgate.prediction import ModelOutputs
 
@@ -61,8 +61,6 @@ def _round(values: Any) -> list[float]:
 
 def _thin(*arrays: np.ndarray) -> list[np.ndarray]:
     """At most MAX_POINTS evenly spaced points, always keeping the first and the last."""
-    import numpy as np
-
     size = len(arrays[0])
     if size <= MAX_POINTS:
         return list(arrays)
@@ -80,8 +78,6 @@ def _confusion(context: EvaluationContext, matrix: np.ndarray) -> dict[str, Any]
 def _binary(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]:
     """Confusion matrix, and with probabilities the ROC, precision-recall and calibration
     curves, read off the model's sufficient statistics (the scores sorted once, for metrics)."""
-    import numpy as np
-
     inp = context.metric_input(outputs)
     block: dict[str, Any] = {
         "pos_label": str(context.pos_label),
@@ -103,8 +99,6 @@ def _binary(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]
 
 def _roc(negatives: np.ndarray, positives: np.ndarray, area: float | str) -> dict[str, Any]:
     """scikit-learn's ``roc_curve`` (collinear points dropped, starting at (0, 0)), thinned."""
-    import numpy as np
-
     if len(negatives) > 2:
         corners = np.logical_or(np.diff(negatives, 2), np.diff(positives, 2))
         kept = np.flatnonzero(np.r_[True, corners, True])
@@ -119,8 +113,6 @@ def _precision_recall(
     negatives: np.ndarray, positives: np.ndarray, average_precision: float | str
 ) -> dict[str, Any]:
     """scikit-learn's ``precision_recall_curve`` (recall decreasing, ending at (0, 1)), thinned."""
-    import numpy as np
-
     predicted = negatives + positives
     precision = np.divide(positives, predicted, out=np.zeros_like(positives), where=predicted != 0)
     recall = positives / positives[-1]
@@ -134,8 +126,6 @@ def _precision_recall(
 
 def _calibration(positive: np.ndarray, score: np.ndarray, weight: np.ndarray | None) -> dict:
     """Reliability diagram on equal-width bins (empty bins left out)."""
-    import numpy as np
-
     weights = np.ones_like(score) if weight is None else weight
     bins = np.clip((score * CALIBRATION_BINS).astype(int), 0, CALIBRATION_BINS - 1)
     total = np.bincount(bins, weights=weights, minlength=CALIBRATION_BINS)
@@ -169,8 +159,6 @@ def _multiclass(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, 
 
 
 def _regression(context: EvaluationContext, outputs: ModelOutputs) -> dict[str, Any]:
-    import numpy as np
-
     prediction = np.asarray(outputs.y_pred, dtype=float)
     residual = context.y_true - prediction
     rows = len(residual)

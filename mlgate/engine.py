@@ -125,16 +125,17 @@ def _evaluate(
     baseline: Any,
     predictions: Any,
 ) -> tuple[EvaluationContext, GateResult]:
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    spec = as_spec(gate)
+    _preflight(spec, model=model, baseline=baseline, predictions=predictions)
+    # What the gate file and arguments say is complete: now load the stack.
     from mlgate.checks import run_checks, validate_families
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
 
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    clock = time.perf_counter()
-    spec = as_spec(gate)
     custom = _custom_metrics(spec)
-    _preflight(spec, model=model, baseline=baseline, predictions=predictions)
 
     progress.show("loading data")
     eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)

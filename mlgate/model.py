@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sklearn.base import is_classifier, is_regressor
+
 from mlgate.mlflow_gateway import redact
 
 
@@ -49,7 +51,6 @@ class LoadedModel:
         if not hasattr(self.predictor, "__sklearn_tags__"):  # not a scikit-learn estimator
             kind = getattr(self.predictor, "_estimator_type", None)
             return kind if kind in ("classifier", "regressor") else None
-        from sklearn.base import is_classifier, is_regressor
 
         if is_classifier(self.predictor):
             return "classifier"

@@ -69,10 +69,6 @@ def run_pipeline(options: GateOptions, log: CiReporter | None = None) -> Pipelin
 
     Without ``log`` nothing is printed: the outcome holds what the CLI would have shown.
     """
-    from mlgate.engine import run_gate
-    from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
-    from mlgate.integrations.mlflow_registry import RegistrySession
-    from mlgate.reporting import console, write_reports
     from mlgate.spec import load_spec, pin_model
 
     watched = log is not None
@@ -80,6 +76,12 @@ def run_pipeline(options: GateOptions, log: CiReporter | None = None) -> Pipelin
     spec = load_spec(options.config)
     if options.model:
         spec = pin_model(spec, options.model)
+    # The gate file is valid: now load the stack (a bad gate file is refused in a blink).
+    from mlgate.engine import run_gate
+    from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED
+    from mlgate.integrations.mlflow_registry import RegistrySession
+    from mlgate.reporting import console, write_reports
+
     formats = options.formats if options.formats is not None else spec.report_formats
     # Before evaluating: read the alias promotion compares against, and fail fast (exit 3)
     # when the registry is down.

@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
 from mlgate.errors import InputError
+from mlgate.loading._argmax import argmax_labels, predict_is_argmax
 
 if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
-
     from mlgate.metrics import MetricValues
     from mlgate.model import LoadedModel
 
@@ -56,10 +57,6 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
     top probability go through ``predict``; any other model is called twice. The report says
     which (``labels_from`` and ``model_calls`` in the model's description).
     """
-    import numpy as np
-
-    from mlgate.loading._argmax import argmax_labels, predict_is_argmax
-
     started = time.perf_counter()
     description = model.describe()
     if want_proba and model.has_proba and predict_is_argmax(model.predictor):
@@ -86,8 +83,6 @@ def predict(model: LoadedModel, X: pd.DataFrame, key: str, want_proba: bool) -> 
 
 def _call(model: LoadedModel, method: str, X: pd.DataFrame, key: str) -> Any:
     """``model.<method>(X)``; a failure is the model's or the data's fault (InputError)."""
-    import numpy as np
-
     try:
         with _unnamed_fit_quiet():
             output = getattr(model.predictor, method)(X)
@@ -100,9 +95,6 @@ def _call(model: LoadedModel, method: str, X: pd.DataFrame, key: str) -> Any:
 
 def _labels(raw: Any, key: str) -> np.ndarray:
     """One prediction per row from whatever ``predict`` returned (array, Series, DataFrame)."""
-    import numpy as np
-    import pandas as pd
-
     if isinstance(raw, pd.DataFrame):
         if raw.shape[1] != 1:
             raise InputError(MSG_MULTI_COLUMN.format(key=key, count=raw.shape[1]))
@@ -133,9 +125,6 @@ def error_text(error: Exception) -> str:
 
 def check_outputs(outputs: ModelOutputs, n_rows: int, key: str) -> None:
     """Reject predictions of the wrong length or with NaN."""
-    import numpy as np
-    import pandas as pd
-
     if len(outputs.y_pred) != n_rows:
         raise InputError(
             MSG_WRONG_LENGTH.format(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
+import numpy as np
+import pandas as pd
 
+if TYPE_CHECKING:
     from mlgate.model import LoadedModel
 
 MAX_CLASSES_FOR_INFERENCE = 20
@@ -22,9 +22,6 @@ def infer_task(
     requested: str, y_true: pd.Series, y_pred: np.ndarray, model: LoadedModel | None
 ) -> tuple[str, str]:
     """The task and a sentence saying how it was decided."""
-    import numpy as np
-    import pandas as pd
-
     if requested != "auto":
         return requested, "set by 'task' in the gate file"
     kind = model.estimator_type if model is not None else None
@@ -54,8 +51,6 @@ def infer_task(
 
 
 def _union(y_true: pd.Series, y_pred: np.ndarray) -> list[Any]:
-    import pandas as pd
-
     return sorted(set(pd.unique(y_true.to_numpy())) | set(pd.unique(y_pred)), key=label_sort_key)
 
 

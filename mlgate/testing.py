@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlgate.checks._format import fmt, fmt_signed
+from mlgate.context import EvaluationContext
 from mlgate.errors import did_you_mean
+from mlgate.metrics import definitions, split_per_class
+from mlgate.result import GateResult
 
 __all__ = ["GateCheckWarning", "assert_gate_passed", "assert_metric", "assert_no_regression"]
 
@@ -86,9 +89,6 @@ class _Metrics:
 
 
 def _metrics(source: Any) -> _Metrics:
-    from mlgate.context import EvaluationContext
-    from mlgate.result import GateResult
-
     if isinstance(source, GateResult):
         return _Metrics(
             task=source.task,
@@ -201,8 +201,6 @@ def assert_no_regression(
 
 
 def _greater_is_better(name: str, metrics: _Metrics) -> bool | None:
-    from mlgate.metrics import definitions, split_per_class
-
     if name in metrics.directions:
         return metrics.directions[name]
     if split_per_class(name) is not None:
@@ -221,8 +219,6 @@ def assert_gate_passed(result: Any) -> None:
         ``id: message`` per failed or errored check, separated by ``; ``.
     """
     __tracebackhide__ = True
-    from mlgate.result import GateResult
-
     if not isinstance(result, GateResult):
         raise TypeError(MSG_NOT_A_GATE.format(type=type(result).__name__))
     if not result.passed:

@@ -128,7 +128,7 @@ def gate_file_page() -> str:
 def checks_page() -> str:
     from mlgate.catalog import DIRECTION, _family_keys
     from mlgate.checks import families
-    from mlgate.checks.fairness import DISPARITY_DESCRIPTIONS
+    from mlgate.checks._disparity import DISPARITY_DESCRIPTIONS
     from mlgate.metrics import METRIC_ALIASES, TASKS, definitions
 
     lines = [

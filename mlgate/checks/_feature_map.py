@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
 PASSTHROUGH = "passthrough"
 DROP = "drop"
 
 
 def source_columns(transform: Any, inputs: list[str]) -> list[str] | None:
     """The input column behind each output column of a fitted ``transform``, or None."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import OneHotEncoder
-
     if transform == PASSTHROUGH or transform is None:
         return list(inputs)
     if isinstance(transform, Pipeline):
@@ -72,8 +73,6 @@ def _through_columns(transform: Any, inputs: list[str]) -> list[str] | None:
 
 def _selected(columns: Any, inputs: list[str]) -> list[str]:
     """Column names a ColumnTransformer branch was given (names, positions or a boolean mask)."""
-    import numpy as np
-
     if isinstance(columns, str):
         return [columns]
     chosen = list(np.asarray(columns).ravel()) if not callable(columns) else []

@@ -24,10 +24,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
+import numpy as np
+import pandas as pd
 
+from mlgate.metrics import MetricValues, definitions
+from mlgate.metrics._compute import MSG_NO_PROBA, _compute_custom
+
+if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
     from mlgate.metrics import CustomMetricFunction, MetricInput
     from mlgate.prediction import ModelOutputs
@@ -87,14 +90,10 @@ class Grouping:
     @cached_property
     def sizes(self) -> np.ndarray:
         """Rows per group (unweighted)."""
-        import numpy as np
-
         return np.bincount(self.codes, minlength=self.n_groups)
 
     @cached_property
     def _order(self) -> tuple[np.ndarray, np.ndarray]:
-        import numpy as np
-
         order = np.argsort(self.codes, kind="stable")
         starts = np.concatenate(([0], np.cumsum(self.sizes)))
         return order, starts
@@ -107,9 +106,6 @@ class Grouping:
 
 def column_grouping(series: pd.Series, column: str) -> Grouping:
     """Group rows by the values of one column; missing values form the group ``<missing>``."""
-    import numpy as np
-    import pandas as pd
-
     try:
         codes, uniques = pd.factorize(series, sort=True)
     except TypeError:  # values of mixed types cannot be sorted: keep first-seen order
@@ -125,8 +121,6 @@ def column_grouping(series: pd.Series, column: str) -> Grouping:
 
 def cross(groupings: Sequence[Grouping]) -> Grouping:
     """The intersection of several groupings: one group per combination that occurs."""
-    import numpy as np
-
     combined = np.zeros(len(groupings[0].codes), dtype=np.int64)
     radix = 1
     for grouping in reversed(groupings):
@@ -174,8 +168,6 @@ class BinaryCounts:
     @staticmethod
     def _rate(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
         """numerator / denominator, and 0 where the denominator is 0 (as scikit-learn does)."""
-        import numpy as np
-
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(denominator > 0, numerator / denominator, 0.0)
 
@@ -202,8 +194,6 @@ class BinaryCounts:
     @property
     def selection_rate(self) -> np.ndarray:
         """Weighted share of rows predicted positive (fairlearn's ``selection_rate``)."""
-        import numpy as np
-
         with np.errstate(divide="ignore", invalid="ignore"):
             return (self.fp + self.tp) / self.total_weight
 
@@ -217,8 +207,6 @@ class BinaryCounts:
 
     def metric(self, name: str) -> np.ndarray:
         """A confusion-based metric of every group, as mlgate's definition computes it."""
-        import numpy as np
-
         tn, fp, fn, tp = self.tn, self.fp, self.fn, self.tp
         if name == "accuracy_score":
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -248,8 +236,6 @@ def binary_counts(
 
 
 def _count(grouping: Grouping, context: EvaluationContext, y_pred: np.ndarray) -> BinaryCounts:
-    import numpy as np
-
     truth = np.asarray(context.y_true == context.pos_label, dtype=np.int64)
     predicted = np.asarray(y_pred == context.pos_label, dtype=np.int64)
     cells = grouping.codes * 4 + truth * 2 + predicted
@@ -283,9 +269,6 @@ def metric_value(
     needs probabilities the model lacks, or that scikit-learn cannot compute on these rows (one
     class only), is unavailable with the reason.
     """
-    from mlgate.metrics import MetricValues, definitions
-    from mlgate.metrics._compute import MSG_NO_PROBA, _compute_custom
-
     result = MetricValues()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -324,8 +307,6 @@ def group_metric(
     Confusion-based binary metrics come from one ``bincount``; anything else calls the metric's
     own definition on each group's rows.
     """
-    import numpy as np
-
     wanted = list(groups)
     custom_names = {metric.name for metric in context.custom_metrics}
     if context.task == "binary" and name in CONFUSION_METRICS and name not in custom_names:
@@ -346,8 +327,6 @@ def group_metric(
 
 def greater_is_better(context: EvaluationContext, name: str) -> bool:
     """Direction of a built-in or custom metric; descriptive metrics count as higher-is-better."""
-    from mlgate.metrics import definitions
-
     for custom in context.custom_metrics:
         if custom.name == name:
             return custom.greater_is_better

@@ -20,12 +20,15 @@ import os
 import sys
 import threading
 import time
+import tracemalloc
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from mlgate.errors import GateFileError
 
@@ -122,8 +125,6 @@ def timed_rounds(
 
 def latency_summary(seconds: Sequence[float]) -> dict[str, Any]:
     """Percentiles (ms) of single calls, the number of calls and the spread (IQR, min, max)."""
-    import numpy as np
-
     ms = np.asarray(seconds, dtype=float) * 1000.0
     p25, p50, p75, p95, p99 = np.percentile(ms, [25, 50, 75, 95, 99])
     return {
@@ -140,8 +141,6 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, Any]:
 
 def throughput_summary(seconds: Sequence[float], rows: Sequence[int]) -> dict[str, Any]:
     """Rows per second over the timed batch calls, and the spread of per-batch rates."""
-    import numpy as np
-
     total = float(np.sum(seconds))
     rates = np.asarray(rows, dtype=float) / np.maximum(np.asarray(seconds, dtype=float), 1e-12)
     return {
@@ -166,7 +165,7 @@ def _rss_bytes() -> int | None:
 def _peak_mark_bytes() -> int | None:
     """The process's peak RSS so far (``ru_maxrss``: kilobytes on Linux, bytes on macOS)."""
     try:
-        import resource
+        import resource  # noqa: PLC0415 (not on Windows)
     except ImportError:  # Windows
         return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -187,8 +186,6 @@ class PeakMemory:
 
     @contextmanager
     def measure(self) -> Iterator[PeakMemory]:
-        import tracemalloc
-
         tracing_here = not tracemalloc.is_tracing()
         if tracing_here:
             tracemalloc.start()

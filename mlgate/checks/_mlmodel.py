@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mlflow.models import Model
+
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
 
@@ -18,7 +20,6 @@ def mlmodel(context: EvaluationContext) -> Any:
         model = context.model.model
         if model is None or model.kind != "mlflow" or model.local_path is None:
             return None
-        from mlflow.models import Model
 
         return Model.load(str(model.local_path))
 

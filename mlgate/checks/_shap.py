@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
+import numpy as np
+import pandas as pd
+import shap
+from scipy.stats import spearmanr
+from sklearn.pipeline import Pipeline
+
+from mlgate.checks._feature_map import source_columns
 
 BACKGROUND_ROWS = 100
 AGNOSTIC_BACKGROUND_ROWS = 50
@@ -147,8 +151,6 @@ def explain(
     the background where an explainer needs one. Raises ``ExplainUnsupportedError`` when no
     explainer fits, or shap's own error when attribution fails.
     """
-    import shap  # noqa: F401  (imported before the clock starts: its import is not SHAP work)
-
     started = time.perf_counter()
     target = _target(_unwrap(predictor), X, rows)
     estimator = target.estimator
@@ -212,11 +214,6 @@ def _unwrap(predictor: Any) -> Any:
 
 def _target(model: Any, X: pd.DataFrame, rows: np.ndarray) -> _Target:
     """Split a Pipeline into transform and final estimator; other models are explained as is."""
-    import numpy as np
-    from sklearn.pipeline import Pipeline
-
-    from mlgate.checks._feature_map import source_columns
-
     inputs = [str(c) for c in X.columns]
     chosen = X.iloc[rows]
     if isinstance(model, Pipeline) and len(model.steps) > 1:
@@ -252,8 +249,6 @@ def _target(model: Any, X: pd.DataFrame, rows: np.ndarray) -> _Target:
 
 
 def _dense(matrix: Any) -> np.ndarray:
-    import numpy as np
-
     if hasattr(matrix, "toarray"):
         matrix = matrix.toarray()
     return np.asarray(matrix, dtype=np.float64)
@@ -286,8 +281,6 @@ def _path_dependent(
     estimator: Any, target: _Target, exact: bool
 ) -> tuple[np.ndarray, str, dict[str, Any] | None]:
     """Exact TreeSHAP when affordable (or forced), else Saabas with measured agreement."""
-    import shap
-
     explainer = shap.TreeExplainer(estimator, feature_perturbation="tree_path_dependent")
     rows = target.rows
     if exact or _tree_cost(explainer, len(rows)) <= EXACT_TREE_BUDGET:
@@ -304,8 +297,6 @@ def _path_dependent(
 
 def _tree_cost(explainer: Any, rows: int) -> float:
     """Elementary steps exact TreeSHAP would take: rows x nodes x depth^2 (its complexity)."""
-    import numpy as np
-
     model = explainer.model
     nodes = float(np.sum(model.num_nodes))
     depth = float(model.max_depth)
@@ -314,8 +305,6 @@ def _tree_cost(explainer: Any, rows: int) -> float:
 
 def _agreement(target: _Target, exact: np.ndarray, approximate: np.ndarray) -> dict[str, Any]:
     """Spearman correlation and top-k overlap of the two global importances (same rows)."""
-    from scipy.stats import spearmanr
-
     exact_importance = _average([_mean_abs(target, v) for v in _columns_by_output(exact).values()])
     approximate_importance = _average(
         [_mean_abs(target, v) for v in _columns_by_output(approximate).values()]
@@ -345,8 +334,6 @@ def _columns_by_output(values: np.ndarray) -> dict[str, np.ndarray]:
 
 def _interventional(estimator: Any, target: _Target) -> np.ndarray:
     """Binary boosted trees on the probability scale (needs a background)."""
-    import shap
-
     explainer = shap.TreeExplainer(
         estimator,
         data=target.background,
@@ -357,8 +344,6 @@ def _interventional(estimator: Any, target: _Target) -> np.ndarray:
 
 
 def _linear(estimator: Any, target: _Target) -> np.ndarray:
-    import shap
-
     explainer = shap.LinearExplainer(estimator, shap.maskers.Independent(target.background))
     return _as_array(explainer.shap_values(target.rows))
 
@@ -367,9 +352,6 @@ def _permutation(
     estimator: Any, target: _Target, task: str, seed: int
 ) -> tuple[np.ndarray, int, bool]:
     """Permutation SHAP on probabilities (or predictions) with one antithetic permutation."""
-    import numpy as np
-    import shap
-
     if task == "regression":
         function = estimator.predict
     elif callable(getattr(estimator, "predict_proba", None)):
@@ -380,8 +362,6 @@ def _permutation(
     fitted_names = getattr(estimator, "feature_names_in_", None)
 
     def model_output(matrix: np.ndarray) -> np.ndarray:
-        import pandas as pd
-
         if fitted_names is not None and len(fitted_names) == matrix.shape[1]:
             matrix = pd.DataFrame(matrix, columns=fitted_names)  # as the model was fitted
         return np.asarray(function(matrix), dtype=np.float64)
@@ -397,8 +377,6 @@ def _permutation(
 
 def _require_finite(values: np.ndarray) -> None:
     """NaN attributions (a model that returns NaN on masked rows) are a failure, not a ranking."""
-    import numpy as np
-
     bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
     if bad:
         raise ValueError(MSG_NOT_FINITE.format(count=bad, total=np.size(values)))
@@ -406,8 +384,6 @@ def _require_finite(values: np.ndarray) -> None:
 
 def _as_array(values: Any) -> np.ndarray:
     """shap returns one array per output in older releases and a 3-D array in newer ones."""
-    import numpy as np
-
     if isinstance(values, list):
         return np.stack([np.asarray(v, dtype=np.float64) for v in values], axis=-1)
     return np.asarray(values, dtype=np.float64)
@@ -434,8 +410,6 @@ def _select_outputs(
 
 def _mean_abs(target: _Target, values: np.ndarray) -> dict[str, float]:
     """Mean |SHAP| per feature, after summing each input column's transformed columns per row."""
-    import numpy as np
-
     if target.sources is None:
         means = np.abs(values).mean(axis=0)
         return {name: float(v) for name, v in zip(target.names, means, strict=True)}

@@ -12,6 +12,7 @@ from html import escape
 
 from mlgate.checks._format import fmt
 from mlgate.history import MSG_EMPTY, History, VersionGate, metric_value, timestamp
+from mlgate.reporting._svg import DASHED, Axis, Chart, LegendEntry, extent, finite
 
 MODEL_COLOUR = "#1f6feb"
 THRESHOLD_COLOUR = "#cf222e"
@@ -104,8 +105,6 @@ def console(history: History) -> str:
 
 def trend_plot(history: History, metric: str) -> str | None:
     """A ``data:`` URI: the metric by version, its thresholds dashed; None without values."""
-    from mlgate.reporting._svg import DASHED, Axis, Chart, LegendEntry, extent, finite
-
     names = [str(gate.version) for gate in history.versions]
     positions = list(range(len(names)))  # versions are labels: no 1.5th version on the axis
     values = [metric_value(gate, metric) for gate in history.versions]

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mlgate.checks import families
+from mlgate.engine import evaluate
 from mlgate.errors import InputError, did_you_mean
+from mlgate.spec import spec_from_dict
 
 if TYPE_CHECKING:
     from mlgate.context import EvaluationContext
@@ -69,9 +72,6 @@ def check_inputs(context: EvaluationContext, sensitive: tuple[str, ...]) -> None
 def measure(probe: dict[str, Any], base_dir: Path, sensitive: tuple[str, ...]) -> Measured:
     """Evaluate ``probe`` once (the engine loads, checks and predicts), check what init adds,
     then rank the inputs by SHAP importance on the same evaluation."""
-    from mlgate.engine import evaluate
-    from mlgate.spec import spec_from_dict
-
     spec = spec_from_dict(probe, source="mlgate init", base_dir=base_dir)
     context, result = evaluate(spec)
     check_inputs(context, sensitive)
@@ -99,9 +99,6 @@ def run_families(
     they came from). Validation errors (a sensitive column with one group, say) raise as in
     ``mlgate run``.
     """
-    from mlgate.checks import families
-    from mlgate.spec import spec_from_dict
-
     context.spec = spec_from_dict(document, source=source, base_dir=base_dir)
     results: list[CheckResult] = []
     for name, family in families().items():

@@ -31,11 +31,11 @@ import math
 import re
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
+import numpy as np
+import pandas as pd
+from scipy import stats
 
 DEFAULT_MIN_SIZE = 30
 DEFAULT_ALPHA = 0.05
@@ -127,8 +127,6 @@ def _number_text(value: float) -> str:
 
 
 def _numeric_column(name: str, series: pd.Series, bins: int) -> _Column | None:
-    import numpy as np
-
     values = series.to_numpy(dtype=float, na_value=np.nan)
     present = values[~np.isnan(values)]
     if len(present) == 0:
@@ -161,8 +159,6 @@ def _numeric_column(name: str, series: pd.Series, bins: int) -> _Column | None:
 
 
 def _categorical_column(name: str, series: pd.Series, max_categories: int) -> _Column | None:
-    import numpy as np
-
     counts = series.value_counts(dropna=True)
     top = list(counts.index[:max_categories])
     if len(top) < 2:
@@ -183,8 +179,6 @@ def candidate_columns(
 ) -> list[_Column]:
     """The base slices of each column (columns whose name the filter grammar cannot hold, and
     columns with a single value, are left out)."""
-    import pandas as pd
-
     found = []
     for name in columns:
         if "`" in name:
@@ -203,8 +197,6 @@ def candidate_columns(
 def row_losses(task: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     """Per-row loss whose mean is the searched metric's shortfall: error (1 - accuracy) for
     classification, absolute error (mean absolute error) for regression."""
-    import numpy as np
-
     if task == "regression":
         return np.abs(np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float))
     return (np.asarray(y_true) != np.asarray(y_pred)).astype(float)
@@ -212,9 +204,6 @@ def row_losses(task: str, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 
 def _p_values(task: str, losses: np.ndarray, scores: np.ndarray, codes: np.ndarray, size: int):
     """Sizes, slice means of ``losses`` and one-sided p-values for every code 0..size-1."""
-    import numpy as np
-    from scipy import stats
-
     valid = codes >= 0
     n = np.bincount(codes[valid], minlength=size).astype(float)
     loss_sum = np.bincount(codes[valid], weights=losses[valid], minlength=size)
@@ -243,8 +232,6 @@ def _p_values(task: str, losses: np.ndarray, scores: np.ndarray, codes: np.ndarr
 
 def holm(p_values: np.ndarray) -> np.ndarray:
     """Holm step-down adjusted p-values (monotone, capped at 1)."""
-    import numpy as np
-
     m = len(p_values)
     order = np.argsort(p_values, kind="stable")
     scaled = p_values[order] * (m - np.arange(m))
@@ -296,9 +283,6 @@ def find_weak_slices(
     Discovery
         ``found`` holds at most ``keep`` significant slices, worst metric value first.
     """
-    import numpy as np
-    from scipy import stats
-
     losses = row_losses(task, y_true, y_pred)
     scores = stats.rankdata(losses) if task == "regression" else losses
     base = candidate_columns(frame, columns, bins, max_categories)

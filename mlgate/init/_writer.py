@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -50,8 +51,6 @@ def flow(value: Any) -> str:
 def comment(lines: Iterable[str], indent: int) -> list[str]:
     """``# ...`` lines at ``indent``, wrapped at WIDTH; control characters become spaces, so a
     value quoted in a comment can never start a line of YAML."""
-    import textwrap
-
     pad = " " * indent + "# "
     out = []
     for line in lines:

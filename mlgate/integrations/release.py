@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mlflow.tracking import MlflowClient
+
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, InputError
 from mlgate.integrations import _records
 from mlgate.integrations._promotion import REFUSED, compare_and_set
@@ -79,8 +81,6 @@ def parse_duration(text: str) -> float:
 
 def _client(tracking_uri: str) -> Any:
     """A client on ``tracking_uri``; the registry is MLFLOW_REGISTRY_URI when set, as in MLflow."""
-    from mlflow.tracking import MlflowClient
-
     registry_uri = resolve_registry_store(None, tracking_uri, Path.cwd())
     for store in (tracking_uri, registry_uri):
         ensure_local_store(store)

@@ -15,10 +15,9 @@ Any other model (a subclass, another library, an MLflow pyfunc) is called twice.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
 ARGMAX_CLASSIFIERS = frozenset(
     {
@@ -51,8 +50,6 @@ def predict_is_argmax(predictor: Any) -> bool:
 
 def argmax_labels(proba: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels ``classes[argmax]`` and the rows whose largest probability is tied."""
-    import numpy as np
-
     best = np.argmax(proba, axis=1)
     top = proba[np.arange(len(best)), best]
     tied = np.flatnonzero(np.sum(proba == top[:, None], axis=1) > 1)

@@ -12,7 +12,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import mlflow
+import mlflow.pyfunc
+import mlflow.sklearn  # imported before any clock starts: load_seconds times the model
+from mlflow.models import Model
+from mlflow.tracking import MlflowClient
+from mlflow.tracking._model_registry import utils as registry_state
+from mlflow.tracking._tracking_service import utils as tracking_state
+from mlflow.tracking.artifact_utils import _download_artifact_from_uri
 
 from mlgate.errors import InputError
 from mlgate.mlflow_gateway import (
@@ -25,9 +34,7 @@ from mlgate.mlflow_gateway import (
     resolve_tracking_uri,
     short_reason,
 )
-
-if TYPE_CHECKING:
-    from mlgate.model import LoadedModel
+from mlgate.model import LoadedModel
 
 MSG_LOAD_FAILED = "{key}: could not load the MLflow model {uri}: {reason}"
 MSG_NO_PREDICT = "{key}: the MLflow model {uri} has no predict method"
@@ -45,10 +52,6 @@ def _using(tracking_uri: str, registry_uri: str) -> Iterator[None]:
     and steer every later load, so the raw globals and variables are saved and put back as they
     were.
     """
-    import mlflow
-    from mlflow.tracking._model_registry import utils as registry_state
-    from mlflow.tracking._tracking_service import utils as tracking_state
-
     saved_globals = (tracking_state._tracking_uri, registry_state._registry_uri)
     saved_variables = {name: os.environ.get(name) for name in _URI_VARIABLES}
     mlflow.set_tracking_uri(tracking_uri)
@@ -73,9 +76,6 @@ def load(
     registry_uri: str | None = None,
 ) -> LoadedModel:
     """Resolve, download and load an MLflow model; native scikit-learn flavor when it has one."""
-    from mlflow.tracking import MlflowClient
-    from mlflow.tracking.artifact_utils import _download_artifact_from_uri
-
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # no bars in CI logs
 
     resolved_tracking = resolve_tracking_uri(tracking_uri, base_dir)
@@ -106,13 +106,6 @@ def load_folder(
     A local folder needs no store, so gating one leaves nothing behind (no ``.mlgate/mlflow.db``).
     The seconds spent deserializing (download excluded) are recorded for ``checks.resources``.
     """
-    import mlflow
-    import mlflow.pyfunc
-    import mlflow.sklearn  # imported before the clock starts: load_seconds times the model
-    from mlflow.models import Model
-
-    from mlgate.model import LoadedModel
-
     started = time.perf_counter()
     try:
         metadata = Model.load(str(folder))

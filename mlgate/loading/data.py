@@ -11,12 +11,12 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from mlgate.errors import InputError
+import pandas as pd
+import pyarrow
 
-if TYPE_CHECKING:
-    import pandas as pd
+from mlgate.errors import InfrastructureError, InputError
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".pq")
 
@@ -70,11 +70,9 @@ def read_source(source: str | Mapping[str, Any], key: str, base_dir: Path) -> Lo
 def read_delta(source: Mapping[str, Any], key: str, base_dir: Path) -> LoadedData:
     """Read a Delta table at a version or timestamp (default: the latest)."""
     try:
-        from deltalake import DeltaTable
-        from deltalake.exceptions import DeltaError, TableNotFoundError
+        from deltalake import DeltaTable  # noqa: PLC0415 (optional: mlgate[delta])
+        from deltalake.exceptions import DeltaError, TableNotFoundError  # noqa: PLC0415
     except ImportError as error:
-        from mlgate.errors import InfrastructureError
-
         raise InfrastructureError(MSG_NO_DELTALAKE.format(key=key)) from error
     version, timestamp = source.get("version"), source.get("timestamp")
     if version is not None and timestamp is not None:
@@ -117,8 +115,6 @@ def read_delta(source: Mapping[str, Any], key: str, base_dir: Path) -> LoadedDat
 
 def read_table(path: Path, key: str, base_dir: Path) -> LoadedData:
     """Read ``path`` (CSV or Parquet) named by gate-file ``key``."""
-    import pandas as pd
-
     if not path.is_file():
         raise InputError(MSG_MISSING.format(key=key, path=path, base=base_dir))
     suffix = path.suffix.lower()
@@ -141,8 +137,6 @@ def read_table(path: Path, key: str, base_dir: Path) -> LoadedData:
 
 def from_frame(frame: Any, key: str) -> LoadedData:
     """Wrap a DataFrame passed from Python; its digest hashes the values and index."""
-    import pandas as pd
-
     if not isinstance(frame, pd.DataFrame):
         raise InputError(MSG_NOT_DATAFRAME.format(key=key, got=type(frame).__name__))
     if frame.empty:
@@ -160,8 +154,6 @@ def release_arrow_cache() -> None:
     read they outweigh the data frame itself, and the model and the bootstrap would otherwise
     stack their memory on top of them.
     """
-    import pyarrow
-
     pyarrow.default_memory_pool().release_unused()
 
 

@@ -15,6 +15,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import joblib
+
 from mlgate.errors import InputError
 from mlgate.loading import _mlflow
 from mlgate.model import LoadedModel
@@ -114,7 +116,7 @@ def _load_skops(path: Path, key: str, trusted: tuple[str, ...] = ()) -> LoadedMo
     Only the named types that the file holds are recorded (the report lists what was trusted);
     any other type skops does not trust is refused, naming the gate-file key that trusts it.
     """
-    import skops.io
+    import skops.io  # noqa: PLC0415 (optional: mlgate[skops])
 
     started = time.perf_counter()
     try:
@@ -139,8 +141,6 @@ def _load_skops(path: Path, key: str, trusted: tuple[str, ...] = ()) -> LoadedMo
 
 
 def _load_pickle(path: Path, key: str) -> LoadedModel:
-    import joblib
-
     started = time.perf_counter()
     try:
         predictor = joblib.load(path)  # runs code from the file: documented, trusted input only

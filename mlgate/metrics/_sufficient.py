@@ -27,10 +27,11 @@ from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    import numpy as np
-    import scipy.sparse
+import numpy as np
+import pandas as pd
+import scipy.sparse
 
+if TYPE_CHECKING:
     from mlgate.metrics._registry import MetricInput
 
 MSG_ONE_CLASS_AUC = (
@@ -52,8 +53,6 @@ PER_CLASS = ("precision_score", "recall_score", "f1_score")
 
 def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator`` with 0 where the denominator is 0 (``zero_division=0``)."""
-    import numpy as np
-
     out = np.zeros(np.broadcast(numerator, denominator).shape)
     np.divide(numerator, denominator, out=out, where=denominator != 0)
     return out
@@ -70,8 +69,6 @@ def _row_dot(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
 
 def _tie_starts(sorted_scores: np.ndarray) -> np.ndarray | None:
     """Start index of each run of equal scores, or None when every score is distinct."""
-    import numpy as np
-
     starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
     return None if len(starts) == len(sorted_scores) else starts
 
@@ -84,8 +81,6 @@ def _ranked_areas(
     Each threshold is a run of tied scores; a negative counts the positive weight above it plus
     half the positive weight tied with it (the trapezoid of scikit-learn's ROC curve).
     """
-    import numpy as np
-
     pos = weights * positive
     neg = weights - pos
     if starts is not None:
@@ -114,9 +109,6 @@ class ClassificationStatistics:
     """
 
     def __init__(self, inp: MetricInput) -> None:
-        import numpy as np
-        import pandas as pd
-
         assert inp.labels is not None
         labels = list(inp.labels)
         true_codes = pd.Index(inp.labels).get_indexer(inp.y_true)
@@ -176,8 +168,6 @@ class ClassificationStatistics:
     @cached_property
     def row_losses(self) -> np.ndarray:
         """Each row's log loss in base order (probabilities clipped as scikit-learn clips)."""
-        import numpy as np
-
         assert self._proba is not None
         eps = np.finfo(self._proba.dtype).eps
         picked = self._proba[self.order, self.true_codes]
@@ -186,8 +176,6 @@ class ClassificationStatistics:
     @cached_property
     def row_brier(self) -> np.ndarray:
         """Each row's squared error of the probabilities in base order (Brier score terms)."""
-        import numpy as np
-
         assert self._proba is not None
         if self.binary:
             return ((self.true_codes == self.pos_index) - self.sorted_scores()) ** 2
@@ -199,9 +187,6 @@ class ClassificationStatistics:
     @cached_property
     def cell_indicator(self) -> scipy.sparse.csr_matrix:
         """Row-to-cell indicator of the confusion matrix (more than two labels only)."""
-        import numpy as np
-        import scipy.sparse
-
         size = len(self.labels)
         cells = self.true_codes.astype(np.int64) * size + self.pred_codes
         return scipy.sparse.csr_matrix(
@@ -223,8 +208,6 @@ class ClassificationStatistics:
         binary classifier with probabilities. Scores carried only by rows of zero weight are
         left out, as scikit-learn leaves those rows out.
         """
-        import numpy as np
-
         assert self.binary and self.has_proba
         weights = np.ones(self.n) if self.weights is None else self.weights
         positive = weights * (self.true_codes == self.pos_index)
@@ -237,8 +220,6 @@ class ClassificationStatistics:
 
     def confusion_matrix(self) -> np.ndarray:
         """The (weighted) confusion matrix over the model's labels, true classes as rows."""
-        import numpy as np
-
         weights = np.ones((1, self.n)) if self.weights is None else self.weights[None, :]
         k = self.n_labels
         return self._cells(weights)[0, :k, :k]
@@ -269,8 +250,6 @@ class ClassificationStatistics:
         names : collection of str, optional
             Metrics wanted (default: :meth:`metric_names`); only what they need is computed.
         """
-        import numpy as np
-
         wanted = set(self.metric_names() if names is None else names)
         counts = np.ascontiguousarray(counts, dtype=float)  # row sums depend on the layout
         weights = counts if self.weights is None else counts * self.weights
@@ -298,8 +277,6 @@ class ClassificationStatistics:
 
     def _cells(self, weights: np.ndarray) -> np.ndarray:
         """Confusion matrices ``(n_weightings, true, predicted)`` of each row of ``weights``."""
-        import numpy as np
-
         size = len(self.labels)
         if self.binary_indicators is None:
             return np.asarray(weights @ self.cell_indicator).reshape(-1, size, size)
@@ -328,8 +305,6 @@ class ClassificationStatistics:
 
     def _label_metrics(self, cells: np.ndarray, wanted: set[str]) -> dict[str, np.ndarray]:
         """Every label-based metric from the confusion matrices ``cells`` (one per weighting)."""
-        import numpy as np
-
         true_sum = cells.sum(axis=2)
         pred_sum = cells.sum(axis=1)
         tp = np.diagonal(cells, axis1=1, axis2=2)
@@ -372,8 +347,6 @@ class ClassificationStatistics:
 
     def _areas(self, weights: np.ndarray) -> dict[str, np.ndarray]:
         """ROC AUC (one-vs-rest, support-weighted for multiclass) and average precision."""
-        import numpy as np
-
         assert self._proba is not None
         if self.binary:
             positive = (self.true_codes == self.pos_index).astype(float)
@@ -408,8 +381,6 @@ class ClassificationStatistics:
 
     def point(self) -> dict[str, float | str]:
         """Each metric's value on the data as given, or the reason it is undefined."""
-        import numpy as np
-
         values = self.evaluate(np.ones((1, self.n), dtype=np.int64))
         # Per-row arrays used once here are not kept: a bootstrap builds what it needs again.
         for per_row in ("row_losses", "row_brier", "binary_indicators"):
@@ -453,8 +424,6 @@ class RegressionStatistics:
     )
 
     def __init__(self, inp: MetricInput) -> None:
-        import numpy as np
-
         y = np.asarray(inp.y_true, dtype=float)
         errors = y - np.asarray(inp.y_pred, dtype=float)
         self.order = np.argsort(np.abs(errors), kind="stable")
@@ -487,8 +456,6 @@ class RegressionStatistics:
         self, counts: np.ndarray, names: Collection[str] | None = None
     ) -> dict[str, np.ndarray]:
         """Metric values for each row of resample ``counts`` (base order: ascending |error|)."""
-        import numpy as np
-
         wanted = set(self.NAMES if names is None else names)
         counts = np.ascontiguousarray(counts, dtype=float)
         weights = counts
@@ -529,8 +496,6 @@ class RegressionStatistics:
 
     def _medians(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Median |error| per resample: the middle of the drawn rows (weighted: half the weight)."""
-        import numpy as np
-
         if self.weights is None:
             cumulative = np.cumsum(counts, axis=1)
             size = cumulative[:, -1:]
@@ -544,8 +509,6 @@ class RegressionStatistics:
 
 def _inverse(order: np.ndarray) -> np.ndarray:
     """The permutation that undoes ``order``: where each original row sits in base order."""
-    import numpy as np
-
     inverse = np.empty_like(order)
     inverse[order] = np.arange(len(order), dtype=order.dtype)
     return inverse
@@ -553,8 +516,6 @@ def _inverse(order: np.ndarray) -> np.ndarray:
 
 def _spread(member_counts: list[np.ndarray], strata: list[np.ndarray], n: int) -> np.ndarray:
     """Row counts in base order from the counts of each stratum's members."""
-    import numpy as np
-
     full = np.zeros((member_counts[0].shape[0], n))
     for counts, rows in zip(member_counts, strata, strict=True):
         full[:, rows] = counts
@@ -572,8 +533,6 @@ class _BinaryLayout:
     """
 
     def __init__(self, stats: ClassificationStatistics) -> None:
-        import numpy as np
-
         assert stats.pos_index is not None
         self.pos_index = stats.pos_index
         self.stats = stats
@@ -619,8 +578,6 @@ class _BinaryLayout:
     def evaluate(
         self, member_counts: list[np.ndarray], names: Collection[str]
     ) -> dict[str, np.ndarray]:
-        import numpy as np
-
         wanted = set(names)
         counts = [np.ascontiguousarray(c) for c in member_counts]  # integer counts: no float copy
         weighted = [
@@ -667,8 +624,6 @@ class _BinaryLayout:
     ) -> np.ndarray:
         """2x2 confusion matrices; predicted-positive weight read off the running sums when the
         predictions are the top of each class's score order (arg-max models), else summed."""
-        import numpy as np
-
         j = self.pos_index
         cells = np.empty((weighted[0].shape[0], 2, 2))
         for code, part in enumerate(self.parts):
@@ -690,8 +645,6 @@ class _BinaryLayout:
     ) -> dict[str, np.ndarray]:
         """ROC AUC: each negative's weight times the positive weight scored above it (ties
         half); average precision: each positive's weight times the precision at its score."""
-        import numpy as np
-
         j = self.pos_index
         pos_cum = running(j)
         out: dict[str, np.ndarray] = {}
@@ -713,8 +666,6 @@ class _BinaryLayout:
 
 def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:
     """``1 - residual / variance``, with scikit-learn's rule for a constant target (1 or 0)."""
-    import numpy as np
-
     with np.errstate(divide="ignore", invalid="ignore"):
         score = 1.0 - residual / variance
     constant = variance <= 0

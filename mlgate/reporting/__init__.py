@@ -7,6 +7,7 @@ Formats and their files in the report folder: ``json`` (``mlgate-report.json``, 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,8 +53,6 @@ def parse_formats(text: str, option: str = "--report") -> tuple[str, ...]:
 
 def read_report(path: Path) -> dict[str, Any]:
     """A saved JSON report, checked enough to render (InputError naming the file otherwise)."""
-    import json
-
     if not path.is_file():
         raise InputError(MSG_REPORT_MISSING.format(path=path))
     try:
@@ -72,18 +71,18 @@ def read_report(path: Path) -> dict[str, Any]:
 
 def _renderer(name: str) -> Callable[[Any], str]:
     if name == "json":
-        from mlgate.reporting.json_report import to_json
+        from mlgate.reporting.json_report import to_json  # noqa: PLC0415 (imports us)
 
         return to_json
     if name == "html":
-        from mlgate.reporting.html import render_html
+        from mlgate.reporting.html import render_html  # noqa: PLC0415 (imports us)
 
         return render_html
     if name == "md":
-        from mlgate.reporting.markdown import render_markdown
+        from mlgate.reporting.markdown import render_markdown  # noqa: PLC0415 (imports us)
 
         return render_markdown
-    from mlgate.reporting.junit import render_junit
+    from mlgate.reporting.junit import render_junit  # noqa: PLC0415 (imports us)
 
     return render_junit
 
@@ -91,8 +90,6 @@ def _renderer(name: str) -> Callable[[Any], str]:
 def render(result: GateResult | Mapping[str, Any], name: str) -> str:
     """The text of format ``name`` (json, html, md, junit) for a GateResult or its JSON report."""
     if name == "json" and isinstance(result, Mapping):
-        import json
-
         return json.dumps(result, indent=2, allow_nan=False) + "\n"
     return _renderer(name)(result)
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks._format import fmt
+from mlgate.reporting.json_report import to_json
 
 if TYPE_CHECKING:
     from mlgate.result import GateResult
@@ -43,7 +44,6 @@ def as_report(result: GateResult | Mapping[str, Any]) -> dict[str, Any]:
     """The JSON report of ``result``: plain values, exactly what ``mlgate-report.json`` holds."""
     if isinstance(result, Mapping):
         return dict(result)
-    from mlgate.reporting.json_report import to_json
 
     return json.loads(to_json(result))
 

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from mlgate.reporting._view import (
     STATUS_WORDS,
     as_report,
@@ -21,6 +23,7 @@ from mlgate.reporting._view import (
     threshold_text,
     value_text,
 )
+from mlgate.reporting.sections import build_sections
 
 if TYPE_CHECKING:
     from mlgate.reporting.sections import Section
@@ -33,8 +36,6 @@ SAFE_LINK_PREFIXES = ("https://", "http://")
 
 def render_html(result: GateResult | Mapping[str, Any]) -> str:
     """The HTML report of ``result`` (a GateResult or its JSON report) as text."""
-    from mlgate.reporting.sections import build_sections
-
     report = as_report(result)
     sections = [
         (section, [_row(check) for check in section.checks], _draw(section))
@@ -54,8 +55,6 @@ def render_html(result: GateResult | Mapping[str, Any]) -> str:
 
 
 def _environment() -> Any:
-    import jinja2
-
     return jinja2.Environment(
         loader=jinja2.PackageLoader("mlgate.reporting", "templates"),
         autoescape=True,

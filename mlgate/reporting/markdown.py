@@ -21,6 +21,7 @@ from mlgate.reporting._view import (
     threshold_text,
     value_text,
 )
+from mlgate.reporting.sections import build_sections
 
 if TYPE_CHECKING:
     from mlgate.result import GateResult
@@ -97,8 +98,6 @@ def render_markdown(result: GateResult | Mapping[str, Any], *, max_chars: int | 
         GitHub's comment limit). Pass :data:`STEP_SUMMARY_LIMIT` for a step summary (1 MiB).
         Rows past it are left out, and the text says so.
     """
-    from mlgate.reporting.sections import build_sections
-
     report = as_report(result)
     limit = COMMENT_LIMIT if max_chars is None else max_chars
     icon = ":white_check_mark:" if report.get("status") == "passed" else ":x:"

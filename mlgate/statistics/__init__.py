@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from mlgate.checks.comparison import ComparisonConfig
+from mlgate.metrics._sufficient import RegressionStatistics
 from mlgate.statistics._bootstrap import (
     METHOD,
     difference_summary,
@@ -39,8 +41,6 @@ DEFAULT_RESAMPLES = 1000
 
 def statistics_of(context: EvaluationContext, outputs: ModelOutputs) -> Any:
     """The sufficient statistics of one model's outputs, shared with its point metrics."""
-    from mlgate.metrics._sufficient import RegressionStatistics
-
     inp = context.metric_input(outputs)
     if context.task == "regression":
         key = f"statistics.regression.{outputs.role}"
@@ -80,14 +80,12 @@ def _interval_names(context: EvaluationContext) -> list[str]:
 
 def _paired_names(context: EvaluationContext) -> list[str]:
     """Metrics compared with the baseline by paired bootstrap, and computed for both models."""
-    from mlgate.checks.comparison import FAMILY, ComparisonConfig
-
     if context.baseline is None:
         return []
     models = (context.model, context.baseline)
     return [
         name
-        for name in context.spec.config(FAMILY, ComparisonConfig).paired
+        for name in context.spec.config("comparison", ComparisonConfig).paired
         if all(name in statistics_of(context, outputs).metric_names() for outputs in models)
     ]
 

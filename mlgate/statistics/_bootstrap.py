@@ -11,12 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
 
 from mlgate.statistics._resample import draw_counts, iterate_chunks, member_orders, reorder
-
-if TYPE_CHECKING:
-    import numpy as np
 
 METHOD = "percentile"
 WORKERS = min(2, os.cpu_count() or 1)  # each thread holds a chunk: memory grows with it
@@ -33,8 +32,6 @@ def distributions(
     resamples run on up to ``WORKERS`` threads (numpy releases the GIL in its loops); results do
     not depend on the number of threads, nor on which other metrics or objects share the pass.
     """
-    import numpy as np
-
     reference = statistics[0]
     orders = [member_orders(stats, reference) for stats in statistics]
     sizes = [len(members) for members in reference.strata]
@@ -60,8 +57,6 @@ def distributions(
 
 def percentile_interval(values: np.ndarray, confidence: float) -> dict[str, Any]:
     """The two-sided percentile interval of ``values``; resamples where it is undefined dropped."""
-    import numpy as np
-
     finite = values[np.isfinite(values)]
     if len(finite) == 0:
         return {"lower": None, "upper": None, "undefined_resamples": len(values)}
@@ -111,8 +106,6 @@ def difference_summary(
     greater_is_better: bool | None,
 ) -> dict[str, Any]:
     """Summary of ``model - baseline`` over paired resamples (see :func:`paired_difference`)."""
-    import numpy as np
-
     delta = model_values - base_values
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.where(base_values != 0, delta / np.abs(base_values), np.nan)
@@ -134,6 +127,4 @@ def difference_summary(
 
 
 def _quantile(values: np.ndarray, level: float) -> float | None:
-    import numpy as np
-
     return float(np.quantile(values, level)) if len(values) else None

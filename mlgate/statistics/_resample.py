@@ -15,10 +15,9 @@ bootstrap.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import numpy as np
+import numpy as np
 
 ELEMENTS_PER_CHUNK = 2**20  # resamples x rows held at once: 8 MB per float64 matrix
 
@@ -39,8 +38,6 @@ def member_orders(statistics: Any, reference: Any) -> list[np.ndarray] | None:
 
     None when both list the members in the same order (``statistics`` is the reference).
     """
-    import numpy as np
-
     if statistics is reference:
         return None
     orders = []
@@ -53,8 +50,6 @@ def member_orders(statistics: Any, reference: Any) -> list[np.ndarray] | None:
 
 def reorder(counts: list[np.ndarray], orders: list[np.ndarray] | None) -> list[np.ndarray]:
     """Member counts drawn in the reference's member order, in another model's member order."""
-    import numpy as np
-
     if orders is None:
         return counts
     return [np.take(c, order, axis=1) for c, order in zip(counts, orders, strict=True)]
@@ -64,8 +59,6 @@ def draw_counts(
     seeds: Sequence[np.random.SeedSequence], stratum_sizes: Sequence[int]
 ) -> list[np.ndarray]:
     """Per stratum, a ``(len(seeds), size)`` matrix of how often each member is drawn."""
-    import numpy as np
-
     counts = [np.empty((len(seeds), size), dtype=np.int32) for size in stratum_sizes]
     for row, child in enumerate(seeds):
         generator = np.random.Generator(np.random.PCG64(child))
@@ -77,8 +70,6 @@ def draw_counts(
 
 def iterate_chunks(resamples: int, seed: int, n_rows: int) -> Iterator[Any]:
     """The seeds of each chunk of resamples, in order."""
-    import numpy as np
-
     seeds = np.random.SeedSequence(seed).spawn(resamples)
     for start, stop in chunk_bounds(resamples, n_rows):
         yield seeds[start:stop]

@@ -51,11 +51,11 @@ def open_reporter(choice: str = "auto", environ: Mapping[str, str] | None = None
     system = detect(choice, env)
     reporter: CiReporter
     if system == "github":
-        from mlgate.integrations.ci.github import GitHubReporter
+        from mlgate.integrations.ci.github import GitHubReporter  # noqa: PLC0415 (imports us)
 
         reporter = GitHubReporter(env)
     elif system == "azure":
-        from mlgate.integrations.ci.azure import AzureReporter
+        from mlgate.integrations.ci.azure import AzureReporter  # noqa: PLC0415 (imports us)
 
         reporter = AzureReporter(env)
     else:

@@ -22,6 +22,7 @@ from mlgate.integrations.ci._base import (
     markdown_file,
     secret_values,
 )
+from mlgate.reporting.markdown import render_markdown
 
 SUMMARY_MAX_CHARS = 1_000_000  # GitHub rejects a step summary over 1 MiB
 ERROR_SUMMARY = "\n### mlgate: ERROR\n\n{message}\n"
@@ -110,8 +111,6 @@ class GitHubReporter(CiReporter):
             junit_file(outcome.result, outcome.report_dir)
             text = markdown_file(outcome.result, outcome.report_dir).read_text("utf-8")
             if len(text) > SUMMARY_MAX_CHARS:
-                from mlgate.reporting.markdown import render_markdown
-
                 text = render_markdown(outcome.result, max_chars=SUMMARY_MAX_CHARS)
         if outcome.error is not None:
             text += ERROR_SUMMARY.format(message=html.escape(" ".join(outcome.error.split())))

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from mlgate.integrations.ci._base import MARKDOWN_NAME
 from mlgate.integrations.ci.github import GitHubReporter, command
 
@@ -85,8 +87,6 @@ class GitHubClient:
     def __init__(
         self, api_url: str, token: str, sleep: Callable[[float], None] = time.sleep
     ) -> None:
-        import requests
-
         self.api_url = api_url.rstrip("/")
         self.sleep = sleep
         self.session = requests.Session()
@@ -101,8 +101,6 @@ class GitHubClient:
 
     def request(self, what: str, method: str, url: str, **kwargs: Any) -> Any:
         """The response to ``method url``; GitHubApiError once retries cannot help."""
-        import requests
-
         reason = ""
         for attempt in range(ATTEMPTS):
             wait: float | None

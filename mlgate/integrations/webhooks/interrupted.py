@@ -13,6 +13,8 @@ import sys
 from functools import partial
 
 from mlgate.integrations import _records
+from mlgate.mlflow_gateway import mlflow_call, registry_client
+from mlgate.spec import load_spec
 
 KILLED = "KILLED"
 MSG_ENDED = "mlgate serve: ended interrupted run {run_id} of {model} v{version} as KILLED"
@@ -25,9 +27,6 @@ def end_interrupted_runs(gate: str, model: str, version: str, digest: str) -> li
     Best effort: a registry that cannot be reached now is reported on stderr (the gate log) and
     the gate runs anyway, since a run left ``RUNNING`` misleads but decides nothing.
     """
-    from mlgate.mlflow_gateway import mlflow_call, registry_client
-    from mlgate.spec import load_spec
-
     try:
         spec = load_spec(gate)
         client, _tracking, _registry = registry_client(spec)

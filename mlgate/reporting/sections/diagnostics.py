@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlgate.reporting import _plots
 from mlgate.reporting._view import value_text
 from mlgate.reporting.sections import Figure, Section, Table, section_builder
 
@@ -19,8 +20,6 @@ MSG_NO_PROBABILITIES = "no probabilities: ROC, precision-recall and calibration 
 @section_builder("diagnostics")
 def diagnostics_section(section: Section, report: Mapping[str, Any]) -> None:
     """Figures and tables for the report's task, from the stored diagnostics only."""
-    from mlgate.reporting import _plots
-
     diagnostics = report.get("diagnostics") or {}
     if "error" in diagnostics:
         section.notes.append(str(diagnostics["error"]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlgate.reporting import _family_plots
 from mlgate.reporting._view import value_text
 from mlgate.reporting.sections import (
     Figure,
@@ -106,8 +107,6 @@ def _summary_row(check_id: str, column: Mapping[str, Any]) -> list[str]:
 
 
 def _histogram(column: Mapping[str, Any]) -> Figure:
-    from mlgate.reporting import _family_plots
-
     histogram = dict(column["histogram"])
     caption = (
         f"{column.get('test')} {value_text(column.get('statistic'))}"

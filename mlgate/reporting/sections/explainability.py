@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlgate.reporting import _family_plots
 from mlgate.reporting._view import value_text
 from mlgate.reporting.sections import Figure, Section, Table, drop_detail_keys, section_builder
 
@@ -54,8 +55,6 @@ def explainability_section(section: Section, report: Mapping[str, Any]) -> None:
         )
 
     def draw() -> str:
-        from mlgate.reporting import _family_plots
-
         return _family_plots.bars(top, [importance[f] for f in top], xlabel="mean |SHAP|")
 
     section.figures.append(Figure("Mean |SHAP| per feature", draw, shown or "all features"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mlgate.reporting import _family_plots
 from mlgate.reporting._view import STATUS_WORDS, threshold_text, value_text
 from mlgate.reporting.sections import (
     Figure,
@@ -74,8 +75,6 @@ def _summary(check: Mapping[str, Any]) -> list[str]:
 
 
 def _figure(check: Mapping[str, Any]) -> Figure:
-    from mlgate.reporting import _family_plots
-
     details = check["details"]
     groups = _shown_groups(details)
     limits = _limits(details, check.get("threshold") or {}, details["groups"])
