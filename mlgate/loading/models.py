@@ -13,12 +13,12 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import joblib
 
 from mlgate.errors import InputError
-from mlgate.loading import _mlflow
 from mlgate.model import LoadedModel
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -83,13 +83,13 @@ def _load(
     skops_trusted_types: tuple[str, ...],
 ) -> LoadedModel:
     if reference.startswith(MLFLOW_SCHEMES):
-        return _mlflow.load(reference, key, tracking_uri, base_dir, registry_uri)
+        return _mlflow_loader().load(reference, key, tracking_uri, base_dir, registry_uri)
     path = Path(reference).expanduser()
     path = path if path.is_absolute() else base_dir / path
     if path.is_dir():
         if not (path / "MLmodel").is_file():
             raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
-        return _mlflow.load_folder(path, str(path), key)
+        return _mlflow_loader().load_folder(path, str(path), key)
     if not path.is_file():
         raise InputError(MSG_MISSING.format(key=key, path=path))
     suffix = path.suffix.lower()
@@ -104,7 +104,7 @@ def _load_again(model: LoadedModel, key: str) -> LoadedModel:
     """``model`` loaded again from its local files (the registry download is not repeated)."""
     assert model.local_path is not None
     if model.kind == "mlflow":
-        return _mlflow.load_folder(model.local_path, model.uri, key)
+        return _mlflow_loader().load_folder(model.local_path, model.uri, key)
     if model.kind == "skops":
         return _load_skops(model.local_path, key, model.trusted_types)
     return _load_pickle(model.local_path, key)
@@ -157,3 +157,11 @@ def _checked(model: LoadedModel, key: str) -> LoadedModel:
     if not callable(getattr(model.predictor, "predict", None)):
         raise InputError(MSG_NO_PREDICT.format(key=key, type=type(model.predictor).__name__))
     return model
+
+
+def _mlflow_loader() -> ModuleType:
+    """The MLflow model loader, imported for an MLflow model only: importing MLflow costs a
+    second or two that a gate on a model file does not need to pay."""
+    from mlgate.loading import _mlflow  # noqa: PLC0415 (MLflow for MLflow models only)
+
+    return _mlflow
