@@ -174,6 +174,19 @@ def save_model(tmp_path: Path) -> Callable[[Any, str], Path]:
 
 
 @pytest.fixture
+def write_inputs(tmp_path: Path, save_model) -> Callable[[Any, Any], Path]:
+    """Write a gate's inputs into tmp_path: the model (model.joblib) and its evaluation data
+    (eval.csv), as the gate files of the CLI tests name them; returns tmp_path."""
+
+    def write(model: Any, frame: Any) -> Path:
+        save_model(model)
+        frame.to_csv(tmp_path / "eval.csv", index=False)
+        return tmp_path
+
+    return write
+
+
+@pytest.fixture
 def run_cli(capsys) -> Callable[..., tuple[int, str, str]]:
     """Run the mlgate command in-process; return (exit code, stdout, stderr)."""
     from mlgate.cli import main
@@ -182,5 +195,18 @@ def run_cli(capsys) -> Callable[..., tuple[int, str, str]]:
         code = main(list(args))
         captured = capsys.readouterr()
         return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def cli_error(run_cli) -> Callable[..., tuple[int, str]]:
+    """Run the mlgate command where it must refuse: (exit code, its one error message)."""
+
+    from tests._cli import one_error_line
+
+    def run(*args: str) -> tuple[int, str]:
+        code, _, err = run_cli(*args)
+        return code, one_error_line(err)
 
     return run

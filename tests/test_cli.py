@@ -14,6 +14,7 @@ from mlgate import prediction as prediction_module
 from mlgate import spec as spec_module
 from mlgate.loading import data as data_module
 from mlgate.loading import models as models_module
+from tests._cli import one_error_line
 from tests._estimators import ConstantClassifier
 
 GATE = """\
@@ -27,18 +28,10 @@ checks:
 
 
 @pytest.fixture
-def binary_gate(tmp_path, binary_frame, binary_model, save_model, write_gate):
+def binary_gate(tmp_path, binary_frame, binary_model, write_inputs, write_gate):
     """A passing binary gate in tmp_path: model.joblib, eval.csv, mlgate.yaml."""
-    save_model(binary_model)
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(binary_model, binary_frame)
     return write_gate(GATE.format(min_auc=0.9))
-
-
-def _error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mlgate: error: ")
-    return lines[0].removeprefix("mlgate: error: ")
 
 
 def test_passing_gate_exits_0_and_writes_the_report(run_cli, binary_gate, tmp_path):
@@ -65,12 +58,11 @@ def test_warn_severity_does_not_fail_the_gate(run_cli, write_gate, binary_gate):
     assert "WARN  performance.roc_auc" in out
 
 
-def test_errored_check_fails_the_gate(run_cli, tmp_path, binary_frame, save_model, write_gate):
+def test_errored_check_fails_the_gate(run_cli, tmp_path, binary_frame, write_inputs, write_gate):
     from sklearn.svm import LinearSVC  # no predict_proba: roc_auc cannot be computed
 
     X = binary_frame.drop(columns="label")
-    save_model(LinearSVC().fit(X, binary_frame["label"]))
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(LinearSVC().fit(X, binary_frame["label"]), binary_frame)
     gate = write_gate(GATE.format(min_auc=0.5))
     code, out, _ = run_cli("run", "-c", str(gate))
     assert code == 1
@@ -120,7 +112,7 @@ def test_missing_eval_file(run_cli, tmp_path, binary_model, save_model, write_ga
     gate = write_gate(GATE.format(min_auc=0.5))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert _error_line(err) == data_module.MSG_MISSING.format(
+    assert one_error_line(err) == data_module.MSG_MISSING.format(
         key="data.eval", path=tmp_path / "eval.csv", base=tmp_path
     )
 
@@ -131,7 +123,7 @@ def test_unreadable_parquet(run_cli, tmp_path, binary_model, save_model, write_g
     gate = write_gate("model: model.joblib\ndata: {eval: eval.parquet}\ntarget: label\n")
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert _error_line(err).startswith(
+    assert one_error_line(err).startswith(
         f"data.eval: {tmp_path / 'eval.parquet'} could not be read as Parquet: "
     )
 
@@ -140,31 +132,29 @@ def test_target_column_absent_suggests_the_closest(run_cli, tmp_path, binary_gat
     gate = write_gate(GATE.format(min_auc=0.5).replace("target: label", "target: labels"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    line = _error_line(err)
+    line = one_error_line(err)
     assert line.startswith(
         f"target: column 'labels' is not in {tmp_path / 'eval.csv'}; did you mean 'label'?"
     )
 
 
 def test_model_input_columns_missing(
-    run_cli, tmp_path, binary_frame, binary_model, save_model, write_gate
+    run_cli, tmp_path, binary_frame, binary_model, write_inputs, write_gate
 ):
-    save_model(binary_model)
-    binary_frame.drop(columns=["mean_radius"]).to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(binary_model, binary_frame.drop(columns=["mean_radius"]))
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_MISSING_FEATURES.format(
+    assert one_error_line(err) == context_module.MSG_MISSING_FEATURES.format(
         key="model", source=tmp_path / "eval.csv", missing="mean_radius"
     )
 
 
-def test_predictions_of_the_wrong_length(run_cli, tmp_path, binary_frame, save_model, write_gate):
+def test_predictions_of_the_wrong_length(run_cli, tmp_path, binary_frame, write_inputs, write_gate):
     X = binary_frame.drop(columns="label")
-    save_model(ConstantClassifier(defect="short").fit(X, binary_frame["label"]))
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(ConstantClassifier(defect="short").fit(X, binary_frame["label"]), binary_frame)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == prediction_module.MSG_WRONG_LENGTH.format(
+    assert one_error_line(err) == prediction_module.MSG_WRONG_LENGTH.format(
         key="model", what="the predictions", got=len(X) - 1, expected=len(X)
     )
 
@@ -180,13 +170,12 @@ def test_prediction_array_of_the_wrong_length_from_python(binary_frame):
     )
 
 
-def test_nan_in_predictions(run_cli, tmp_path, binary_frame, save_model, write_gate):
+def test_nan_in_predictions(run_cli, tmp_path, binary_frame, write_inputs, write_gate):
     X = binary_frame.drop(columns="label")
-    save_model(ConstantClassifier(defect="nan_pred").fit(X, binary_frame["label"]))
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(ConstantClassifier(defect="nan_pred").fit(X, binary_frame["label"]), binary_frame)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == prediction_module.MSG_NAN_PREDICTIONS.format(
+    assert one_error_line(err) == prediction_module.MSG_NAN_PREDICTIONS.format(
         key="model", what="predictions", count=1, total=len(X)
     )
 
@@ -198,18 +187,17 @@ def test_nan_in_a_prediction_column(run_cli, tmp_path, binary_frame, write_gate)
     gate = "data: {eval: eval.csv}\ntarget: label\nprediction: scored\n"
     code, _, err = run_cli("run", "-c", str(write_gate(gate)))
     assert code == 2
-    assert _error_line(err) == prediction_module.MSG_NAN_GIVEN_PREDICTIONS.format(
+    assert one_error_line(err) == prediction_module.MSG_NAN_GIVEN_PREDICTIONS.format(
         key="prediction", what="predictions", count=2, total=len(frame)
     )
 
 
-def test_nan_in_probabilities(run_cli, tmp_path, binary_frame, save_model, write_gate):
+def test_nan_in_probabilities(run_cli, tmp_path, binary_frame, write_inputs, write_gate):
     X = binary_frame.drop(columns="label")
-    save_model(ConstantClassifier(defect="nan_proba").fit(X, binary_frame["label"]))
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(ConstantClassifier(defect="nan_proba").fit(X, binary_frame["label"]), binary_frame)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == prediction_module.MSG_NAN_PREDICTIONS.format(
+    assert one_error_line(err) == prediction_module.MSG_NAN_PREDICTIONS.format(
         key="model", what="probabilities", count=3, total=len(X)
     )
 
@@ -223,7 +211,7 @@ def test_class_the_model_never_saw(
     frame.to_csv(tmp_path / "eval.csv", index=False)
     code, _, err = run_cli("run", "-c", str(write_gate(GATE.format(min_auc=0.5))))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_UNSEEN_CLASSES.format(
+    assert one_error_line(err) == context_module.MSG_UNSEEN_CLASSES.format(
         column="label", unseen="7", key="model", classes="0, 1"
     )
 
@@ -236,7 +224,7 @@ def test_non_numeric_target_for_regression(run_cli, tmp_path, binary_frame, writ
     gate = write_gate("prediction: pred\ndata: {eval: eval.csv}\ntarget: label\ntask: regression\n")
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert _error_line(err) == context_module.MSG_NON_NUMERIC_TARGET.format(
+    assert one_error_line(err) == context_module.MSG_NON_NUMERIC_TARGET.format(
         column="label", dtype="str"
     )
 
@@ -245,7 +233,7 @@ def test_metric_of_another_task(run_cli, binary_gate, write_gate):
     gate = write_gate(GATE.format(min_auc=0.5).replace("roc_auc:", "r2_score:"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    line = _error_line(err)
+    line = one_error_line(err)
     assert (
         "checks.performance.r2_score: 'r2_score' is not a binary metric "
         "(the model is a classifier with 2 classes)" in line
@@ -256,8 +244,9 @@ def test_unknown_metric_name(run_cli, binary_gate, write_gate):
     gate = write_gate(GATE.format(min_auc=0.5).replace("roc_auc:", "rocauc:"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert "unknown metric 'rocauc' in checks.performance; did you mean 'roc_auc'?" in _error_line(
-        err
+    assert (
+        "unknown metric 'rocauc' in checks.performance; did you mean 'roc_auc'?"
+        in one_error_line(err)
     )
 
 
@@ -265,14 +254,16 @@ def test_threshold_of_the_wrong_type(run_cli, binary_gate, write_gate):
     gate = write_gate(GATE.format(min_auc="'0.9'"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert _error_line(err).endswith("'checks.performance.roc_auc.min' must be a number, got '0.9'")
+    assert one_error_line(err).endswith(
+        "'checks.performance.roc_auc.min' must be a number, got '0.9'"
+    )
 
 
 def test_unknown_key_in_the_gate_file(run_cli, binary_gate, write_gate):
     gate = write_gate(GATE.format(min_auc=0.5) + "treshold: 3\n")
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert "unknown key 'treshold' in the gate file" in _error_line(err)
+    assert "unknown key 'treshold' in the gate file" in one_error_line(err)
 
 
 def test_model_file_of_unknown_form(run_cli, tmp_path, binary_gate, write_gate):
@@ -280,7 +271,7 @@ def test_model_file_of_unknown_form(run_cli, tmp_path, binary_gate, write_gate):
     gate = write_gate(GATE.format(min_auc=0.5).replace("model.joblib", "model.txt"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert _error_line(err) == models_module.MSG_UNKNOWN_FORM.format(
+    assert one_error_line(err) == models_module.MSG_UNKNOWN_FORM.format(
         key="model", path=tmp_path / "model.txt"
     )
 
@@ -289,7 +280,7 @@ def test_comparison_without_baseline_is_a_usage_error(run_cli, binary_gate, writ
     gate = write_gate(GATE.format(min_auc=0.5) + "  comparison:\n    roc_auc: {min_delta: 0}\n")
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert "checks.comparison is set but the gate has no 'baseline'" in _error_line(err)
+    assert "checks.comparison is set but the gate has no 'baseline'" in one_error_line(err)
 
 
 def test_debug_shows_the_traceback(run_cli, tmp_path, write_gate):

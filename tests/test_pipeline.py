@@ -16,9 +16,8 @@ from tests.test_cli import GATE
 
 
 @pytest.fixture
-def local_gate(tmp_path, binary_frame, binary_model, save_model, write_gate):
-    save_model(binary_model)
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+def local_gate(tmp_path, binary_frame, binary_model, write_inputs, write_gate):
+    write_inputs(binary_model, binary_frame)
     return lambda min_auc: write_gate(GATE.format(min_auc=min_auc))
 
 

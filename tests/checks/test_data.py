@@ -190,58 +190,51 @@ def test_label_classes_unknown_to_the_reference(binary_frame):
 # --- bad inputs ---------------------------------------------------------------------------------
 
 
-def _error(run_cli, *args) -> tuple[int, str]:
-    code, out, err = run_cli(*args)
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, out + err
-    return code, lines[0].removeprefix("mlgate: error: ")
-
-
-def test_schema_file_with_an_unknown_key(run_cli, data_gate, tmp_path):
+def test_schema_file_with_an_unknown_key(cli_error, data_gate, tmp_path):
     (tmp_path / "schema.yaml").write_text("columns:\n  label: {dtype: integer, nulable: false}\n")
-    code, message = _error(run_cli, "run", "-c", str(data_gate("{schema: schema.yaml}")))
+    code, message = cli_error("run", "-c", str(data_gate("{schema: schema.yaml}")))
     assert code == 2
     assert message == (
         f"{tmp_path / 'schema.yaml'}: unknown key 'nulable' in 'columns.label'; did you mean "
         "'nullable'?; allowed keys: dtype, nullable, required, unique, min, max, categories"
     )
     (tmp_path / "schema.yaml").write_text("colums: {}\n")
-    code, message = _error(run_cli, "run", "-c", str(data_gate("{schema: schema.yaml}")))
+    code, message = cli_error("run", "-c", str(data_gate("{schema: schema.yaml}")))
     assert code == 2
     assert message == f"{tmp_path / 'schema.yaml'}: " + _data_schema.MSG_SCHEMA_UNKNOWN_KEY.format(
         key="colums", hint="; did you mean 'columns'?", allowed="version, strict, unique, columns"
     )
 
 
-def test_schema_file_missing_or_with_a_bad_range(run_cli, data_gate, tmp_path):
-    code, message = _error(run_cli, "run", "-c", str(data_gate("{schema: nope.yaml}")))
+def test_schema_file_missing_or_with_a_bad_range(cli_error, data_gate, tmp_path):
+    code, message = cli_error("run", "-c", str(data_gate("{schema: nope.yaml}")))
     assert code == 2
     assert message == _data_schema.MSG_SCHEMA_MISSING.format(
         path=tmp_path / "nope.yaml", name="nope.yaml"
     )
     (tmp_path / "schema.yaml").write_text("columns:\n  label: {dtype: integer, min: 3, max: 1}\n")
-    code, message = _error(run_cli, "run", "-c", str(data_gate("{schema: schema.yaml}")))
+    code, message = cli_error("run", "-c", str(data_gate("{schema: schema.yaml}")))
     assert message.endswith(
         _data_schema.MSG_SCHEMA_MIN_ABOVE_MAX.format(column="label", low=3, high=1)
     )
 
 
-def test_missing_columns_that_do_not_exist(run_cli, data_gate):
+def test_missing_columns_that_do_not_exist(cli_error, data_gate):
     gate = data_gate("{missing: {max_share: 0.1, columns: [mean_raduis]}}")
-    code, message = _error(run_cli, "run", "-c", str(gate))
+    code, message = cli_error("run", "-c", str(gate))
     assert code == 2
     assert message == data.MSG_UNKNOWN_COLUMN.format(
         column="mean_raduis", hint="; did you mean 'mean_radius'?"
     )
 
 
-def test_unknown_key_under_data(run_cli, data_gate):
-    code, message = _error(run_cli, "run", "-c", str(data_gate("{duplicate: {max_share: 0}}")))
+def test_unknown_key_under_data(cli_error, data_gate):
+    code, message = cli_error("run", "-c", str(data_gate("{duplicate: {max_share: 0}}")))
     assert code == 2
     assert "unknown key 'duplicate' in 'checks.data'; did you mean 'duplicates'?" in message
 
 
-def test_schema_infer_usage_and_missing_file(run_cli, tmp_path):
-    assert _error(run_cli, "schema", "infer") == (2, MSG_INFER_USAGE)
-    code, message = _error(run_cli, "schema", "infer", str(tmp_path / "none.csv"))
+def test_schema_infer_usage_and_missing_file(cli_error, tmp_path):
+    assert cli_error("schema", "infer") == (2, MSG_INFER_USAGE)
+    code, message = cli_error("schema", "infer", str(tmp_path / "none.csv"))
     assert code == 2 and message.startswith("schema infer: file ")

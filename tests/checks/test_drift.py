@@ -16,6 +16,7 @@ from scipy.spatial import distance
 from mlgate.checks import _drift_stats, drift
 from mlgate.checks.drift import DriftConfig, drift_between
 from mlgate.engine import evaluate, run_gate
+from tests._cli import one_error_line
 
 GATE = """\
 model: model.joblib
@@ -258,9 +259,7 @@ def test_drifted_features_are_ordered_by_importance(binary_frame, binary_model, 
 def _error(run_cli, gate) -> str:
     code, out, err = run_cli("run", "-c", str(gate))
     assert code == 2, out + err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1
-    return lines[0].removeprefix("mlgate: error: ")
+    return one_error_line(err)
 
 
 def test_reference_missing_a_column(run_cli, drift_gate, tmp_path):

@@ -15,6 +15,7 @@ from mlgate.checks import explainability as module
 from mlgate.checks._shap import Importance
 from mlgate.checks.explainability import ExplainabilityConfig, TopKRule
 from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED
+from tests._cli import one_error_line
 from tests._estimators import LookupClassifier
 
 
@@ -414,24 +415,15 @@ checks:
 """
 
 
-def _error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("mlgate: error: ")
-    return lines[0].removeprefix("mlgate: error: ")
-
-
 @pytest.fixture
-def forest_files(tmp_path, small_binary, forest, save_model):
-    save_model(forest)
-    small_binary.to_csv(tmp_path / "eval.csv", index=False)
+def forest_files(tmp_path, small_binary, forest, write_inputs):
+    write_inputs(forest, small_binary)
     return tmp_path
 
 
-def test_a_shap_failure_fails_the_gate(run_cli, tmp_path, small_binary, save_model, write_gate):
+def test_a_shap_failure_fails_the_gate(run_cli, tmp_path, small_binary, write_inputs, write_gate):
     X = small_binary.drop(columns="label")
-    save_model(LookupClassifier().fit(X, small_binary["label"]))
-    small_binary.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(LookupClassifier().fit(X, small_binary["label"]), small_binary)
     gate = write_gate(GATE.format(section="    sample: 20\n    max_feature_share: 0.5"))
     code, out, _ = run_cli("run", "-c", str(gate))
     assert code == 1
@@ -524,7 +516,7 @@ def test_bad_input_is_one_line_exit_2(run_cli, forest_files, write_gate, section
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2, err
     eval_source = str(forest_files / "eval.csv")
-    assert _error_line(err) == expected.format(eval=eval_source, gate=gate)
+    assert one_error_line(err) == expected.format(eval=eval_source, gate=gate)
 
 
 def test_agreement_with_only_baseline_predictions_is_exit_2(
@@ -537,4 +529,6 @@ def test_agreement_with_only_baseline_predictions_is_exit_2(
     gate = write_gate(text.replace("target: label", "target: label\nbaseline_prediction: champion"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
-    assert _error_line(err) == module.MSG_AGREEMENT_NEEDS_MODEL.format(key="checks.explainability")
+    assert one_error_line(err) == module.MSG_AGREEMENT_NEEDS_MODEL.format(
+        key="checks.explainability"
+    )

@@ -18,6 +18,7 @@ from mlgate.checks._groups import MAX_GROUPS, MISSING
 from mlgate.context import MSG_MISSING_COLUMN
 from mlgate.engine import evaluate
 from mlgate.result import ERRORED, FAILED, PASSED, SKIPPED, WARNED
+from tests._cli import one_error_line
 
 DISPARITIES = {
     "demographic_parity_difference": flm.demographic_parity_difference,
@@ -411,9 +412,7 @@ def _run(run_cli, write_gate, top, section, task=None):
         top = f"{top}\ntask: {task}"
     gate = write_gate(CLI_GATE.format(top=top, section=section))
     code, _, err = run_cli("run", "-c", str(gate))
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return code, lines[0].removeprefix("mlgate: error: "), str(gate)
+    return code, one_error_line(err), str(gate)
 
 
 @pytest.mark.parametrize(

@@ -163,10 +163,9 @@ BAD_GATES = [
 
 @pytest.mark.parametrize(("section", "expected"), BAD_GATES)
 def test_bad_latency_sections_exit_2_with_one_line(
-    section, expected, small_frame, tmp_path, write_gate, save_model, run_cli
+    section, expected, small_frame, tmp_path, write_gate, write_inputs, run_cli
 ):
-    small_frame.to_csv(tmp_path / "eval.csv", index=False)
-    save_model(sleepy(small_frame, 0.0))
+    write_inputs(sleepy(small_frame, 0.0), small_frame)
     path = write_gate(
         "model: model.joblib\ndata: {eval: eval.csv}\ntarget: label\n"
         "checks:\n  latency:\n" + section

@@ -13,6 +13,7 @@ from mlgate.checks._groups import MAX_GROUPS, MISSING
 from mlgate.checks._where import MSG_WHERE_COLUMN, MSG_WHERE_REFUSED, MSG_WHERE_SYNTAX
 from mlgate.context import MSG_MISSING_COLUMN
 from mlgate.result import ERRORED, FAILED, PASSED, WARNED
+from tests._cli import one_error_line
 
 
 @pytest.fixture(scope="module")
@@ -197,9 +198,7 @@ def cli_data(tmp_path, frame, outputs):
 def _run(run_cli, write_gate, items):
     gate = write_gate(CLI_GATE.format(items=items))
     code, _, err = run_cli("run", "-c", str(gate))
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return code, lines[0].removeprefix("mlgate: error: "), str(gate)
+    return code, one_error_line(err), str(gate)
 
 
 KEY = "checks.slices[0]"

@@ -11,6 +11,7 @@ from mlgate.context import MSG_MISSING_COLUMN, MSG_MISSING_FEATURES
 from mlgate.init import MSG_INIT_USAGE
 from mlgate.init._probe import MSG_NO_OVERLAP, MSG_NO_SENSITIVE
 from mlgate.prediction import MSG_PREDICT_FAILED
+from tests._cli import one_error_line
 from tests.init._generated import FEATURES, fit, frame
 
 
@@ -27,12 +28,6 @@ def _init(run_cli, folder, *args):
     return run_cli("init", "--model", str(folder / "model.joblib"), *args)
 
 
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    return lines[0].removeprefix("mlgate: error: ")
-
-
 def test_no_target_column(run_cli, files):
     eval_csv = str(files / "eval.csv")
     code, _, err = _init(run_cli, files, "--data", eval_csv, "--target", "label")
@@ -45,7 +40,7 @@ def test_no_target_column(run_cli, files):
         hint="",
         columns="age, income, region, gender, x1, x2, y",
     )
-    assert _one_line(err) == expected
+    assert one_error_line(err) == expected
 
 
 def test_missing_sensitive_column(run_cli, files):
@@ -58,7 +53,7 @@ def test_missing_sensitive_column(run_cli, files):
     expected = MSG_NO_SENSITIVE.format(
         column="gendr", source=eval_csv, hint="; did you mean 'gender'?"
     )
-    assert _one_line(err) == expected
+    assert one_error_line(err) == expected
 
 
 def test_reference_without_a_shared_column(run_cli, files):
@@ -74,7 +69,7 @@ def test_reference_without_a_shared_column(run_cli, files):
     expected = MSG_NO_OVERLAP.format(
         reference=str(other), data=eval_csv, columns="age, income, region, gender, x1, x2, y"
     )
-    assert _one_line(err) == expected
+    assert one_error_line(err) == expected
 
 
 def test_model_missing_its_input_columns(run_cli, files, tmp_path):
@@ -87,7 +82,7 @@ def test_model_missing_its_input_columns(run_cli, files, tmp_path):
     expected = MSG_MISSING_FEATURES.format(
         key="model", source=str(tmp_path / "no_x1.csv"), missing="x1"
     )
-    assert _one_line(err) == expected
+    assert one_error_line(err) == expected
 
 
 def test_model_that_cannot_predict_on_the_data(run_cli, files, tmp_path):
@@ -99,7 +94,7 @@ def test_model_that_cannot_predict_on_the_data(run_cli, files, tmp_path):
 
     assert code == 2
     prefix = MSG_PREDICT_FAILED.format(key="model", method="predict_proba", error="")
-    assert _one_line(err).startswith(prefix)
+    assert one_error_line(err).startswith(prefix)
     assert not (tmp_path / "mlgate.yaml").exists()
 
 
@@ -107,7 +102,7 @@ def test_missing_flags(run_cli):
     code, _, err = run_cli("init", "--model", "m.joblib")
 
     assert code == 2
-    assert _one_line(err) == MSG_INIT_USAGE
+    assert one_error_line(err) == MSG_INIT_USAGE
 
 
 def test_force_overwrites_both_files(run_cli, files):
@@ -166,4 +161,4 @@ def test_only_slices_needs_a_gate_or_the_inputs(run_cli):
     code, _, err = run_cli("init", "--only", "slices")
 
     assert code == 2
-    assert _one_line(err) == MSG_SLICES_USAGE
+    assert one_error_line(err) == MSG_SLICES_USAGE

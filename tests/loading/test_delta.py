@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from mlgate.loading import data as data_module
+from tests._cli import one_error_line
 
 deltalake = pytest.importorskip("deltalake")
 
@@ -38,10 +39,8 @@ def delta_gate(tmp_path, binary_frame, binary_model, save_model, write_gate):
 
 
 def _error(run_cli, gate) -> tuple[int, str]:
-    code, out, err = run_cli("run", "-c", str(gate))
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, out + err
-    return code, lines[0].removeprefix("mlgate: error: ")
+    code, _, err = run_cli("run", "-c", str(gate))
+    return code, one_error_line(err)
 
 
 def test_pinned_version_is_read_and_recorded(run_cli, delta_gate, tmp_path, binary_frame):

@@ -19,10 +19,9 @@ report:
 
 
 @pytest.fixture
-def gate(tmp_path, regression_frame, regression_model, save_model, write_gate):
+def gate(tmp_path, regression_frame, regression_model, write_inputs, write_gate):
     """Write a regression gate (model, data, gate file); return a writer for its report section."""
-    regression_frame.to_csv(tmp_path / "eval.csv", index=False)
-    save_model(regression_model)
+    write_inputs(regression_model, regression_frame)
 
     def write(extra: str = "") -> str:
         return str(write_gate(GATE.format(extra=extra)))

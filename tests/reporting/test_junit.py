@@ -20,7 +20,7 @@ def junit_schema():
 
 
 def test_valid_against_the_junit_schema(any_result, junit_schema):
-    junit_schema.validate(render_junit(any_result))
+    assert [error.reason for error in junit_schema.iter_errors(render_junit(any_result))] == []
 
 
 def test_the_schema_does_reject_a_broken_file(junit_schema, binary_result):

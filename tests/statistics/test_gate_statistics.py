@@ -11,6 +11,7 @@ import pytest
 import mlgate
 from mlgate import engine, spec, thresholds
 from mlgate.checks import performance
+from tests._cli import one_error_line
 
 FEATURES = ["mean_radius", "mean_texture", "mean_smoothness", "mean_concavity"]
 
@@ -187,16 +188,13 @@ features: [mean_radius, mean_texture]
     ],
 )
 def test_bad_statistics_input_is_one_line_and_exit_2(
-    extra, expected, run_cli, tmp_path, binary_frame, weak_binary_model, save_model, write_gate
+    extra, expected, run_cli, tmp_path, binary_frame, weak_binary_model, write_inputs, write_gate
 ):
-    save_model(weak_binary_model)
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+    write_inputs(weak_binary_model, binary_frame)
     gate = write_gate(GATE_FILE.format(extra=extra))
     code, _, err = run_cli("run", "-c", str(gate))
-    lines = err.strip().splitlines()
     assert code == 2
-    assert len(lines) == 1, err
-    assert lines[0].endswith(expected), lines[0]
+    assert one_error_line(err).endswith(expected)
 
 
 def test_on_lower_for_a_custom_metric_is_refused():

@@ -120,9 +120,8 @@ def test_markdown_and_junit_files_replace_a_stale_one(tmp_path):
 
 
 @pytest.fixture
-def gate_dir(tmp_path, binary_frame, binary_model, save_model, monkeypatch):
-    save_model(binary_model)
-    binary_frame.to_csv(tmp_path / "eval.csv", index=False)
+def gate_dir(tmp_path, binary_frame, binary_model, write_inputs, monkeypatch):
+    write_inputs(binary_model, binary_frame)
     monkeypatch.chdir(tmp_path)
     for name in ("GITHUB_ACTIONS", "TF_BUILD", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"):
         monkeypatch.delenv(name, raising=False)
