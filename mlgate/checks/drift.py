@@ -50,7 +50,6 @@ Columns are listed drifted first, in the same order as ``drifted``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -426,16 +425,14 @@ def _prediction_column(context: EvaluationContext) -> tuple[_Column | None, str 
 def _importance(context: EvaluationContext) -> dict[str, float] | None:
     """Global importance by input column when explainability runs in this gate, else None.
 
-    Integration hook: ``mlgate.checks.explainability.global_importance(context)`` (memoized on
-    the context by that family, so no second SHAP pass). Without that module, drift is unordered.
+    Through ``mlgate.checks.explainability.global_importance(context)``, memoized on the context
+    by that family, so there is no second SHAP pass.
     """
     if "explainability" not in context.spec.document.get("checks", {}):
         return None
-    try:
-        module = importlib.import_module("mlgate.checks.explainability")
-    except ImportError:
-        return None
-    importance = module.global_importance(context)
+    from mlgate.checks.explainability import global_importance
+
+    importance = global_importance(context)
     return None if importance is None else {str(k): float(v) for k, v in importance.items()}
 
 
