@@ -321,7 +321,7 @@ def _table(given: Any, source: Any, key: str, spec: GateSpec, loader: Any) -> An
 
 def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: Any) -> Any:
     if given is not None:
-        return loader.from_object(given, key)
+        return loader.from_object(given, key, classes=spec.classes, task=spec.task)
     if reference is None:
         return None
     return loader.load_model(
@@ -331,4 +331,6 @@ def _model(given: Any, reference: str | None, key: str, spec: GateSpec, loader: 
         spec.tracking_uri,
         spec.registry_uri,
         skops_trusted_types=spec.skops_trusted_types,
+        classes=spec.classes,
+        task=spec.task,
     )

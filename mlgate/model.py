@@ -14,6 +14,7 @@ from typing import Any
 
 from sklearn.base import is_classifier, is_regressor
 
+from mlgate.boosters import CategoricalInputs, library_of, unwrapped
 from mlgate.mlflow_gateway import redact
 
 
@@ -60,6 +61,10 @@ class LoadedModel:
     def feature_names(self) -> list[str] | None:
         """Input columns the model was fitted on or whose signature it declares, if known."""
         names = getattr(self.predictor, "feature_names_in_", None)
+        if names is None and library_of(self.predictor) == "catboost":
+            own = list(self.predictor.feature_names_ or [])
+            generated = own == [str(index) for index in range(len(own))]  # fitted on an array
+            names = None if generated else own
         if names is not None:
             return [str(n) for n in names]
         metadata = getattr(self.predictor, "metadata", None)
@@ -80,7 +85,12 @@ class LoadedModel:
     def describe(self) -> dict[str, Any]:
         """Provenance recorded in the report."""
         described: dict[str, Any] = {"uri": redact(self.uri), "kind": self.kind}
-        described["type"] = type(self.predictor).__name__
+        model = unwrapped(self.predictor)
+        described["type"] = type(getattr(model, "raw", model)).__name__  # a Booster's own type
+        if getattr(model, "objective", None):
+            described["objective"] = model.objective
+        if isinstance(self.predictor, CategoricalInputs):
+            described["categorical_inputs"] = list(self.predictor.columns)
         if self.flavors:
             described["flavors"] = list(self.flavors)
         if self.trusted_types:

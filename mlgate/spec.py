@@ -111,6 +111,7 @@ class GateSpec:
     features: tuple[str, ...] | None = None
     sensitive_features: tuple[str, ...] = ()
     skops_trusted_types: tuple[str, ...] = ()
+    classes: tuple[Any, ...] | None = None  # a Booster's class labels, in output order
     task: str = "auto"
     pos_label: Any = None
     seed: int = 0
@@ -216,6 +217,7 @@ def spec_from_dict(
         features=tuple(features) if features is not None else None,
         sensitive_features=sensitive_features(document),
         skops_trusted_types=tuple(document.get("skops_trusted_types", ())),
+        classes=tuple(document["classes"]) if "classes" in document else None,
         task=document.get("task", "auto"),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),

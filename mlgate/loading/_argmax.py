@@ -2,9 +2,11 @@
 
 Calling a model once instead of twice (``predict`` and ``predict_proba``) halves the predict time,
 but only where it changes no label. It is exact for these scikit-learn classifiers (exact type,
-alone or as the last step of a ``Pipeline``), whose ``predict`` is the arg-max of a score and whose
-``predict_proba`` is an order-preserving transform of that score per row (forest average, leaf
-fractions, sigmoid or softmax):
+alone or as the last step of a ``Pipeline``) and the boosting libraries' classifiers (their
+scikit-learn wrappers, and mlgate's own wrapper of a Booster, whose ``predict`` is defined as this
+arg-max), whose ``predict`` is the arg-max of a score and whose ``predict_proba`` is an
+order-preserving transform of that score per row (forest average, leaf fractions, sigmoid or
+softmax):
 
 * where the largest probability of a row is unique, the score's arg-max is that class, so the
   derived label equals ``predict``;
@@ -19,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from mlgate.boosters import unwrapped
+
 ARGMAX_CLASSIFIERS = frozenset(
     {
         "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
@@ -27,6 +31,10 @@ ARGMAX_CLASSIFIERS = frozenset(
         "sklearn.tree._classes.DecisionTreeClassifier",
         "sklearn.tree._classes.ExtraTreeClassifier",
         "sklearn.linear_model._logistic.LogisticRegression",
+        "xgboost.sklearn.XGBClassifier",
+        "lightgbm.sklearn.LGBMClassifier",
+        "catboost.core.CatBoostClassifier",
+        "mlgate.boosters._native.BoosterClassifier",
     }
 )
 PIPELINE = "sklearn.pipeline.Pipeline"
@@ -39,7 +47,7 @@ def _qualified(obj: Any) -> str:
 
 def predict_is_argmax(predictor: Any) -> bool:
     """Whether ``predictor.predict`` is the arg-max of ``predict_proba`` (see module docstring)."""
-    final = predictor
+    final = predictor = unwrapped(predictor)
     if _qualified(predictor) == PIPELINE:
         final = predictor.steps[-1][1]
     if _qualified(final) not in ARGMAX_CLASSIFIERS:

@@ -7,6 +7,7 @@ an MLflow model into a :class:`~mlgate.model.LoadedModel`.
 
 from __future__ import annotations
 
+import importlib
 import os
 import time
 from collections.abc import Iterator
@@ -23,7 +24,9 @@ from mlflow.tracking._model_registry import utils as registry_state
 from mlflow.tracking._tracking_service import utils as tracking_state
 from mlflow.tracking.artifact_utils import _download_artifact_from_uri
 
-from mlgate.errors import InputError
+from mlgate.boosters import LIBRARIES as BOOSTING_FLAVORS
+from mlgate.boosters import import_library
+from mlgate.errors import InputError, MlgateError
 from mlgate.mlflow_gateway import (
     mlflow_call,
     redact,
@@ -98,6 +101,21 @@ def load(
     return load_folder(Path(local), reference, key, registry)
 
 
+def _load_flavor(folder: Path, flavors: tuple[str, ...], reference: str, key: str) -> Any:
+    """The model in its native flavor (scikit-learn, then a boosting library), else the pyfunc.
+
+    The native object has what a pyfunc hides: class probabilities, class labels, the trees
+    TreeSHAP reads.
+    """
+    if "sklearn" in flavors:
+        return mlflow.sklearn.load_model(str(folder))
+    for library in BOOSTING_FLAVORS:
+        if library in flavors:
+            import_library(library, key, f"{reference} (MLflow flavor '{library}')")
+            return importlib.import_module(f"mlflow.{library}").load_model(str(folder))
+    return mlflow.pyfunc.load_model(str(folder))
+
+
 def load_folder(
     folder: Path, reference: str, key: str, registry: dict[str, Any] | None = None
 ) -> LoadedModel:
@@ -110,10 +128,9 @@ def load_folder(
     try:
         metadata = Model.load(str(folder))
         flavors = tuple(metadata.flavors)
-        if "sklearn" in flavors:
-            predictor = mlflow.sklearn.load_model(str(folder))
-        else:
-            predictor = mlflow.pyfunc.load_model(str(folder))
+        predictor = _load_flavor(folder, flavors, reference, key)
+    except MlgateError:
+        raise
     except Exception as error:
         raise InputError(
             MSG_LOAD_FAILED.format(key=key, uri=reference, reason=short_reason(error))

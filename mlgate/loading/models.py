@@ -1,11 +1,12 @@
 """Load a model from any form the gate file accepts, and say what it can do.
 
 Forms: ``models:/name@alias``, ``models:/name/N``, ``runs:/<id>/<path>`` (any MLflow URI), a local
-MLflow model folder, a ``.skops`` file, or a ``.joblib``/``.pkl`` file. Registry aliases are
+MLflow model folder, a ``.skops`` file, a ``.joblib``/``.pkl`` file, or a native model file of
+XGBoost (``.json``/``.ubj``), LightGBM (``.txt``) or CatBoost (``.cbm``). Registry aliases are
 resolved to a concrete version once, here, so the version evaluated is the version reported.
 
 Loading a pickle or joblib file runs code from that file: only load files you trust. MLflow model
-folders and skops files are the safer formats.
+folders, skops files and the native booster files are the safer formats.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 
 import joblib
 
-from mlgate.errors import InputError
+from mlgate.boosters import BOOSTER_SUFFIXES, adapt, load_booster_file
+from mlgate.errors import GateFileError, InputError, MlgateError
 from mlgate.model import LoadedModel
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib")
@@ -47,15 +49,22 @@ MSG_UNTRUSTED = (
     "skops.io.load(..., trusted=[...]) and pass the model to run_gate)"
 )
 MSG_NO_PREDICT = "{key}: the loaded object ({type}) has no predict method"
+MSG_CLASSES_DIFFER = (
+    "'classes' is {classes} but the {key} stores its own class labels {own}; remove 'classes' "
+    "(it is for a Booster, which does not store them)"
+)
 
 
-def from_object(predictor: Any, key: str) -> LoadedModel:
-    """Wrap a fitted model passed from Python."""
+def from_object(
+    predictor: Any, key: str, *, classes: tuple[Any, ...] | None = None, task: str = "auto"
+) -> LoadedModel:
+    """Wrap a fitted model passed from Python (a raw Booster too, as from a file)."""
     if not callable(getattr(predictor, "predict", None)):
         raise InputError(MSG_NO_PREDICT.format(key=key, type=type(predictor).__name__))
-    return LoadedModel(
+    loaded = LoadedModel(
         uri=f"<python {type(predictor).__name__}>", kind="python", predictor=predictor
     )
+    return _adapted(loaded, key, classes, task)
 
 
 def load_model(
@@ -66,12 +75,29 @@ def load_model(
     registry_uri: str | None = None,
     *,
     skops_trusted_types: tuple[str, ...] = (),
+    classes: tuple[Any, ...] | None = None,
+    task: str = "auto",
 ) -> LoadedModel:
-    """Load the model named by gate-file ``key``; ``skops_trusted_types`` from the gate file."""
+    """Load the model named by gate-file ``key``.
+
+    ``skops_trusted_types``, ``classes`` (a Booster's labels) and ``task`` come from the gate
+    file.
+    """
     loaded = _load(reference, key, base_dir, tracking_uri, registry_uri, skops_trusted_types)
     if loaded.local_path is not None:
         loaded.reloader = partial(_load_again, loaded, key)
-    return loaded
+    return _adapted(loaded, key, classes, task)
+
+
+def _adapted(
+    model: LoadedModel, key: str, classes: tuple[Any, ...] | None, task: str
+) -> LoadedModel:
+    """A raw Booster wrapped with its task and labels; native categorical columns cast."""
+    model.predictor = adapt(model.predictor, model.uri, key, classes=classes, task=task)
+    own = model.classes
+    if classes is not None and own is not None and [str(c) for c in own] != list(map(str, classes)):
+        raise GateFileError(MSG_CLASSES_DIFFER.format(key=key, classes=list(classes), own=own))
+    return model
 
 
 def _load(
@@ -97,7 +123,24 @@ def _load(
         return _load_skops(path, key, skops_trusted_types)
     if suffix in PICKLE_SUFFIXES:
         return _load_pickle(path, key)
+    if suffix in BOOSTER_SUFFIXES:
+        return _load_booster(path, key)
     raise InputError(MSG_UNKNOWN_FORM.format(key=key, path=path))
+
+
+def _load_booster(path: Path, key: str) -> LoadedModel:
+    """A native XGBoost, LightGBM or CatBoost model file (no code runs from it)."""
+    started = time.perf_counter()
+    try:
+        predictor, library = load_booster_file(path, key)
+    except MlgateError:
+        raise
+    except Exception as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise InputError(MSG_UNREADABLE.format(key=key, path=path, error=reason)) from error
+    loaded = LoadedModel(uri=str(path), kind=library, predictor=predictor, local_path=path)
+    loaded.load_seconds = time.perf_counter() - started
+    return loaded
 
 
 def _load_again(model: LoadedModel, key: str) -> LoadedModel:
@@ -107,6 +150,8 @@ def _load_again(model: LoadedModel, key: str) -> LoadedModel:
         return _mlflow_loader().load_folder(model.local_path, model.uri, key)
     if model.kind == "skops":
         return _load_skops(model.local_path, key, model.trusted_types)
+    if model.local_path.suffix.lower() in BOOSTER_SUFFIXES:
+        return _load_booster(model.local_path, key)
     return _load_pickle(model.local_path, key)
 
 
