@@ -13,8 +13,13 @@ scikit-learn ``Pipeline``: the final estimator is explained on the transformed f
 per-row attributions of the columns made from one input column (one-hot columns) are summed into
 that column; when the transform mixes columns the transformed names are reported instead.
 
-shap, numpy and scikit-learn are imported inside the functions: this module is imported by the
-family module whenever a gate runs, explainability or not.
+XGBoost, LightGBM and CatBoost models (their scikit-learn wrappers, Boosters, or the final step of
+a pipeline) are explained by their library's own exact TreeSHAP (:mod:`mlgate.boosters`), on
+their margin (log-odds for a binary classifier, one margin per class for multiclass): the same
+numbers shap's ``TreeExplainer`` gives for them, in the library's C++ threads, with native
+categorical columns as the model reads them.
+
+This module is imported only when the gate configures explainability (it imports shap).
 """
 
 from __future__ import annotations
@@ -29,6 +34,13 @@ import shap
 from scipy.stats import spearmanr
 from sklearn.pipeline import Pipeline
 
+from mlgate.boosters import (
+    CategoricalInputs,
+    has_native_contributions,
+    library_of,
+    native_contributions,
+    unwrapped,
+)
 from mlgate.checks._feature_map import source_columns
 
 BACKGROUND_ROWS = 100
@@ -127,8 +139,8 @@ class _Target:
     """What is explained: the final estimator, the rows it sees and how columns map back."""
 
     estimator: Any
-    rows: np.ndarray
-    background: np.ndarray
+    rows: Any  # a matrix, or the data frame itself for a model explained by its own library
+    background: Any
     names: list[str]
     inputs: list[str]
     sources: list[str] | None
@@ -156,6 +168,8 @@ def explain(
     estimator = target.estimator
     kind = _kind(estimator)
     notes: list[str] = []
+    if has_native_contributions(estimator):
+        kind = "native"
     if kind == "boosted" and task == "multiclass":
         notes.append(NOTE_MULTICLASS_BOOSTED.format(type=type(estimator).__name__))
         kind = "agnostic"
@@ -163,7 +177,11 @@ def explain(
         kind = "tree"  # a boosted regressor's raw output is its prediction
     agreement = None
     background: int | None = None
-    if kind == "tree":
+    if kind == "native":
+        values = native_contributions(estimator, target.rows)
+        algorithm = "tree_path_dependent"
+        explainer = f"{library_of(getattr(estimator, 'raw', estimator))} TreeSHAP (native)"
+    elif kind == "tree":
         values, algorithm, agreement = _path_dependent(estimator, target, exact)
         explainer = "TreeExplainer"
     elif kind == "boosted":
@@ -230,6 +248,16 @@ def _target(model: Any, X: pd.DataFrame, rows: np.ndarray) -> _Target:
             names=names,
             inputs=inputs,
             sources=sources,
+        )
+    if has_native_contributions(unwrapped(model)):
+        prepared = model.prepared(chosen) if isinstance(model, CategoricalInputs) else chosen
+        return _Target(
+            estimator=unwrapped(model),
+            rows=prepared,
+            background=prepared.iloc[:BACKGROUND_ROWS],
+            names=inputs,
+            inputs=inputs,
+            sources=list(inputs),
         )
     numeric = [c for c in chosen.columns if chosen[c].dtype.kind in "biuf"]
     if len(numeric) != len(inputs):
@@ -399,6 +427,8 @@ def _select_outputs(
     """Per-row attributions of what is explained: the positive class, or each class."""
     if values.ndim == 2:
         return {"all": values}
+    if values.shape[2] == 1:  # one output: a regressor, or a binary classifier's log-odds
+        return {"all": values[:, :, 0]}
     model_classes = list(getattr(estimator, "classes_", classes or []))
     if task == "binary":
         index = model_classes.index(pos_label) if pos_label in model_classes else -1
@@ -428,6 +458,11 @@ def _average(importances: list[dict[str, float]]) -> dict[str, float]:
 
 
 def _output_name(kind: str, task: str, pos_label: Any, model_type: str) -> str:
+    if kind == "native":
+        return {
+            "regression": "margin (the raw score; the prediction for squared-error objectives)",
+            "binary": "log-odds (margin) of the positive class",
+        }.get(task, "margin of each class (importance: mean over classes)")
     if task == "regression":
         return "prediction"
     if kind == "linear":
