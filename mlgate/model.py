@@ -38,7 +38,8 @@ class LoadedModel:
     def classes(self) -> list[Any] | None:
         """Class labels in ``predict_proba`` column order, when the model exposes them."""
         classes = getattr(self.predictor, "classes_", None)
-        return None if classes is None else list(classes)
+        # An empty list is no class list: a CatBoost regressor read from a file has one.
+        return None if classes is None or len(classes) == 0 else list(classes)
 
     @property
     def has_proba(self) -> bool:
