@@ -50,8 +50,8 @@ MSG_UNTRUSTED = (
 )
 MSG_NO_PREDICT = "{key}: the loaded object ({type}) has no predict method"
 MSG_CLASSES_DIFFER = (
-    "'classes' is {classes} but the {key} stores its own class labels {own}; remove 'classes' "
-    "(it is for a Booster, which does not store them)"
+    "'classes' is [{classes}] but the {key} stores its own class labels [{own}]; remove "
+    "'classes' (it is for a Booster, which does not store them)"
 )
 
 
