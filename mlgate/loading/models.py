@@ -96,7 +96,8 @@ def _adapted(
     model.predictor = adapt(model.predictor, model.uri, key, classes=classes, task=task)
     own = model.classes
     if classes is not None and own is not None and [str(c) for c in own] != list(map(str, classes)):
-        raise GateFileError(MSG_CLASSES_DIFFER.format(key=key, classes=list(classes), own=own))
+        listed = {"classes": ", ".join(map(str, classes)), "own": ", ".join(map(str, own))}
+        raise GateFileError(MSG_CLASSES_DIFFER.format(key=key, **listed))
     return model
 
 
