@@ -72,7 +72,6 @@ BOOSTED_TREES = frozenset(
         "HistGradientBoostingRegressor",
     }
 )
-BOOSTING_LIBRARIES = ("xgboost", "lightgbm", "catboost")
 
 MSG_NO_PROBA = (
     "{type} has no predict_proba, and classifiers are explained on probabilities, never on hard "
@@ -291,14 +290,13 @@ def _transformed_names(transform: Any, inputs: list[str], count: int) -> list[st
 
 
 def _kind(estimator: Any) -> str:
-    """'tree' (averaging ensembles), 'boosted' (margin-output trees), 'linear', or 'agnostic'."""
+    """'tree' (averaging ensembles), 'boosted' (scikit-learn's margin-output trees), 'linear',
+    or 'agnostic'; the boosting libraries' models are explained natively before this is asked."""
     name = type(estimator).__name__
     module = type(estimator).__module__
     if module.startswith("sklearn.") and name in AVERAGING_TREES:
         return "tree"
-    if (module.startswith("sklearn.") and name in BOOSTED_TREES) or module.startswith(
-        BOOSTING_LIBRARIES
-    ):
+    if module.startswith("sklearn.") and name in BOOSTED_TREES:
         return "boosted"
     if module.startswith("sklearn.linear_model") and hasattr(estimator, "coef_"):
         return "linear"
