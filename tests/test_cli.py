@@ -267,13 +267,21 @@ def test_unknown_key_in_the_gate_file(run_cli, binary_gate, write_gate):
 
 
 def test_model_file_of_unknown_form(run_cli, tmp_path, binary_gate, write_gate):
-    (tmp_path / "model.txt").write_text("hello")
-    gate = write_gate(GATE.format(min_auc=0.5).replace("model.joblib", "model.txt"))
+    (tmp_path / "model.dat").write_text("hello")
+    gate = write_gate(GATE.format(min_auc=0.5).replace("model.joblib", "model.dat"))
     code, _, err = run_cli("run", "-c", str(gate))
     assert code == 2
     assert one_error_line(err) == models_module.MSG_UNKNOWN_FORM.format(
-        key="model", path=tmp_path / "model.txt"
+        key="model", path=tmp_path / "model.dat"
     )
+
+
+def test_a_model_file_that_is_not_a_booster_is_one_line(run_cli, tmp_path, binary_gate, write_gate):
+    (tmp_path / "model.txt").write_text("hello")  # .txt: read as a LightGBM model file
+    gate = write_gate(GATE.format(min_auc=0.5).replace("model.joblib", "model.txt"))
+    code, _, err = run_cli("run", "-c", str(gate))
+    assert code == 2
+    assert one_error_line(err).startswith(f"model: could not load {tmp_path / 'model.txt'}: ")
 
 
 def test_comparison_without_baseline_is_a_usage_error(run_cli, binary_gate, write_gate):

@@ -34,13 +34,14 @@ MLFLOW_SCHEMES = (
     "dbfs:/",
 )
 
+MODEL_FILES = ".skops, .joblib or .pkl, or an XGBoost .json/.ubj, LightGBM .txt or CatBoost .cbm"
 MSG_MISSING = (
     "{key}: {path} does not exist; give models:/name@alias, models:/name/N, runs:/<id>/model, an "
-    "MLflow model folder, or a .skops/.joblib/.pkl file"
+    "MLflow model folder, or a model file (" + MODEL_FILES + ")"
 )
 MSG_UNKNOWN_FORM = (
-    "{key}: {path} is neither an MLflow model folder (no MLmodel file) nor a .skops/.joblib/.pkl "
-    "file"
+    "{key}: {path} is neither an MLflow model folder (no MLmodel file) nor a model file mlgate "
+    "reads (" + MODEL_FILES + ")"
 )
 MSG_UNREADABLE = "{key}: could not load {path}: {error}"
 MSG_UNTRUSTED = (
