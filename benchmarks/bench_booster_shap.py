@@ -55,7 +55,9 @@ def fit(library: str, X: pd.DataFrame, y: np.ndarray, trees: int, depth: int):
         return model.fit(X, y)
     import catboost
 
-    model = catboost.CatBoostClassifier(iterations=trees, depth=depth, verbose=0, thread_count=2)
+    model = catboost.CatBoostClassifier(
+        iterations=trees, depth=depth, verbose=0, thread_count=2, allow_writing_files=False
+    )
     return model.fit(X, y)
 
 

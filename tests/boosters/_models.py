@@ -40,7 +40,15 @@ def estimator(library: str, task: str, **options):
     import catboost
 
     kind = catboost.CatBoostRegressor if task == "regression" else catboost.CatBoostClassifier
-    return kind(iterations=TREES, depth=3, random_seed=0, verbose=0, thread_count=1, **options)
+    return kind(
+        iterations=TREES,
+        depth=3,
+        random_seed=0,
+        verbose=0,
+        thread_count=1,
+        allow_writing_files=False,  # no catboost_info/ folder in the working directory
+        **options,
+    )
 
 
 def fit(library: str, task: str, X: pd.DataFrame, y, **options):
