@@ -95,3 +95,48 @@ def test_text_categories_from_csv_gate_like_the_trained_frame(
     expected = dict(zip(X.columns, np.abs(values).mean(axis=0), strict=True))
     importance = next(c for c in report["checks"] if c["id"] == "explainability.importance")
     assert importance["details"]["importance"] == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_a_pipeline_with_a_column_transformer_is_explained_by_input_column(
+    library, tmp_path, run_cli, monkeypatch
+):
+    """One-hot columns made from 'city' are summed back into 'city', row by row."""
+    import joblib
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = _frame(ROWS)
+    X, y = frame.drop(columns="label"), frame["label"]
+    encode = ColumnTransformer(
+        [
+            ("numbers", SimpleImputer(), ["age", "income"]),
+            ("city", OneHotEncoder(sparse_output=False), ["city"]),
+        ]
+    )
+    pipeline = make_pipeline(encode, fit(library, "binary", encode.fit_transform(X), y))
+    joblib.dump(pipeline, tmp_path / "model.joblib")
+    frame.to_csv(tmp_path / "eval.csv", index=False)
+    (tmp_path / "mlgate.yaml").write_text(
+        "model: model.joblib\ndata: {eval: eval.csv}\ntarget: label\n"
+        f"checks: {{explainability: {{sample: {ROWS}, max_feature_share: 1.0}}}}\n"
+        "report: {formats: [json]}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    code, out, err = run_cli("run", "-c", "mlgate.yaml")
+
+    assert code == 0, out + err
+    report = json.loads((tmp_path / "mlgate-report.json").read_text())
+    values = np.asarray(shap.TreeExplainer(pipeline[-1]).shap_values(encode.transform(X)))
+    by_input = np.column_stack([values[:, 0], values[:, 1], values[:, 2:].sum(axis=1)])
+    expected = dict(zip(["age", "income", "city"], np.abs(by_input).mean(axis=0), strict=True))
+    importance = next(c for c in report["checks"] if c["id"] == "explainability.importance")
+    assert importance["details"]["feature_space"] == "input"
+    assert importance["details"]["importance"] == pytest.approx(expected, abs=1e-6)
+    proba = np.asarray(pipeline.predict_proba(X), dtype=np.float64)
+    assert report["metrics"]["roc_auc"] == pytest.approx(
+        metrics.roc_auc_score(y, proba[:, 1]), rel=1e-9
+    )
