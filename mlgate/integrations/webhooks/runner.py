@@ -99,9 +99,15 @@ def _run_child(
     process.start()
     started(int(process.pid or 0))
     process.join()
-    code = process.exitcode if process.exitcode is not None else -1
+    # The code the child wrote as its last act is the decision; the fork server's own report can
+    # be lost (Python's forkserver says 255 when its status pipe closes first, seen with two
+    # children ending in the same millisecond).
+    code = process.exitcode
+    if code != EXIT_BUSY:  # a busy child wrote nothing: its job adopts the other's outcome
+        written = _written_exit_code(folder)
+        code = written if written is not None else code
     duration = round(time.perf_counter() - clock, 3)
-    return _outcome(folder, report, code, duration)
+    return _outcome(folder, report, -1 if code is None else code, duration)
 
 
 def wait_for_lock(folder: Path) -> None:
@@ -115,11 +121,18 @@ def wait_for_lock(folder: Path) -> None:
         os.close(descriptor)  # releases it: the receiver only waited
 
 
+def _written_exit_code(folder: Path) -> int | None:
+    """The exit code a gate child of this job wrote, or None when none finished."""
+    try:
+        return int((folder / EXIT_NAME).read_text("utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
 def _adopt(folder: Path, report_name: str) -> GateOutcome | None:
     """The outcome an orphaned gate child wrote before its receiver restarted, if it finished."""
-    try:
-        code = int((folder / EXIT_NAME).read_text("utf-8").strip())
-    except (OSError, ValueError):
+    code = _written_exit_code(folder)
+    if code is None:
         return None
     outcome = _outcome(folder, folder / report_name, code, 0.0)
     outcome.adopted = True
