@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from mlgate.errors import EXIT_FAILED, EXIT_PASSED
-from mlgate.reporting.junit import render_junit
-from mlgate.reporting.markdown import render_markdown
 
 if TYPE_CHECKING:
     from mlgate.result import GateResult
@@ -109,10 +107,14 @@ def ensure_report_file(
 
 
 def markdown_file(result: GateResult, folder: Path) -> Path:
+    from mlgate.reporting.markdown import render_markdown
+
     return ensure_report_file(result, folder, MARKDOWN_NAME, render_markdown)
 
 
 def junit_file(result: GateResult, folder: Path) -> Path:
+    from mlgate.reporting.junit import render_junit
+
     return ensure_report_file(result, folder, JUNIT_NAME, render_junit)
 
 
