@@ -94,13 +94,23 @@ class _Booster:
     """The parts every wrapped Booster shares: the raw model, its library, its feature names."""
 
     def __init__(
-        self, raw: Any, library: str, objective: str, features: list[str], output: RawOutput
+        self,
+        raw: Any,
+        library: str,
+        objective: str,
+        features: list[str] | int,
+        output: RawOutput,
     ) -> None:
         self.raw = raw
         self.library = library
         self.objective = objective
-        self.feature_names_in_ = np.asarray(features, dtype=object)
-        self.n_features_in_ = len(features)
+        # A Booster trained on an array has no column names: only its column count is known, and
+        # the gate feeds it columns by position, as a scikit-learn model fitted on an array.
+        if isinstance(features, int):
+            self.n_features_in_ = features
+        else:
+            self.feature_names_in_ = np.asarray(features, dtype=object)
+            self.n_features_in_ = len(features)
         self._output = output
 
     def _raw_output(self, X: pd.DataFrame, margin: bool) -> np.ndarray:
@@ -130,7 +140,7 @@ class BoosterClassifier(_Booster):
         raw: Any,
         library: str,
         objective: str,
-        features: list[str],
+        features: list[str] | int,
         output: RawOutput,
         *,
         classes: list[Any],
@@ -199,7 +209,7 @@ def wrap_xgboost(
     regression = objective.startswith(XGBOOST_REGRESSION_PREFIXES)
     resolved, returns = _read_objective(XGBOOST_OBJECTIVES, objective, regression, task, names)
     count = max(int(config["learner_model_param"].get("num_class", "0")), 2)
-    features = raw.feature_names or [f"f{index}" for index in range(raw.num_features())]
+    features: list[str] | int = raw.feature_names or raw.num_features()
 
     def output(X: pd.DataFrame, margin: bool) -> np.ndarray:
         data = xgboost.DMatrix(X, enable_categorical=True)
@@ -227,7 +237,9 @@ def wrap_lightgbm(
     def output(X: pd.DataFrame, margin: bool) -> np.ndarray:
         return raw.predict(X, raw_score=margin)
 
-    features = list(raw.feature_name())
+    named = list(raw.feature_name())
+    generated = named == [f"Column_{index}" for index in range(len(named))]  # trained on an array
+    features: list[str] | int = len(named) if generated else named
     if resolved == "regression":
         return BoosterRegressor(raw, "lightgbm", objective, features, output)
     labels = _class_labels(classes, resolved, count, names)

@@ -16,7 +16,7 @@ from mlgate.boosters import (
     MSG_NOT_INSTALLED,
     MSG_UNKNOWN_OBJECTIVE,
 )
-from mlgate.context import MSG_MISSING_FEATURES
+from mlgate.context import MSG_FEATURE_COUNT, MSG_MISSING_FEATURES
 from mlgate.loading.models import MSG_CLASSES_DIFFER
 from tests.boosters._models import FEATURES, fit, make_frame
 
@@ -133,3 +133,43 @@ def test_classes_that_contradict_the_model_are_refused(write, tmp_path, cli_erro
 def _xy(task: str):
     frame = make_frame(task, 200, seed=1)
     return frame[FEATURES], frame["label"]
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_a_booster_trained_on_an_array_takes_the_columns_by_position(
+    library, write, tmp_path, run_cli, cli_error
+):
+    """No column names in the file: every column but the target, in order, and their count
+    checked before the model is called."""
+    import lightgbm
+
+    frame = make_frame("binary", 200, seed=1)
+    X, y = frame[FEATURES].to_numpy(), frame["label"].to_numpy()
+    if library == "xgboost":
+        booster = xgboost.train({"objective": "binary:logistic"}, xgboost.DMatrix(X, y), 5)
+        booster.save_model(str(tmp_path / "model.json"))
+        positive = booster.predict(xgboost.DMatrix(X))
+        model = "model.json"
+    else:
+        params = {"objective": "binary", "verbose": -1}
+        booster = lightgbm.train(params, lightgbm.Dataset(X, y), 5)
+        booster.save_model(str(tmp_path / "model.txt"))
+        positive = booster.predict(X)
+        model = "model.txt"
+    write("binary", model, "checks: {performance: {roc_auc: {min: 0.5}}}", frame=frame)
+    code, out, err = run_cli("run", "-c", "mlgate.yaml")
+    assert code == 0, out + err
+    report = json.loads((tmp_path / "mlgate-report.json").read_text())
+    expected = metrics.roc_auc_score(y, np.asarray(positive, dtype=np.float64))
+    assert report["metrics"]["roc_auc"] == pytest.approx(expected, rel=1e-9)
+
+    write("binary", model, frame=frame.assign(extra=1.0))
+    code, message = cli_error("run", "-c", "mlgate.yaml")
+    assert code == 2
+    assert message == MSG_FEATURE_COUNT.format(
+        key="model",
+        expected=4,
+        got=5,
+        source=tmp_path / "eval.csv",
+        columns="f0, f1, f2, f3, extra",
+    )
