@@ -68,3 +68,35 @@ def test_a_pyfunc_with_two_output_columns_is_one_line(tmp_path, monkeypatch, cli
     monkeypatch.chdir(tmp_path)
     code, message = cli_error("run", "-c", "mlgate.yaml")
     assert (code, message) == (2, MSG_MULTI_COLUMN.format(key="model", count=2))
+
+
+@pytest.mark.parametrize(
+    ("library", "trusted"),
+    [
+        ("xgboost", ["xgboost.core.Booster", "xgboost.sklearn.XGBClassifier"]),
+        (
+            "lightgbm",
+            [
+                "collections.OrderedDict",
+                "lightgbm.basic.Booster",
+                "lightgbm.sklearn.LGBMClassifier",
+            ],
+        ),
+    ],
+)
+def test_a_wrapper_in_a_skops_file_gates_with_its_types_trusted(
+    library, trusted, tmp_path, monkeypatch, run_cli, cli_error
+):
+    import skops.io
+
+    frame = make_frame("binary", 200, seed=2)
+    skops.io.dump(fit(library, "binary", frame[FEATURES], frame["label"]), tmp_path / "m.skops")
+    frame.to_csv(tmp_path / "eval.csv", index=False)
+    gate = "model: m.skops\ndata: {{eval: eval.csv}}\ntarget: label\n{extra}\n"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mlgate.yaml").write_text(gate.format(extra=""))
+    code, message = cli_error("run", "-c", "mlgate.yaml")
+    assert code == 2 and "skops does not trust by default" in message  # nothing runs untrusted
+    (tmp_path / "mlgate.yaml").write_text(gate.format(extra=f"skops_trusted_types: {trusted}"))
+    code, out, err = run_cli("run", "-c", "mlgate.yaml")
+    assert code == 0, out + err
