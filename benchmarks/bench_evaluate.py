@@ -236,6 +236,11 @@ def run_mlflow(workload: Workload, plots: bool = True) -> dict[str, float]:
 
     read = pd.read_csv if workload.data.endswith(".csv") else pd.read_parquet
     mlflow.set_tracking_uri(workload.tracking_uri)
+    if (
+        mlflow.get_experiment_by_name(EXPERIMENT) is None
+    ):  # artifacts beside the store, not ./mlruns
+        store = Path(workload.tracking_uri.removeprefix("sqlite:///")).parent
+        mlflow.create_experiment(EXPERIMENT, artifact_location=(store / "artifacts").as_uri())
     mlflow.set_experiment(EXPERIMENT)
     with plots_disabled() if not plots else contextlib.nullcontext(), mlflow.start_run():
         result = mlflow.models.evaluate(

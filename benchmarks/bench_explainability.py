@@ -54,6 +54,8 @@ import mlflow
 import pandas as pd
 folder, data, target, config = sys.argv[1:5]
 mlflow.set_tracking_uri(f"sqlite:///{folder}/mlflow.db")
+# Artifacts beside the store: the default root is ./mlruns in the working directory.
+mlflow.create_experiment("bench-explainability", artifact_location=f"file://{folder}/artifacts")
 mlflow.set_experiment("bench-explainability")
 frame = pd.read_parquet(data)
 with mlflow.start_run():

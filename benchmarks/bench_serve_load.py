@@ -134,6 +134,7 @@ def setup(root: Path, models: int, versions: int) -> list[tuple[str, str]]:
     store = root / "mlflow.db"
     uri = f"sqlite:///{store}"
     mlflow.set_tracking_uri(uri)
+    mlflow.create_experiment("training", artifact_location=(root / "artifacts").as_uri())
     mlflow.set_experiment("training")
     with contextlib.redirect_stdout(sys.stderr), mlflow.start_run():
         logged = mlflow.sklearn.log_model(model, name="model", pip_requirements=["scikit-learn"])

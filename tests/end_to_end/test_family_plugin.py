@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,13 @@ BROKEN_MODULES = {
 
 
 def install(source: Path, target: Path) -> Path:
-    """``source`` (a package folder) installed into ``target``, without its dependencies."""
+    """``source`` (a package folder) installed into ``target``, without its dependencies.
+
+    Built from a copy, so the build leaves no ``build/`` or ``*.egg-info`` in the checkout.
+    """
+    copy = target.with_name(f"{target.name}-source")
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("build", "*.egg-info"))
+    source = copy
     subprocess.run(
         [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--no-deps",
          "--python", sys.executable, "--target", str(target), str(source)],
