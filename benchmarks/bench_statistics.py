@@ -264,7 +264,8 @@ def statistics_rows(folder: Path, resamples: int, loop_resamples: int) -> dict[s
 def simulations(count: int, rows: int, resamples: int) -> dict[str, float]:
     """False-promotion rate under a zero true AUC difference, and 95% interval coverage."""
     from mlgate.metrics import MetricInput
-    from mlgate.metrics._sufficient import ClassificationStatistics, RegressionStatistics
+    from mlgate.metrics._regression_statistics import RegressionStatistics
+    from mlgate.metrics._sufficient import ClassificationStatistics
     from mlgate.statistics._bootstrap import metric_intervals, paired_difference
 
     def binary(seed: int, noise_seed: int) -> ClassificationStatistics:

@@ -10,7 +10,7 @@ Rows are kept in a *base order* chosen per model (descending positive-class scor
 ascending absolute error for regression) so that the rank statistics (ROC AUC, average precision,
 max and median error) need no sort per resample. ``strata`` lists each true class's rows in base
 order; :mod:`mlgate.statistics` draws resample counts per stratum member and hands them to
-``evaluate_members`` (a binary classifier is then evaluated class by class, :class:`_BinaryLayout`).
+``evaluate_members`` (a binary classifier is then evaluated class by class, :class:`BinaryLayout`).
 Point estimates (:meth:`ClassificationStatistics.point`) use the same code with every count 1;
 regression point estimates stay with scikit-learn.
 
@@ -23,13 +23,22 @@ threshold).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import scipy.sparse
+
+from mlgate.metrics._arrays import (
+    divide,
+    inverse_order,
+    row_dot,
+    spread_counts,
+)
+from mlgate.metrics._binary_layout import BinaryLayout
+from mlgate.metrics._registry import PER_CLASS_METRICS
 
 if TYPE_CHECKING:
     from mlgate.metrics._registry import MetricInput
@@ -46,25 +55,6 @@ MSG_UNDEFINED = (
     "sample_weight column"
 )
 PROBA_METRICS = ("log_loss", "roc_auc", "precision_recall_auc", "brier_score")
-AREA_METRICS = frozenset({"roc_auc", "precision_recall_auc"})
-COUNTED = frozenset({"true_negatives", "false_positives", "false_negatives", "true_positives"})
-PER_CLASS = ("precision_score", "recall_score", "f1_score")
-
-
-def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    """``numerator / denominator`` with 0 where the denominator is 0 (``zero_division=0``)."""
-    out = np.zeros(np.broadcast(numerator, denominator).shape)
-    np.divide(numerator, denominator, out=out, where=denominator != 0)
-    return out
-
-
-def _row_dot(matrix: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Sum over each row of ``matrix * other`` (other: a row vector or a same-shape matrix).
-
-    numpy's pairwise row sums give the same bits whatever the memory alignment or thread count;
-    ``einsum`` and BLAS do not promise that, and the intervals must be byte-identical.
-    """
-    return (matrix * other).sum(axis=1)
 
 
 def _tie_starts(sorted_scores: np.ndarray) -> np.ndarray | None:
@@ -89,13 +79,13 @@ def _ranked_areas(
     tps = np.cumsum(pos, axis=1)
     fps = np.cumsum(neg, axis=1)
     total_pos, total_neg = tps[:, -1].copy(), fps[:, -1].copy()
-    above = _row_dot(neg, tps) - 0.5 * _row_dot(neg, pos)
+    above = row_dot(neg, tps) - 0.5 * row_dot(neg, pos)
     np.add(fps, tps, out=fps)  # fps now holds the predicted-positive weight at each threshold
     fps[fps == 0] = 1.0  # there tps is 0 too: precision 0, as zero_division=0
     np.divide(tps, fps, out=tps)  # tps now holds the precision at each threshold
     with np.errstate(divide="ignore", invalid="ignore"):
         auc = above / (total_pos * total_neg)
-        average_precision = _row_dot(pos, tps) / total_pos
+        average_precision = row_dot(pos, tps) / total_pos
     return auc, average_precision
 
 
@@ -147,7 +137,7 @@ class ClassificationStatistics:
 
     def inverse(self) -> np.ndarray:
         """Each row's position in base order (computed when asked: only pairing needs it)."""
-        return _inverse(self.order)
+        return inverse_order(self.order)
 
     def sorted_scores(self) -> np.ndarray:
         """Positive-class scores in base order, highest first (binary with probabilities)."""
@@ -194,11 +184,11 @@ class ClassificationStatistics:
         )
 
     @cached_property
-    def by_class(self) -> _BinaryLayout | None:
+    def by_class(self) -> BinaryLayout | None:
         """The class-by-class layout that bootstrap resamples of a binary classifier with
         probabilities use; built on first resample, since point estimates do not need it."""
         if self.binary and len(self.labels) == 2 and self.has_proba:
-            return _BinaryLayout(self)
+            return BinaryLayout(self)
         return None
 
     def threshold_sums(self) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +225,9 @@ class ClassificationStatistics:
             names += ["log_loss", "roc_auc", "brier_score"]
             if self.binary:
                 names.append("precision_recall_auc")
-        names += [f"{m}[{label}]" for m in PER_CLASS for label in self.labels[: self.n_labels]]
+        names += [
+            f"{m}[{label}]" for m in PER_CLASS_METRICS for label in self.labels[: self.n_labels]
+        ]
         return names
 
     def evaluate(
@@ -268,9 +260,9 @@ class ClassificationStatistics:
             return out
         total = weights.sum(axis=1)
         if "log_loss" in wanted:
-            out["log_loss"] = _row_dot(weights, self.row_losses) / total
+            out["log_loss"] = row_dot(weights, self.row_losses) / total
         if "brier_score" in wanted:
-            out["brier_score"] = _row_dot(weights, self.row_brier) / total
+            out["brier_score"] = row_dot(weights, self.row_brier) / total
         if "roc_auc" in wanted or "precision_recall_auc" in wanted:
             out.update(self._areas(weights))
         return {name: out[name] for name in wanted if name in out}
@@ -281,7 +273,7 @@ class ClassificationStatistics:
         if self.binary_indicators is None:
             return np.asarray(weights @ self.cell_indicator).reshape(-1, size, size)
         truth, predicted, both = (
-            _row_dot(weights, indicator) for indicator in self.binary_indicators
+            row_dot(weights, indicator) for indicator in self.binary_indicators
         )
         total = weights.sum(axis=1)
         j = self.pos_index
@@ -309,10 +301,10 @@ class ClassificationStatistics:
         pred_sum = cells.sum(axis=1)
         tp = np.diagonal(cells, axis1=1, axis2=2)
         total = true_sum.sum(axis=1)
-        precision = _divide(tp, pred_sum)
-        recall = _divide(tp, true_sum)
-        f1 = _divide(2.0 * tp, true_sum + pred_sum)
-        out: dict[str, np.ndarray] = {"accuracy_score": _divide(tp.sum(axis=1), total)}
+        precision = divide(tp, pred_sum)
+        recall = divide(tp, true_sum)
+        f1 = divide(2.0 * tp, true_sum + pred_sum)
+        out: dict[str, np.ndarray] = {"accuracy_score": divide(tp.sum(axis=1), total)}
         if self.binary:
             j = self.pos_index
             out["precision_score"] = precision[:, j]
@@ -325,7 +317,7 @@ class ClassificationStatistics:
             out["f1_score"] = np.sum(f1 * support, axis=1)
         k = self.n_labels
         out["f1_score_macro"] = f1[:, :k].mean(axis=1)
-        out["f1_score_micro"] = _divide(
+        out["f1_score_micro"] = divide(
             2.0 * tp[:, :k].sum(axis=1), true_sum[:, :k].sum(axis=1) + pred_sum[:, :k].sum(axis=1)
         )
         present = true_sum > 0
@@ -338,7 +330,7 @@ class ClassificationStatistics:
         cov_pp = total**2 - np.sum(pred_sum * pred_sum, axis=1)
         cov_tt = total**2 - np.sum(true_sum * true_sum, axis=1)
         product = cov_pp * cov_tt
-        out["matthews_corrcoef"] = _divide(cov_tp, np.sqrt(np.abs(product)))
+        out["matthews_corrcoef"] = divide(cov_tp, np.sqrt(np.abs(product)))
         per_class = (("precision_score", precision), ("recall_score", recall), ("f1_score", f1))
         for name, values in per_class:
             for index, label in enumerate(self.labels[:k]):
@@ -360,7 +352,7 @@ class ClassificationStatistics:
             positive = (self.true_codes[order] == k).astype(float)
             ordered = np.take(weights, order, axis=1)
             aucs[:, k], _ = _ranked_areas(ordered, positive, _tie_starts(scores[order]))
-            support[:, k] = _row_dot(ordered, positive)
+            support[:, k] = row_dot(ordered, positive)
         # A class absent from these rows has no AUC and no weight in the average (scikit-learn
         # >= 1.6 averages over the classes present, with a warning).
         weighted = np.where(support > 0, aucs * support, 0.0)
@@ -373,11 +365,11 @@ class ClassificationStatistics:
         """Like :meth:`evaluate`, from the counts of each stratum's members (``self.strata``).
 
         A binary classifier with probabilities is evaluated class by class, without building
-        the full matrix of row counts (:class:`_BinaryLayout`); anything else is spread into rows.
+        the full matrix of row counts (:class:`BinaryLayout`); anything else is spread into rows.
         """
         if self.by_class is not None:
             return self.by_class.evaluate(member_counts, names or self.metric_names())
-        return self.evaluate(_spread(member_counts, self.strata, self.n), names)
+        return self.evaluate(spread_counts(member_counts, self.strata, self.n), names)
 
     def point(self) -> dict[str, float | str]:
         """Each metric's value on the data as given, or the reason it is undefined."""
@@ -399,274 +391,3 @@ class ClassificationStatistics:
             # zero-weight ones, which scikit-learn drops), scikit-learn's value is 0.
             result["precision_recall_auc"] = 0.0
         return result
-
-
-class RegressionStatistics:
-    """Sufficient statistics of one regressor's outputs, for bootstrap resamples.
-
-    Point estimates stay with scikit-learn (no label encoding or sort to share there); resamples
-    use per-row errors sorted once by absolute error, and moments centred on the full-data mean
-    so that R² and explained variance do not lose precision.
-    """
-
-    NAMES = (
-        "example_count",
-        "mean_absolute_error",
-        "mean_squared_error",
-        "root_mean_squared_error",
-        "sum_on_target",
-        "mean_on_target",
-        "r2_score",
-        "max_error",
-        "mean_absolute_percentage_error",
-        "median_absolute_error",
-        "explained_variance_score",
-    )
-
-    def __init__(self, inp: MetricInput) -> None:
-        y = np.asarray(inp.y_true, dtype=float)
-        errors = y - np.asarray(inp.y_pred, dtype=float)
-        self.order = np.argsort(np.abs(errors), kind="stable")
-        self.n = len(y)
-        y, errors = y[self.order], errors[self.order]
-        self.weights = None if inp.sample_weight is None else inp.sample_weight[self.order]
-        w = np.ones(self.n) if self.weights is None else self.weights
-        y_centre = np.average(y, weights=w) if w.sum() > 0 else 0.0
-        e_centre = np.average(errors, weights=w) if w.sum() > 0 else 0.0
-        self.y = y
-        self.abs_errors = np.abs(errors)
-        self.columns = {
-            "abs": self.abs_errors,
-            "sq": errors**2,
-            "y": y,
-            "yc": y - y_centre,
-            "ec": errors - e_centre,
-            "ape": self.abs_errors / np.maximum(np.abs(y), np.finfo(np.float64).eps),
-        }
-        self.strata = [np.arange(self.n)]
-
-    def metric_names(self) -> list[str]:
-        return list(self.NAMES)
-
-    def inverse(self) -> np.ndarray:
-        """Each row's position in base order (ascending absolute error)."""
-        return _inverse(self.order)
-
-    def evaluate(
-        self, counts: np.ndarray, names: Collection[str] | None = None
-    ) -> dict[str, np.ndarray]:
-        """Metric values for each row of resample ``counts`` (base order: ascending |error|)."""
-        wanted = set(self.NAMES if names is None else names)
-        counts = np.ascontiguousarray(counts, dtype=float)
-        weights = counts
-        if self.weights is not None:
-            weights = weights * self.weights
-        total = weights.sum(axis=1)
-
-        def mean(column: str) -> np.ndarray:
-            return np.sum(weights * self.columns[column], axis=1) / total
-
-        def variance(column: str) -> np.ndarray:
-            values = self.columns[column]
-            return np.sum(weights * values**2, axis=1) / total - mean(column) ** 2
-
-        out: dict[str, np.ndarray] = {}
-        out["example_count"] = counts.sum(axis=1).astype(float)
-        out["mean_absolute_error"] = mean("abs")
-        mse = mean("sq")
-        out["mean_squared_error"] = mse
-        out["root_mean_squared_error"] = np.sqrt(mse)
-        out["sum_on_target"] = np.sum(weights * self.y, axis=1)
-        out["mean_on_target"] = out["sum_on_target"] / counts.sum(axis=1)
-        out["mean_absolute_percentage_error"] = mean("ape")
-        y_var = variance("yc")
-        out["r2_score"] = _finite_ratio(mse, y_var)
-        out["explained_variance_score"] = _finite_ratio(variance("ec"), y_var)
-        drawn = counts > 0
-        last = self.n - 1 - np.argmax(drawn[:, ::-1], axis=1)
-        out["max_error"] = self.abs_errors[last]
-        out["median_absolute_error"] = self._medians(counts, weights)
-        return {name: values for name, values in out.items() if name in wanted}
-
-    def evaluate_members(
-        self, member_counts: list[np.ndarray], names: Collection[str] | None = None
-    ) -> dict[str, np.ndarray]:
-        """Like :meth:`evaluate`, from the counts of the one stratum's members (every row)."""
-        return self.evaluate(_spread(member_counts, self.strata, self.n), names)
-
-    def _medians(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Median |error| per resample: the middle of the drawn rows (weighted: half the weight)."""
-        if self.weights is None:
-            cumulative = np.cumsum(counts, axis=1)
-            size = cumulative[:, -1:]
-            low = np.argmax(cumulative > (size - 1) // 2, axis=1)
-            high = np.argmax(cumulative > size // 2, axis=1)
-            return 0.5 * (self.abs_errors[low] + self.abs_errors[high])
-        cumulative = np.cumsum(weights, axis=1)
-        middle = np.argmax(cumulative >= 0.5 * cumulative[:, -1:], axis=1)
-        return self.abs_errors[middle]
-
-
-def _inverse(order: np.ndarray) -> np.ndarray:
-    """The permutation that undoes ``order``: where each original row sits in base order."""
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(len(order), dtype=order.dtype)
-    return inverse
-
-
-def _spread(member_counts: list[np.ndarray], strata: list[np.ndarray], n: int) -> np.ndarray:
-    """Row counts in base order from the counts of each stratum's members."""
-    full = np.zeros((member_counts[0].shape[0], n))
-    for counts, rows in zip(member_counts, strata, strict=True):
-        full[:, rows] = counts
-    return full
-
-
-class _BinaryLayout:
-    """A binary classifier's rows split by true class, each part in descending score order.
-
-    Resample counts arrive per class (stratified draws), so every metric is a sum over one class
-    at a time: the confusion matrix from the predicted-positive indicator, ROC AUC from each
-    negative's count of positives scored above it (a cumulative sum over the positives, read at
-    precomputed indices), average precision from the cumulative positive and negative counts at
-    each positive's score. About half the passes over memory of the row-matrix route.
-    """
-
-    def __init__(self, stats: ClassificationStatistics) -> None:
-        assert stats.pos_index is not None
-        self.pos_index = stats.pos_index
-        self.stats = stats
-        self.parts: list[dict[str, Any]] = []
-        for code in range(2):
-            rows = stats.strata[code]
-            predicted = stats.pred_codes[rows] == stats.pos_index
-            k = int(predicted.sum())  # predictions that are the top k scores: an arg-max model
-            prefix = k if predicted[:k].all() and not predicted[k:].any() else None
-            self.parts.append(
-                {
-                    "rows": rows,
-                    "weights": None if stats.weights is None else stats.weights[rows],
-                    "predicted": predicted,
-                    "prefix": prefix,
-                }
-            )
-        index_type = stats.order.dtype
-        scores = stats.sorted_scores()
-        positives = -scores[stats.strata[self.pos_index]]  # ascending, for searchsorted
-        negatives = -scores[stats.strata[1 - self.pos_index]]
-
-        def positions(sorted_scores: np.ndarray, scores: np.ndarray, side: Any) -> np.ndarray:
-            return np.searchsorted(sorted_scores, scores, side=side).astype(index_type)
-
-        # Per negative: positives scored strictly above it, and at or above it.
-        self.neg_above = positions(positives, negatives, "left")
-        self.neg_at_or_above = positions(positives, negatives, "right")
-        # Per positive: positives and negatives scored at or above it.
-        self.pos_at_or_above = positions(positives, positives, "right")
-        self.neg_before_pos = positions(negatives, positives, "right")
-        self.neg_ties = not np.array_equal(self.neg_above, self.neg_at_or_above)
-
-    def _column(self, code: int, name: str) -> np.ndarray:
-        """Per-row losses (``row_losses``) or Brier terms (``row_brier``) of one class's rows,
-        taken on first use: intervals of other metrics never hold them."""
-        part = self.parts[code]
-        if name not in part:
-            part[name] = getattr(self.stats, name)[part["rows"]]
-        column: np.ndarray = part[name]
-        return column
-
-    def evaluate(
-        self, member_counts: list[np.ndarray], names: Collection[str]
-    ) -> dict[str, np.ndarray]:
-        wanted = set(names)
-        counts = [np.ascontiguousarray(c) for c in member_counts]  # integer counts: no float copy
-        weighted = [
-            c if part["weights"] is None else c * part["weights"]
-            for c, part in zip(counts, self.parts, strict=True)
-        ]
-        totals = [w.sum(axis=1) for w in weighted]
-        cumulative: dict[int, np.ndarray] = {}
-
-        def running(code: int) -> np.ndarray:
-            """Cumulative weight down the scores of one class, with a leading 0 column."""
-            if code not in cumulative:
-                rows = weighted[code]
-                out = np.empty((rows.shape[0], rows.shape[1] + 1))
-                out[:, 0] = 0.0
-                np.cumsum(rows, axis=1, out=out[:, 1:])
-                cumulative[code] = out
-            return cumulative[code]
-
-        out: dict[str, np.ndarray] = {}
-        out["example_count"] = counts[0].sum(axis=1) + counts[1].sum(axis=1)
-        if wanted - {"example_count", "log_loss", "brier_score"} - AREA_METRICS:
-            cells = self._cells(weighted, totals, running)
-            out.update(self.stats._label_metrics(cells, wanted))
-            if COUNTED & wanted:
-                raw = cells
-                if self.parts[0]["weights"] is not None:
-                    raw = self._cells(counts, [c.sum(axis=1) for c in counts], None)
-                out.update(self.stats._confusion_counts(raw))
-        total = totals[0] + totals[1]
-        for name, column in (("log_loss", "row_losses"), ("brier_score", "row_brier")):
-            if name in wanted:
-                terms = (_row_dot(w, self._column(code, column)) for code, w in enumerate(weighted))
-                out[name] = sum(terms) / total
-        if AREA_METRICS & wanted:
-            out.update(self._areas(wanted, weighted, totals, running))
-        return {name: out[name] for name in wanted if name in out}
-
-    def _cells(
-        self,
-        weighted: list[np.ndarray],
-        totals: list[np.ndarray],
-        running: Callable[[int], np.ndarray] | None,
-    ) -> np.ndarray:
-        """2x2 confusion matrices; predicted-positive weight read off the running sums when the
-        predictions are the top of each class's score order (arg-max models), else summed."""
-        j = self.pos_index
-        cells = np.empty((weighted[0].shape[0], 2, 2))
-        for code, part in enumerate(self.parts):
-            prefix = part["prefix"]
-            if prefix is not None and running is not None:
-                hits = running(code)[:, prefix]
-            else:
-                hits = _row_dot(weighted[code], part["predicted"])
-            cells[:, code, j] = hits
-            cells[:, code, 1 - j] = totals[code] - hits
-        return cells
-
-    def _areas(
-        self,
-        wanted: set[str],
-        weighted: list[np.ndarray],
-        totals: list[np.ndarray],
-        running: Callable[[int], np.ndarray],
-    ) -> dict[str, np.ndarray]:
-        """ROC AUC: each negative's weight times the positive weight scored above it (ties
-        half); average precision: each positive's weight times the precision at its score."""
-        j = self.pos_index
-        pos_cum = running(j)
-        out: dict[str, np.ndarray] = {}
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if "roc_auc" in wanted:
-                above = np.take(pos_cum, self.neg_above, axis=1)
-                if self.neg_ties:
-                    above += np.take(pos_cum, self.neg_at_or_above, axis=1)
-                    above *= 0.5
-                out["roc_auc"] = _row_dot(weighted[1 - j], above) / (totals[j] * totals[1 - j])
-            if "precision_recall_auc" in wanted:
-                tps = np.take(pos_cum, self.pos_at_or_above, axis=1)
-                predicted = tps + np.take(running(1 - j), self.neg_before_pos, axis=1)
-                predicted[predicted == 0] = 1.0  # tps is 0 there too: precision 0
-                np.divide(tps, predicted, out=tps)
-                out["precision_recall_auc"] = _row_dot(weighted[j], tps) / totals[j]
-        return out
-
-
-def _finite_ratio(residual: np.ndarray, variance: np.ndarray) -> np.ndarray:
-    """``1 - residual / variance``, with scikit-learn's rule for a constant target (1 or 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = 1.0 - residual / variance
-    constant = variance <= 0
-    return np.where(constant, np.where(residual <= 0, 1.0, 0.0), score)

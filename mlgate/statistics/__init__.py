@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from mlgate.checks.comparison import ComparisonConfig
-from mlgate.metrics._sufficient import RegressionStatistics
+from mlgate.metrics._regression_statistics import RegressionStatistics
 from mlgate.statistics._bootstrap import (
     METHOD,
     difference_summary,

@@ -10,7 +10,9 @@ import pytest
 import sklearn.metrics as skm
 
 from mlgate.metrics import MetricInput
-from mlgate.metrics._sufficient import ClassificationStatistics, RegressionStatistics, _spread
+from mlgate.metrics._arrays import spread_counts
+from mlgate.metrics._regression_statistics import RegressionStatistics
+from mlgate.metrics._sufficient import ClassificationStatistics
 from mlgate.statistics import _bootstrap, _resample
 from mlgate.statistics._bootstrap import distributions, metric_intervals, paired_difference
 
@@ -21,7 +23,7 @@ def _evaluate(stats, count: int, seed: int = 7) -> tuple[dict, np.ndarray]:
     """Metrics of ``count`` resamples, and their row counts in the base order of ``stats``."""
     seeds = np.random.SeedSequence(seed).spawn(count)
     counts = _resample.draw_counts(seeds, [len(members) for members in stats.strata])
-    return stats.evaluate_members(counts), _spread(counts, stats.strata, stats.n)
+    return stats.evaluate_members(counts), spread_counts(counts, stats.strata, stats.n)
 
 
 def _rows(stats, counts_row: np.ndarray) -> np.ndarray:
