@@ -75,9 +75,7 @@ def load_booster_file(path: Path, key: str) -> tuple[Any, str]:
     """The model object in a native model file, and its library (``path`` has a known suffix)."""
     library = BOOSTER_SUFFIXES[path.suffix.lower()]
     module = import_library(library, key, f"{path} (a {library} model file)")
-    if library == "xgboost":
-        return module.Booster(model_file=str(path)), library
-    if library == "lightgbm":
+    if library in ("xgboost", "lightgbm"):  # both name their model class Booster
         return module.Booster(model_file=str(path)), library
     plain = module.CatBoost().load_model(str(path))
     loss = str(plain.get_all_params().get("loss_function", ""))

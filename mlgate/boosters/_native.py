@@ -113,9 +113,6 @@ class _Booster:
             self.n_features_in_ = len(features)
         self._output = output
 
-    def _raw_output(self, X: pd.DataFrame, margin: bool) -> np.ndarray:
-        return self._output(X, margin)
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.library} Booster, objective={self.objective!r})"
 
@@ -126,7 +123,7 @@ class BoosterRegressor(_Booster):
     _estimator_type = "regressor"
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self._raw_output(X, margin=False), dtype=float).reshape(len(X))
+        return np.asarray(self._output(X, False), dtype=float).reshape(len(X))
 
 
 class BoosterClassifier(_Booster):
@@ -151,7 +148,7 @@ class BoosterClassifier(_Booster):
         self.returns = returns  # "probability", or "margin" (converted here)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        output = np.asarray(self._raw_output(X, margin=self.returns == "margin"), dtype=float)
+        output = np.asarray(self._output(X, self.returns == "margin"), dtype=float)
         if output.ndim == 1 or output.shape[1] == 1:
             positive = output.reshape(len(X))
             if self.returns == "margin":
@@ -215,12 +212,8 @@ def wrap_xgboost(
         data = xgboost.DMatrix(X, enable_categorical=True)
         return raw.predict(data, output_margin=margin, validate_features=False)
 
-    if resolved == "regression":
-        return BoosterRegressor(raw, "xgboost", objective, features, output)
-    labels = _class_labels(classes, resolved, count, names)
-    return BoosterClassifier(
-        raw, "xgboost", objective, features, output, classes=labels, returns=returns
-    )
+    model = ("xgboost", objective, features, output)
+    return _wrapped(raw, model, resolved, returns, classes, count, names)
 
 
 def wrap_lightgbm(
@@ -240,9 +233,21 @@ def wrap_lightgbm(
     named = list(raw.feature_name())
     generated = named == [f"Column_{index}" for index in range(len(named))]  # trained on an array
     features: list[str] | int = len(named) if generated else named
-    if resolved == "regression":
-        return BoosterRegressor(raw, "lightgbm", objective, features, output)
-    labels = _class_labels(classes, resolved, count, names)
-    return BoosterClassifier(
-        raw, "lightgbm", objective, features, output, classes=labels, returns=returns
-    )
+    model = ("lightgbm", objective, features, output)
+    return _wrapped(raw, model, resolved, returns, classes, count, names)
+
+
+def _wrapped(
+    raw: Any,
+    model: tuple[str, str, list[str] | int, RawOutput],
+    task: str,
+    returns: str,
+    classes: tuple[Any, ...] | None,
+    count: int,
+    names: dict[str, str],
+) -> _Booster:
+    """The regressor or classifier wrapper; ``model`` is (library, objective, features, output)."""
+    if task == "regression":
+        return BoosterRegressor(raw, *model)
+    labels = _class_labels(classes, task, count, names)
+    return BoosterClassifier(raw, *model, classes=labels, returns=returns)

@@ -167,8 +167,6 @@ def explain(
     estimator = target.estimator
     kind = _kind(estimator)
     notes: list[str] = []
-    if has_native_contributions(estimator):
-        kind = "native"
     if kind == "boosted" and task == "multiclass":
         notes.append(NOTE_MULTICLASS_BOOSTED.format(type=type(estimator).__name__))
         kind = "agnostic"
@@ -248,10 +246,11 @@ def _target(model: Any, X: pd.DataFrame, rows: np.ndarray) -> _Target:
             inputs=inputs,
             sources=sources,
         )
-    if has_native_contributions(unwrapped(model)):
+    inner = unwrapped(model)
+    if has_native_contributions(inner):
         prepared = model.prepared(chosen) if isinstance(model, CategoricalInputs) else chosen
         return _Target(
-            estimator=unwrapped(model),
+            estimator=inner,
             rows=prepared,
             background=prepared.iloc[:BACKGROUND_ROWS],
             names=inputs,
@@ -290,8 +289,10 @@ def _transformed_names(transform: Any, inputs: list[str], count: int) -> list[st
 
 
 def _kind(estimator: Any) -> str:
-    """'tree' (averaging ensembles), 'boosted' (scikit-learn's margin-output trees), 'linear',
-    or 'agnostic'; the boosting libraries' models are explained natively before this is asked."""
+    """'native' (XGBoost, LightGBM, CatBoost: their own TreeSHAP), 'tree' (averaging ensembles),
+    'boosted' (scikit-learn's margin-output trees), 'linear', or 'agnostic'."""
+    if has_native_contributions(estimator):
+        return "native"
     name = type(estimator).__name__
     module = type(estimator).__module__
     if module.startswith("sklearn.") and name in AVERAGING_TREES:
