@@ -1,9 +1,10 @@
 """Third-party deprecation warnings kept out of mlgate's and pytest's output.
 
-MLflow's SQLAlchemy store and shap's import raise deprecation warnings about their own internals;
-a user can do nothing about them, and in a CI log or pytest's warnings summary they read as
-problems with the gate. Only deprecation-type warnings attributed to these libraries are hidden:
-anything from the user's code (custom metrics, their model) and every other warning still shows.
+MLflow's SQLAlchemy store, shap's import and pyspark (about pandas versions) raise deprecation
+warnings about their own internals; a user can do nothing about them, and in a CI log or pytest's
+warnings summary they read as problems with the gate. Only deprecation-type warnings attributed
+to these libraries are hidden: anything from the user's code (custom metrics, their model) and
+every other warning still shows.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-LIBRARIES = r"(mlflow|shap|sqlalchemy|alembic|matplotlib|numba|llvmlite)(\..*)?$"
+LIBRARIES = r"(mlflow|shap|sqlalchemy|alembic|matplotlib|numba|llvmlite|pyspark)(\..*)?$"
 CATEGORIES = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 
 

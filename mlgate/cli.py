@@ -64,6 +64,18 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         "models:/churn/7 (what 'mlgate serve' runs); the gate digest stays the gate file's",
     )
     run.add_argument(
+        "--engine",
+        choices=("pandas", "spark"),
+        help="compute the gate in pandas on this machine, or in Spark on every row of the data "
+        "(default: the gate file's 'engine', else pandas)",
+    )
+    run.add_argument(
+        "--spark-remote",
+        metavar="URL",
+        help="run the Spark engine on this Spark Connect server, sc://host:port (default: "
+        "SPARK_REMOTE; without either, the active Spark session or a local one)",
+    )
+    run.add_argument(
         "--no-promote",
         action="store_true",
         help="log and tag in the MLflow registry, but do not move promote.on_pass.alias "
@@ -270,6 +282,8 @@ def _run(args: argparse.Namespace) -> int:
         options = GateOptions(
             config=args.config,
             model=args.model,
+            engine=args.engine,
+            spark_remote=args.spark_remote,
             report_dir=args.report_dir,
             formats=parse_formats(args.report) if args.report is not None else None,
             promote=not args.no_promote,

@@ -84,6 +84,7 @@ class EvaluationContext:
     sample_weight: np.ndarray | None = None
     custom_metrics: tuple[CustomMetricFunction, ...] = ()
     notes: list[str] = field(default_factory=list)
+    rows_total: int | None = None  # every row of the data, when the arrays hold a sample (Spark)
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
@@ -103,7 +104,13 @@ class EvaluationContext:
 
     @property
     def n_rows(self) -> int:
+        """Rows of the context's arrays (a seeded sample of the data under the Spark engine)."""
         return len(self.y_true)
+
+    @property
+    def metric_rows(self) -> int:
+        """Rows the metrics were computed on: every row of the data, also when sampled."""
+        return self.rows_total if self.rows_total is not None else self.n_rows
 
     def metric_input(self, outputs: ModelOutputs) -> MetricInput:
         """The metric inputs for one model's outputs, built once so that its sufficient

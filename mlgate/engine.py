@@ -128,7 +128,7 @@ def _evaluate(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     clock = time.perf_counter()
     spec = as_spec(gate)
-    _preflight(spec, model=model, baseline=baseline, predictions=predictions)
+    _preflight(spec, model=model, baseline=baseline, predictions=predictions, data=data)
     # What the gate file and arguments say is complete: now load the stack.
     from mlgate.checks import run_checks, validate_families
     from mlgate.context import build_context
@@ -137,11 +137,19 @@ def _evaluate(
 
     custom = _custom_metrics(spec)
 
+    on_spark = spec.engine == "spark" or _is_spark_frame(data)
     progress.show("loading data")
-    eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)
+    if on_spark:
+        from mlgate.spark import open_spark_data
+
+        session, eval_data, reference_data = open_spark_data(spec, data=data, reference=reference)
+    else:
+        eval_data = _table(data, spec.eval_data, "data.eval", spec, data_loading)
+        reference_data = _table(
+            reference, spec.reference_data, "data.reference", spec, data_loading
+        )
     if eval_data is None:
         raise GateFileError(f"{spec.source}: {MSG_NO_DATA}")
-    reference_data = _table(reference, spec.reference_data, "data.reference", spec, data_loading)
     progress.show("loading models")
     loaded_model = _model(model, spec.model, "model", spec, model_loading)
     try:
@@ -151,20 +159,34 @@ def _evaluate(
         loaded_baseline, baseline_skipped = None, MSG_FIRST_MODEL.format(uri=absent.uri)
 
     progress.show("predicting")
-    context = build_context(
-        spec,
-        eval_data,
-        loaded_model,
-        loaded_baseline,
-        reference=reference_data,
-        predictions=predictions,
-        baseline_skipped_reason=baseline_skipped,
-    )
+    if on_spark:
+        from mlgate.spark import spark_context
+
+        run = spark_context(
+            spec,
+            session=session,
+            eval_data=eval_data,
+            reference_data=reference_data,
+            model=loaded_model,
+            baseline=loaded_baseline,
+            baseline_skipped_reason=baseline_skipped,
+        )
+        context = run.context
+    else:
+        context = build_context(
+            spec,
+            eval_data,
+            loaded_model,
+            loaded_baseline,
+            reference=reference_data,
+            predictions=predictions,
+            baseline_skipped_reason=baseline_skipped,
+        )
     context.custom_metrics = custom
     validate_families(context)
     progress.show("running checks")
     checks = run_checks(context)
-    leak = _target_leak(context, loaded_baseline, eval_data)
+    leak = _target_leak(context, loaded_baseline, context.data)
     if leak is not None:
         checks.append(leak)
     progress.show("computing report curves")
@@ -181,7 +203,7 @@ def _evaluate(
     )
 
 
-def _preflight(spec: GateSpec, *, model: Any, baseline: Any, predictions: Any) -> None:
+def _preflight(spec: GateSpec, *, model: Any, baseline: Any, predictions: Any, data: Any) -> None:
     """What the gate file and the arguments must give before anything is loaded (exit 2).
 
     A model (or predictions) to judge, and a baseline for any comparison: found missing here,
@@ -200,6 +222,18 @@ def _preflight(spec: GateSpec, *, model: Any, baseline: Any, predictions: Any) -
         )
     if comparison.limits and not has_baseline:
         raise GateFileError(f"{spec.source}: {MSG_COMPARISON_WITHOUT_BASELINE}")
+    from mlgate.spark import refuse_catalog_tables, refuse_pandas_only
+
+    if spec.engine == "spark" or _is_spark_frame(data):
+        refuse_pandas_only(spec, predictions=predictions)
+    else:
+        refuse_catalog_tables(spec)
+
+
+def _is_spark_frame(value: Any) -> bool:
+    from mlgate.spark import is_spark_frame
+
+    return is_spark_frame(value)
 
 
 def _gate_result(

@@ -11,6 +11,10 @@ function with :func:`check_family` and may add:
 - ``names(config)`` lists the check names ``run`` will report, from the parsed config alone, for a
   family whose gate-file keys are not one check each. The pytest plugin collects one item per name;
   without it, one per key.
+- ``spark_rows``: what the family reads under ``engine: spark``. ``"all"``: only what the Spark
+  engine computes over every row (the context's metrics); ``"sample"``: rows of the data, so it runs
+  on the engine's seeded sample (the report says so); ``None`` (the default): it is not available
+  with ``engine: spark``, and a gate that configures it is refused before any data is read.
 - ``schema``: the JSON Schema of the family's section. The built-in families' pieces are in the
   shipped ``schemas/gate.schema.json`` (editors read that file); a family from another package
   brings its own, merged under ``checks`` so a typo is still rejected with the closest name.
@@ -27,7 +31,7 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from mlgate.errors import EXIT_INFRASTRUCTURE, MlgateError
 
@@ -39,6 +43,7 @@ FamilyFunction = Callable[["EvaluationContext"], list["CheckResult"]]
 ConfigParser = Callable[[Mapping[str, Any], str], Any]
 ContextValidator = Callable[["EvaluationContext"], None]
 NameLister = Callable[[Any], list[str]]
+SparkRows = Literal["all", "sample"] | None
 
 ENTRY_POINT_GROUP = "mlgate.families"
 BUILTIN_FAMILIES = (  # in report order
@@ -86,6 +91,7 @@ class CheckFamily:
     validate: ContextValidator | None = None
     names: NameLister | None = None
     schema: Mapping[str, Any] | None = None
+    spark_rows: SparkRows = None
 
 
 FAMILIES: dict[str, CheckFamily] = {}
@@ -99,6 +105,7 @@ def check_family(
     validate: ContextValidator | None = None,
     names: NameLister | None = None,
     schema: Mapping[str, Any] | None = None,
+    spark_rows: SparkRows = None,
 ) -> Callable[[FamilyFunction], FamilyFunction]:
     """Register ``run`` as the check family ``name`` (with its optional hooks)."""
 
@@ -115,6 +122,7 @@ def check_family(
             validate=validate,
             names=names,
             schema=schema,
+            spark_rows=spark_rows,
         )
         return run
 

@@ -41,6 +41,8 @@ class GateOptions:
 
     config: str | None = None
     model: str | None = None
+    engine: str | None = None  # replaces the gate file's 'engine'
+    spark_remote: str | None = None  # a Spark Connect address, replacing SPARK_REMOTE
     report_dir: str | None = None
     formats: tuple[str, ...] | None = None
     promote: bool = True
@@ -69,13 +71,15 @@ def run_pipeline(options: GateOptions, log: CiReporter | None = None) -> Pipelin
 
     Without ``log`` nothing is printed: the outcome holds what the CLI would have shown.
     """
-    from mlgate.spec import load_spec, pin_model
+    from mlgate.spec import load_spec, pin_model, with_engine
 
     watched = log is not None
     log = log if log is not None else _silent_reporter()
     spec = load_spec(options.config)
     if options.model:
         spec = pin_model(spec, options.model)
+    if options.engine or options.spark_remote:
+        spec = with_engine(spec, options.engine, options.spark_remote)
     # The gate file is valid: now load the stack (a bad gate file is refused in a blink).
     from mlgate.engine import run_gate
     from mlgate.integrations.ci import FAIL_ON_WARNED_NOT_PROMOTED

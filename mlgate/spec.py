@@ -84,6 +84,16 @@ class StatisticsSpec:
 
 
 @dataclass(frozen=True)
+class SparkSpec:
+    """The Spark engine's settings (top-level ``spark``); ``remote`` comes from the command line
+    or ``SPARK_REMOTE``, never the gate file: a cluster address belongs to where the gate runs."""
+
+    conf: Mapping[str, str] = field(default_factory=dict)
+    sample: int = 10_000
+    remote: str | None = None
+
+
+@dataclass(frozen=True)
 class CustomMetricSpec:
     """A custom metric declared under ``metrics`` in the gate file."""
 
@@ -113,6 +123,8 @@ class GateSpec:
     skops_trusted_types: tuple[str, ...] = ()
     classes: tuple[Any, ...] | None = None  # a Booster's class labels, in output order
     task: str = "auto"
+    engine: str = "pandas"
+    spark: SparkSpec = field(default_factory=SparkSpec)
     pos_label: Any = None
     seed: int = 0
     statistics: StatisticsSpec | None = None
@@ -219,6 +231,8 @@ def spec_from_dict(
         skops_trusted_types=tuple(document.get("skops_trusted_types", ())),
         classes=tuple(document["classes"]) if "classes" in document else None,
         task=document.get("task", "auto"),
+        engine=document.get("engine", "pandas"),
+        spark=_spark(document),
         pos_label=document.get("pos_label"),
         seed=document.get("seed", 0),
         statistics=statistics,
@@ -248,6 +262,17 @@ def pin_model(spec: GateSpec, model: str) -> GateSpec:
     if registry_actions and not REGISTERED_VERSION.match(model):
         raise GateFileError(MSG_PROMOTE_NEEDS_REGISTRY.format(model=model))
     return replace(spec, model=model)
+
+
+def with_engine(spec: GateSpec, engine: str | None, spark_remote: str | None) -> GateSpec:
+    """``spec`` computed by ``engine`` (``mlgate run --engine``), on ``spark_remote`` if given.
+
+    A Spark Connect address implies the Spark engine. The digest stays the gate file's: the same
+    checks computed elsewhere are the same gate.
+    """
+    chosen = engine or ("spark" if spark_remote else spec.engine)
+    settings = replace(spec.spark, remote=spark_remote or spec.spark.remote)
+    return replace(spec, engine=chosen, spark=settings)
 
 
 def gate_digest(document: Mapping[str, Any]) -> str:
@@ -308,6 +333,16 @@ def _check_notify(document: Mapping[str, Any], source: str) -> None:
         name = options["url_env"]
         if not _ENV_NAME.match(name):
             raise GateFileError(f"{source}: " + MSG_BAD_ENV_NAME.format(target=target, name=name))
+
+
+def _spark(document: Mapping[str, Any]) -> SparkSpec:
+    """The ``spark`` section; Spark settings as text, as Spark takes them (booleans lower-case)."""
+    section = document.get("spark", {})
+    conf = {
+        key: str(value).lower() if isinstance(value, bool) else str(value)
+        for key, value in section.get("conf", {}).items()
+    }
+    return SparkSpec(conf=conf, sample=section.get("sample", SparkSpec.sample))
 
 
 def _statistics(document: Mapping[str, Any]) -> StatisticsSpec | None:

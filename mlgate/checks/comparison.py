@@ -177,6 +177,7 @@ def _validate(context: EvaluationContext) -> None:
     "limits on the change from the baseline (champion) to the model",
     parse=parse_comparison,
     validate=_validate,
+    spark_rows="all",
 )
 def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per metric listed under ``checks.comparison``."""
@@ -220,7 +221,7 @@ def comparison_checks(context: EvaluationContext) -> list[CheckResult]:
                 status, message, compared, details = compare_paired(
                     name, limits, values[0], values[1], paired
                 )
-            details["n"] = context.n_rows
+            details["n"] = context.metric_rows
             results.append(
                 CheckResult(**base, status=status, value=compared, message=message, details=details)
             )

@@ -459,6 +459,7 @@ CHECK_FUNCTIONS: dict[str, Callable[[EvaluationContext, Probe], Outcome]] = {
     "signature-conformant inputs and outputs, valid probabilities, robustness probes",
     parse=parse_contract,
     validate=validate_contract,
+    spark_rows="sample",
 )
 def contract_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per key turned on under ``checks.contract``, in the documented order."""

@@ -253,6 +253,7 @@ CHECKS = {
     "description, signature, input example, required tags and run params on the version",
     parse=parse_documentation,
     validate=validate_documentation,
+    spark_rows="sample",
 )
 def documentation_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per key under ``checks.documentation``."""

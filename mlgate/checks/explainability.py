@@ -291,6 +291,7 @@ def check_names(config: ExplainabilityConfig) -> list[str]:
     parse=parse_config,
     validate=validate_config,
     names=check_names,
+    spark_rows="sample",
 )
 def explainability_checks(context: EvaluationContext) -> list[CheckResult]:
     """The importance record, then one result per configured rule."""

@@ -216,6 +216,7 @@ def _calls(measured: dict[str, Any], name: str) -> int:
     "single-row latency percentiles and batch throughput, optionally vs the champion",
     parse=parse_latency,
     validate=validate_latency,
+    spark_rows="sample",
 )
 def latency_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per threshold and per comparison limit under ``checks.latency``."""

@@ -142,6 +142,7 @@ def _validate(context: EvaluationContext) -> None:
     "min/max thresholds on the model's metrics",
     parse=parse_performance,
     validate=_validate,
+    spark_rows="all",
 )
 def performance_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per metric listed under ``checks.performance``."""
@@ -159,7 +160,7 @@ def performance_checks(context: EvaluationContext) -> list[CheckResult]:
             metrics.values.get(name),
             metrics.unavailable.get(name, "not computed for this task"),
             threshold,
-            context.n_rows,
+            context.metric_rows,
             interval={**intervals[name], **method} if name in intervals else None,
         )
         for name, threshold in context.spec.config(FAMILY, PerformanceConfig).thresholds.items()

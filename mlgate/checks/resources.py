@@ -132,6 +132,7 @@ MEASURES = {
     "model size on disk, load time and peak memory while predicting",
     parse=parse_resources,
     validate=validate_resources,
+    spark_rows="sample",
 )
 def resources_checks(context: EvaluationContext) -> list[CheckResult]:
     """One check per threshold under ``checks.resources``."""

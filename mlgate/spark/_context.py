@@ -1,0 +1,164 @@
+"""Build the evaluation context in Spark: metrics over every row, a seeded sample for the rest.
+
+The pandas context is built on a seeded sample of the data (``spark.sample`` rows): that settles
+the task, the classes, the positive label and the input columns with the pandas engine's own
+rules, and is what the families that read rows (``spark_rows="sample"``) judge. Every row is then
+scored in the executors and the models' metrics are computed there; they replace the sample's,
+and :attr:`EvaluationContext.rows_total` records how many rows they cover.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
+
+from mlgate.context import EvaluationContext, build_context, choose_features
+from mlgate.errors import InputError
+from mlgate.loading.data import LoadedData, from_frame
+from mlgate.model import LoadedModel
+from mlgate.prediction import ModelOutputs
+from mlgate.spark._metrics import classification_metrics, regression_metrics
+from mlgate.spark._scoring import ScoredColumns, score, scorer
+from mlgate.spark._session import describe_session, spark_session
+from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source, require_columns
+from mlgate.spec import GateSpec
+
+MSG_NO_DATA_ROWS = "{key}: {source} has no rows; point it at the evaluation data"
+
+
+@dataclass
+class SparkRun:
+    """What the Spark engine hands back: the context and the two tables, for the report."""
+
+    context: EvaluationContext
+    eval_data: SparkData
+    reference_data: SparkData | None
+
+
+def open_data(
+    spec: GateSpec, *, data: Any, reference: Any
+) -> tuple[Any, SparkData | None, SparkData | None]:
+    """The session and the evaluation and reference tables (read lazily: nothing scanned yet)."""
+    session = spark_session(spec.spark)
+    eval_data = _table(session, data, spec.eval_data, "data.eval", spec.base_dir)
+    reference_data = _table(
+        session, reference, spec.reference_data, "data.reference", spec.base_dir
+    )
+    return session, eval_data, reference_data
+
+
+def build(
+    spec: GateSpec,
+    *,
+    session: Any,
+    eval_data: SparkData,
+    reference_data: SparkData | None,
+    model: LoadedModel | None,
+    baseline: LoadedModel | None,
+    baseline_skipped_reason: str | None,
+) -> SparkRun:
+    """The context of the gate on every row of ``eval_data`` (see the module's docstring)."""
+    require_columns(eval_data, [spec.target], "target")
+    sample = _sample(eval_data, spec)
+    context = build_context(
+        spec,
+        sample,
+        model,
+        baseline,
+        baseline_skipped_reason=baseline_skipped_reason,
+    )
+    kept = [spec.target, *([spec.sample_weight] if spec.sample_weight else [])]
+    scorers, columns = [], {}
+    for outputs, loaded, key in (
+        (context.model, model, "model"),
+        (context.baseline, baseline, "baseline"),
+    ):
+        if outputs is None:
+            continue
+        if loaded is None:  # precomputed predictions: a column of the data
+            column = spec.prediction if key == "model" else spec.baseline_prediction
+            assert column is not None
+            kept.append(column)
+            columns[key] = ScoredColumns(role=key, label=column)
+            continue
+        features = choose_features(spec, sample, loaded, key)
+        scoring, columns[key] = scorer(loaded, key, features, context.labels, context.task)
+        scorers.append(scoring)
+    scored = score(eval_data.frame, kept, scorers, context.task).persist()
+    try:
+        for outputs in (context.model, context.baseline):
+            if outputs is not None:
+                outputs.metrics = _metrics(scored, columns[outputs.role], context)
+        rows = int(context.model.metrics.values["example_count"])  # type: ignore[union-attr]
+        partitions = scored.select(F.spark_partition_id().alias("p")).distinct().count()
+    finally:
+        scored.unpersist()
+    eval_data.rows = rows
+    context.rows_total = rows
+    eval_data.snapshot["engine"] = {
+        "name": "spark",
+        **describe_session(session),
+        "partitions": partitions,
+        "sample": {"rows": context.n_rows, "seed": spec.seed},
+    }
+    _describe_outputs(context.model, scorers)
+    return SparkRun(context=context, eval_data=eval_data, reference_data=reference_data)
+
+
+def _metrics(scored: Any, columns: ScoredColumns, context: EvaluationContext) -> Any:
+    spec = context.spec
+    if context.task == "regression":
+        return regression_metrics(scored, columns, target=spec.target, weight=spec.sample_weight)
+    outputs = context.model if columns.role == "model" else context.baseline
+    assert outputs is not None and context.labels is not None
+    model_classes = outputs.model.classes if outputs.model is not None else None
+    return classification_metrics(
+        scored,
+        columns,
+        target=spec.target,
+        weight=spec.sample_weight,
+        task=context.task,
+        labels=list(context.labels),
+        pos_label=context.pos_label,
+        model_classes=model_classes,
+    )
+
+
+def _sample(data: SparkData, spec: GateSpec) -> LoadedData:
+    """``spec.spark.sample`` rows chosen by a hash of each row and the seed, as pandas.
+
+    Hashing the values (not ``rand``, which depends on the partitioning) picks the same rows
+    however the table is split, so the same data and seed give the same sample.
+    """
+    frame = data.frame
+    key = F.xxhash64(*[F.col(f"`{c}`") for c in frame.columns], F.lit(spec.seed))
+    chosen = frame.orderBy(key).limit(spec.spark.sample).toPandas()
+    if chosen.empty:
+        raise _no_rows(data)
+    return LoadedData(frame=chosen.reset_index(drop=True), source=data.source, digest=data.digest)
+
+
+def _no_rows(data: SparkData) -> Exception:
+    return InputError(MSG_NO_DATA_ROWS.format(key="data.eval", source=data.source))
+
+
+def _describe_outputs(outputs: ModelOutputs, scorers: list[Any]) -> None:
+    """The model's description says where it was called: in the executors, once per row."""
+    if scorers:
+        outputs.description["scored_in"] = "spark executors (mapInPandas), once per row"
+
+
+def _table(session: Any, given: Any, source: Any, key: str, base_dir: Path) -> SparkData | None:
+    if given is not None:
+        if isinstance(given, pd.DataFrame):  # small data from Python: Spark all the same
+            loaded = from_frame(given, key)
+            frame = session.createDataFrame(given)
+            return SparkData(frame=frame, source=loaded.source, digest=loaded.digest)
+        return from_spark_frame(given, key)
+    if source is None:
+        return None
+    return read_spark_source(session, source, key, base_dir)

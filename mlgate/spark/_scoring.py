@@ -1,0 +1,140 @@
+"""Score every row in the executors: ``mapInPandas``, each model unpickled once per worker.
+
+The models are those the driver loaded (the same objects the sample families judge), sent as
+cloudpickle bytes inside the task; a Python worker keeps each one it unpickled, keyed by the
+bytes' digest, so the next batches and tasks on that worker reuse it (Spark reuses its Python
+workers). Each batch goes through :func:`mlgate.prediction.predict`, the pandas engine's own call,
+so labels, probabilities and the arg-max rule are the same on both engines. Only the columns the
+aggregations read leave the executors: the target, the weight, and each model's label and
+probability per class, named by :class:`ScoredColumns`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import cloudpickle
+import numpy as np
+from pyspark.sql import types as T  # noqa: N812 - PySpark's own convention
+
+from mlgate.errors import InputError
+from mlgate.model import LoadedModel
+from mlgate.prediction import predict
+
+MSG_NOT_PICKLABLE = (
+    "{key}: the model could not be sent to the Spark executors ({error}); give a model that "
+    "cloudpickle can serialize (scikit-learn, XGBoost, LightGBM, CatBoost, an MLflow pyfunc)"
+)
+PREFIX = "__mlgate_"
+_WORKER_MODELS: dict[str, LoadedModel] = {}  # per Python worker: digest -> unpickled model
+
+
+@dataclass(frozen=True)
+class ScoredColumns:
+    """Names of one model's output columns in the scored DataFrame."""
+
+    role: str
+    label: str
+    proba: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    """What one executor batch needs to score a model (plain data: it is pickled per task)."""
+
+    role: str
+    payload: bytes
+    features: tuple[str, ...]
+    want_proba: bool
+    classes: tuple[Any, ...] | None
+    labels: tuple[Any, ...]
+    columns: ScoredColumns
+
+
+def output_columns(role: str, labels: list[Any] | None, with_proba: bool) -> ScoredColumns:
+    """The columns a model's outputs take; probabilities one per class, in ``labels`` order."""
+    count = len(labels or []) if with_proba else 0
+    proba = tuple(f"{PREFIX}{role}_p{index}" for index in range(count))
+    return ScoredColumns(role=role, label=f"{PREFIX}{role}_label", proba=proba)
+
+
+def scorer(
+    model: LoadedModel, role: str, features: list[str], labels: list[Any] | None, task: str
+) -> tuple[_Scorer, ScoredColumns]:
+    """The batch scorer of ``model`` and the columns it adds (probabilities when it has them)."""
+    shipped = LoadedModel(uri=model.uri, kind=model.kind, predictor=model.predictor)
+    try:
+        payload = cloudpickle.dumps(shipped)
+    except Exception as error:  # anything cloudpickle cannot serialize
+        message = " ".join(str(error).split())[:200] or type(error).__name__
+        raise InputError(MSG_NOT_PICKLABLE.format(key=role, error=message)) from error
+    classes = model.classes
+    # As the pandas engine: probabilities only over the same classes (a champion trained on
+    # other classes is compared on labels alone).
+    want_proba = (
+        task != "regression"
+        and model.has_proba
+        and classes is not None
+        and set(classes) == set(labels or ())
+    )
+    columns = output_columns(role, labels, want_proba)
+    scoring = _Scorer(
+        role=role,
+        payload=payload,
+        features=tuple(features),
+        want_proba=want_proba,
+        classes=tuple(classes) if classes is not None else None,
+        labels=tuple(labels or ()),
+        columns=columns,
+    )
+    return scoring, columns
+
+
+def score(frame: Any, kept: list[str], scorers: list[_Scorer], task: str) -> Any:
+    """``frame``'s ``kept`` columns plus every scorer's outputs, computed in the executors."""
+    fields = [frame.schema[name] for name in kept]
+    target_type = frame.schema[kept[0]].dataType
+    label_type = T.DoubleType() if task == "regression" else target_type
+    for scoring in scorers:
+        fields.append(T.StructField(scoring.columns.label, label_type, True))
+        fields += [T.StructField(name, T.DoubleType(), True) for name in scoring.columns.proba]
+    needed = list(dict.fromkeys([*kept, *(c for s in scorers for c in s.features)]))
+    batches = _batches(tuple(kept), tuple(scorers), task)
+    return frame.select(*needed).mapInPandas(batches, T.StructType(fields))
+
+
+def _batches(kept: tuple[str, ...], scorers: tuple[_Scorer, ...], task: str) -> Any:
+    """The function each executor runs over its Arrow batches (a closure over plain data)."""
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        models = [_worker_model(s.payload) for s in scorers]
+        for batch in batches:
+            out = batch[list(kept)].copy()
+            for scoring, model in zip(scorers, models, strict=True):
+                X = batch[list(scoring.features)]
+                outputs = predict(model, X, scoring.role, scoring.want_proba)
+                label = outputs.y_pred.astype(float) if task == "regression" else outputs.y_pred
+                out[scoring.columns.label] = np.asarray(label)
+                if scoring.columns.proba:
+                    proba = _in_label_order(outputs.y_proba, scoring.classes, scoring.labels)
+                    for index, name in enumerate(scoring.columns.proba):
+                        out[name] = proba[:, index]
+            yield out
+
+    return run
+
+
+def _in_label_order(proba: Any, classes: tuple[Any, ...] | None, labels: tuple[Any, ...]) -> Any:
+    if classes is None or list(classes) == list(labels):
+        return proba
+    return proba[:, [list(classes).index(label) for label in labels]]
+
+
+def _worker_model(payload: bytes) -> LoadedModel:
+    key = hashlib.sha256(payload).hexdigest()
+    if key not in _WORKER_MODELS:
+        _WORKER_MODELS[key] = cloudpickle.loads(payload)
+    return _WORKER_MODELS[key]

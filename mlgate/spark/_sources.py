@@ -1,0 +1,234 @@
+"""The gate's data as a Spark DataFrame: a catalog table, Parquet, a pinned Delta snapshot.
+
+Delta's Spark connector is not part of pyspark (its jars come from a Maven repository when a
+session starts). Where the session has it (Databricks), a snapshot is read natively with
+``versionAsOf``/``timestampAsOf``. Elsewhere ``deltalake`` resolves the snapshot's Parquet files and
+Spark reads those, which is right only for plain tables: deletion vectors would bring deleted rows
+back and column mapping would misname columns, so such tables are refused in one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlgate.context import MSG_MISSING_COLUMN, _listed
+from mlgate.errors import InfrastructureError, InputError, did_you_mean
+from mlgate.loading.data import (
+    MSG_BAD_TIMESTAMP,
+    MSG_MISSING,
+    MSG_NO_DELTALAKE,
+    MSG_NO_VERSION,
+    MSG_NOT_DELTA,
+    MSG_VERSION_AND_TIMESTAMP,
+    file_digest,
+)
+from mlgate.spark import is_spark_frame
+from mlgate.spark._session import first_line
+
+MSG_NO_TABLE = "{key}.table: the table '{table}' does not exist{hint}"
+MSG_UNREADABLE = "{key}: {source} could not be read by Spark: {error}"
+MSG_NOT_SPARK_FRAME = "{key}: expected a Spark DataFrame, got {got}"
+MSG_DELTA_FEATURE = (
+    "{key}.delta: the Delta table {path} uses {feature}, which mlgate cannot honour without "
+    "Delta's Spark connector ({why}); run the gate on a Spark platform with Delta "
+    "(Databricks), or rewrite the table without it"
+)
+DELETION_VECTORS = ("deletion vectors", "its files' deleted rows would be read back")
+COLUMN_MAPPING = ("column mapping", "columns would be read under their physical names")
+DATA_SOURCE_NOT_FOUND = "DATA_SOURCE_NOT_FOUND"
+
+
+@dataclass
+class SparkData:
+    """A Spark DataFrame and where it came from; ``rows`` is set by the pass that counts them."""
+
+    frame: Any
+    source: str
+    digest: str
+    snapshot: dict[str, Any] = field(default_factory=dict)
+    rows: int | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance recorded in the report, as the pandas engine records a file's."""
+        if self.rows is None:
+            self.rows = self.frame.count()
+        described = {"source": self.source, "rows": self.rows, "columns": len(self.frame.columns)}
+        return {**described, "digest": self.digest, **self.snapshot}
+
+
+def from_spark_frame(frame: Any, key: str) -> SparkData:
+    """Wrap a DataFrame passed from Python; its digest is Spark's hash of the query plan."""
+    if not is_spark_frame(frame):
+        raise InputError(MSG_NOT_SPARK_FRAME.format(key=key, got=type(frame).__name__))
+    return SparkData(frame=frame, source="<Spark DataFrame>", digest=f"plan:{frame.semanticHash()}")
+
+
+def read_spark_source(
+    session: Any, source: str | Mapping[str, Any], key: str, base_dir: Path
+) -> SparkData:
+    """Read a gate-file data entry (a path, ``{table: ...}`` or ``{delta: ...}``) in Spark."""
+    if isinstance(source, Mapping) and "table" in source:
+        return _read_table(session, source["table"], key)
+    if isinstance(source, Mapping):
+        return _read_delta(session, source, key, base_dir)
+    path = Path(source).expanduser()
+    path = path if path.is_absolute() else base_dir / path
+    if not path.exists():
+        raise InputError(MSG_MISSING.format(key=key, path=path, base=base_dir))
+    reader = session.read
+    if path.suffix.lower() == ".csv":
+        frame = _loaded(lambda: reader.csv(str(path), header=True, inferSchema=True), key, path)
+    else:
+        frame = _loaded(lambda: reader.parquet(str(path)), key, path)
+    return SparkData(frame=frame, source=str(path), digest=_files_digest(path))
+
+
+def require_columns(data: SparkData, columns: list[str], key: str) -> None:
+    """Exit 2 naming the first of ``columns`` the data lacks, with the closest existing name."""
+    present = list(data.frame.columns)
+    for column in columns:
+        if column not in present:
+            raise InputError(
+                MSG_MISSING_COLUMN.format(
+                    key=key,
+                    column=column,
+                    source=data.source,
+                    hint=did_you_mean(column, present),
+                    columns=_listed(present),
+                )
+            )
+
+
+def _loaded(read: Any, key: str, source: Any) -> Any:
+    """Run ``read`` and resolve its schema now, so a bad source fails here in one line."""
+    try:
+        frame = read()
+        frame.schema  # noqa: B018 - Spark Connect resolves a plan only when asked for its schema
+    except Exception as error:  # AnalysisException, Py4JJavaError, SparkConnectGrpcException...
+        raise InputError(
+            MSG_UNREADABLE.format(key=key, source=source, error=first_line(error))
+        ) from error
+    return frame
+
+
+def _read_table(session: Any, table: str, key: str) -> SparkData:
+    if not session.catalog.tableExists(table):
+        database = table.rsplit(".", 1)[0] if "." in table else None
+        try:
+            known = [t.name for t in session.catalog.listTables(database)]
+        except Exception:  # the database itself is missing: no names to suggest
+            known = []
+        hint = did_you_mean(table.rsplit(".", 1)[-1], known)
+        raise InputError(MSG_NO_TABLE.format(key=key, table=table, hint=hint))
+    frame = _loaded(lambda: session.read.table(table), key, f"table {table}")
+    return SparkData(frame=frame, source=f"table:{table}", digest=f"table:{table}")
+
+
+def _read_delta(session: Any, source: Mapping[str, Any], key: str, base_dir: Path) -> SparkData:
+    version, timestamp = source.get("version"), source.get("timestamp")
+    if version is not None and timestamp is not None:
+        raise InputError(MSG_VERSION_AND_TIMESTAMP.format(key=key))
+    path = Path(source["delta"]).expanduser()
+    path = path if path.is_absolute() else base_dir / path
+    native = _read_delta_natively(session, path, version, timestamp)
+    if native is not None:
+        return native
+    return _read_delta_files(session, path, key, version, timestamp)
+
+
+def _read_delta_natively(session: Any, path: Path, version: Any, timestamp: Any) -> Any:
+    """The snapshot through Delta's own Spark reader, or None when the session has none."""
+    reader = session.read.format("delta")
+    if version is not None:
+        reader = reader.option("versionAsOf", version)
+    if timestamp is not None:
+        reader = reader.option("timestampAsOf", timestamp)
+    try:
+        frame = reader.load(str(path))
+        frame.schema  # noqa: B018 - resolve now: is there a Delta reader at all?
+    except Exception as error:
+        if DATA_SOURCE_NOT_FOUND in str(error) or "Failed to find data source" in str(error):
+            return None
+        raise  # a Delta reader exists and refused: the deltalake path would not do better
+    snapshot = {"format": "delta", "table": str(path), "reader": "spark"}
+    if version is not None:
+        snapshot["version"] = version
+    if timestamp is not None:
+        snapshot["timestamp"] = timestamp
+    pinned = version if version is not None else timestamp
+    digest = hashlib.sha256(f"{path}@{pinned}".encode()).hexdigest()
+    return SparkData(frame=frame, source=f"{path}@{pinned}", digest="sha256:" + digest)
+
+
+def _read_delta_files(
+    session: Any, path: Path, key: str, version: Any, timestamp: Any
+) -> SparkData:
+    """The snapshot's Parquet files, listed by ``deltalake`` and read by Spark."""
+    try:
+        from deltalake import DeltaTable  # noqa: PLC0415 (optional: mlgate[spark] brings it)
+        from deltalake.exceptions import DeltaError, TableNotFoundError  # noqa: PLC0415
+    except ImportError as error:
+        raise InfrastructureError(MSG_NO_DELTALAKE.format(key=key)) from error
+    try:
+        table = DeltaTable(str(path), version=version)
+    except TableNotFoundError as error:
+        raise InputError(MSG_NOT_DELTA.format(key=key, path=path)) from error
+    except DeltaError as error:
+        if version is None:
+            raise InputError(MSG_NOT_DELTA.format(key=key, path=path)) from error
+        reason = f"its versions are 0 to {DeltaTable(str(path)).version()}"
+        raise InputError(
+            MSG_NO_VERSION.format(key=key, path=path, version=version, error=reason)
+        ) from error
+    if timestamp is not None:
+        try:
+            table.load_as_version(timestamp)
+        except (DeltaError, ValueError) as error:
+            reason = " ".join(str(error).split())
+            raise InputError(
+                MSG_BAD_TIMESTAMP.format(key=key, timestamp=timestamp, path=path, error=reason)
+            ) from error
+    _refuse_unsupported_features(table, key, path)
+    files = table.file_uris()
+    if not files:
+        raise InputError(f"{key}: the Delta table {path} has no rows; point it at the data")
+    partitions = list(table.metadata().partition_columns)
+    reader = session.read
+    if partitions:  # partition values live in the folder names (col=value/...), not the files
+        reader = reader.option("basePath", str(path))
+    frame = _loaded(lambda: reader.parquet(*files), key, path)
+    read_version = table.version()
+    snapshot: dict[str, Any] = {"format": "delta", "table": str(path), "version": read_version}
+    if timestamp is not None:
+        snapshot["timestamp"] = timestamp
+    digest = hashlib.sha256(f"{table.table_uri}@{read_version}".encode()).hexdigest()
+    return SparkData(
+        frame=frame, source=f"{path}@v{read_version}", digest="sha256:" + digest, snapshot=snapshot
+    )
+
+
+def _refuse_unsupported_features(table: Any, key: str, path: Path) -> None:
+    """Exit 2 for a table whose files alone do not give its rows and columns."""
+    configuration = table.metadata().configuration
+    if configuration.get("delta.columnMapping.mode", "none") != "none":
+        feature, why = COLUMN_MAPPING
+        raise InputError(MSG_DELTA_FEATURE.format(key=key, path=path, feature=feature, why=why))
+    features = table.protocol().reader_features or []
+    if "deletionVectors" in features:
+        feature, why = DELETION_VECTORS
+        raise InputError(MSG_DELTA_FEATURE.format(key=key, path=path, feature=feature, why=why))
+
+
+def _files_digest(path: Path) -> str:
+    """A digest of a file's bytes, or of a folder's Parquet files (names, sizes, times)."""
+    if path.is_file():
+        return file_digest(path)
+    digest = hashlib.sha256()
+    for part in sorted(path.rglob("*.parquet")):
+        stat = part.stat()
+        digest.update(f"{part.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return "sha256:" + digest.hexdigest()
