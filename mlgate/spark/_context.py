@@ -101,7 +101,7 @@ def build(
     context.rows_total = rows
     eval_data.snapshot["engine"] = {
         "name": "spark",
-        **describe_session(session),
+        **describe_session(session, spec.spark),
         "partitions": partitions,
         "sample": {"rows": context.n_rows, "seed": spec.seed},
     }

@@ -13,7 +13,10 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import Mapping
+import tempfile
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,10 +47,13 @@ MSG_START_FAILED = "engine: spark could not start a Spark session: {error}"
 MSG_BAD_CONF = "spark.conf.{key}: Spark refused the setting: {error}"
 CONNECT_PORT = 15002  # Spark Connect's default port
 PROBE_SECONDS = 10.0
-LOCAL_DEFAULTS = {  # a local session for one gate: no web UI, no progress bars on the terminal
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+JVM_LOG = Path(tempfile.gettempdir()) / f"mlgate-spark-{os.getpid()}.log"
+LOCAL_DEFAULTS = {  # a local session for one gate: no web UI, no progress bars, errors-only log
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}",
 }
 
 
@@ -58,36 +64,61 @@ def spark_session(settings: SparkSpec) -> Any:
         _set_runtime_conf(active, settings.conf)
         return active
     remote = settings.remote or os.environ.get("SPARK_REMOTE")
+    # Python workers started on this machine must run this interpreter (the one mlgate and the
+    # model's libraries are installed in), not whatever 'python3' is first on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder
-    if remote:
+    if remote and not remote.startswith("local"):
         _probe(remote)
         builder = builder.remote(remote)
         conf: Mapping[str, str] = settings.conf
-    else:
+    else:  # a JVM on this machine: a local session, or a local Spark Connect server
         _require_java()
-        # Python workers must run this interpreter (the one mlgate and the model's libraries
-        # are installed in), not whatever 'python3' is first on PATH.
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        builder = builder.master(os.environ.get("MLGATE_SPARK_MASTER", "local[*]"))
+        if remote:
+            builder = builder.remote(remote)
+        else:
+            builder = builder.master(os.environ.get("MLGATE_SPARK_MASTER", "local[*]"))
         conf = {**LOCAL_DEFAULTS, **settings.conf}
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:
-        session = builder.getOrCreate()
+        with _jvm_output_to_log(), warnings.catch_warnings():
+            # A local Connect server is given its static settings at start; the client then
+            # warns that it cannot set them again at runtime.
+            warnings.simplefilter("ignore", UserWarning)
+            session = builder.getOrCreate()
     except ImportError as error:  # pyspark without its Connect client (grpc, pyarrow...)
         raise InfrastructureError(MSG_NO_CONNECT.format(url=remote)) from error
     except Exception as error:  # the JVM or the server refused: one line, no Java trace
         raise InfrastructureError(MSG_START_FAILED.format(error=first_line(error))) from error
-    if not remote:
-        session.sparkContext.setLogLevel("ERROR")
     return session
 
 
-def describe_session(session: Any) -> dict[str, Any]:
+@contextmanager
+def _jvm_output_to_log() -> Iterator[None]:
+    """Send the output of a JVM started in the block to :data:`JVM_LOG`, not the terminal.
+
+    The JVM inherits the standard error of the process that starts it; Spark prints its start-up
+    banner and Java warnings there. mlgate reports failures itself, in one line, so the JVM (and
+    the Python workers it starts) write to a log file instead, for the whole run.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(JVM_LOG, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def describe_session(session: Any, settings: SparkSpec) -> dict[str, Any]:
     """What the report records about the session: Spark's version and where it runs."""
     facts: dict[str, Any] = {"spark_version": session.version}
     if is_connect(session):
-        facts["remote"] = _redacted_remote(os.environ.get("SPARK_REMOTE") or "spark connect")
+        remote = settings.remote or os.environ.get("SPARK_REMOTE") or "an active Connect session"
+        facts["remote"] = _redacted_remote(remote)
     else:
         facts["master"] = session.sparkContext.master
     return facts
@@ -124,13 +155,7 @@ def _set_runtime_conf(session: Any, conf: Mapping[str, str]) -> None:
 
 
 def _probe(url: str) -> None:
-    """Fail in seconds (exit 3) when the Spark Connect server does not accept connections.
-
-    ``local`` / ``local[N]`` start a Connect server in this process (tests, trying it out) and
-    need no probe.
-    """
-    if url.startswith("local"):
-        return
+    """Fail in seconds (exit 3) when the Spark Connect server does not accept connections."""
     parts = urlsplit(url)
     if parts.scheme != "sc" or not parts.hostname:
         raise InfrastructureError(MSG_BAD_REMOTE.format(url=_redacted_remote(url)))

@@ -37,6 +37,11 @@ MSG_DELTA_FEATURE = (
     "Delta's Spark connector ({why}); run the gate on a Spark platform with Delta "
     "(Databricks), or rewrite the table without it"
 )
+MSG_PARTITION_FOLDERS = (
+    "{key}.delta: the Delta table {path} is partitioned by {columns}, but its files are not in "
+    "column=value folders, so their values cannot be read without Delta's Spark connector; run "
+    "the gate on a Spark platform with Delta (Databricks)"
+)
 DELETION_VECTORS = ("deletion vectors", "its files' deleted rows would be read back")
 COLUMN_MAPPING = ("column mapping", "columns would be read under their physical names")
 DATA_SOURCE_NOT_FOUND = "DATA_SOURCE_NOT_FOUND"
@@ -201,6 +206,9 @@ def _read_delta_files(
     if partitions:  # partition values live in the folder names (col=value/...), not the files
         reader = reader.option("basePath", str(path))
     frame = _loaded(lambda: reader.parquet(*files), key, path)
+    if any(column not in frame.columns for column in partitions):
+        columns = ", ".join(partitions)
+        raise InputError(MSG_PARTITION_FOLDERS.format(key=key, path=path, columns=columns))
     read_version = table.version()
     snapshot: dict[str, Any] = {"format": "delta", "table": str(path), "version": read_version}
     if timestamp is not None:

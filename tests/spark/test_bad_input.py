@@ -1,0 +1,135 @@
+"""What the Spark engine refuses, each in one line with its documented exit code.
+
+The infrastructure cases (no pyspark, no Java, an unreachable or malformed Spark Connect address)
+run ``mlgate`` in a real process, since each is about that process's environment; they fail
+before any JVM starts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from mlgate.spark import MSG_NO_PYSPARK, MSG_PANDAS_ONLY, MSG_TABLE_NEEDS_SPARK
+from mlgate.spark._session import MSG_BAD_CONF, MSG_BAD_REMOTE, MSG_NO_JAVA, MSG_UNREACHABLE
+from tests._cli import one_error_line
+from tests.spark.conftest import classification_data
+
+FEATURES = [f"x{i}" for i in range(6)]
+GATE = (
+    "model: model.joblib\nengine: spark\ntarget: label\nfeatures: [{features}]\n"
+    "data: {{eval: eval.parquet}}\n"
+).format(features=", ".join(FEATURES))
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    frame = classification_data(300, [0, 1], seed=12)
+    frame.to_parquet(tmp_path / "eval.parquet")
+    joblib.dump(
+        LogisticRegression().fit(frame[FEATURES], frame["label"]), tmp_path / "model.joblib"
+    )
+    (tmp_path / "mlgate.yaml").write_text(GATE)
+    return tmp_path
+
+
+def mlgate_process(folder: Path, *args: str, env: dict[str, str]) -> tuple[int, str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "run", "-q", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return done.returncode, done.stderr
+
+
+def clean_env(**changes: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_REMOTE", "JAVA_HOME")}
+    return {**env, **changes}
+
+
+def test_without_pyspark_exit_3_names_the_extra(inputs, tmp_path_factory):
+    shadow = tmp_path_factory.mktemp("no-pyspark")
+    (shadow / "pyspark").mkdir()
+    (shadow / "pyspark" / "__init__.py").write_text("raise ImportError('no pyspark here')\n")
+    code, err = mlgate_process(inputs, env=clean_env(PYTHONPATH=str(shadow)))
+    assert code == 3
+    assert one_error_line(err) == MSG_NO_PYSPARK
+
+
+def test_without_java_exit_3_names_what_to_install(inputs, tmp_path_factory):
+    bin_dir = tmp_path_factory.mktemp("bin-without-java")
+    assert not (bin_dir / "java").exists()
+    code, err = mlgate_process(inputs, env=clean_env(PATH=str(bin_dir)))
+    assert code == 3
+    assert one_error_line(err) == MSG_NO_JAVA
+
+
+def test_an_unreachable_spark_connect_server_exit_3_in_seconds(inputs):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"sc://127.0.0.1:{port}"
+    code, err = mlgate_process(inputs, "--spark-remote", url, env=clean_env())
+    assert code == 3
+    assert one_error_line(err) == MSG_UNREACHABLE.format(
+        host="127.0.0.1", port=port, error="Connection refused"
+    )
+
+
+def test_a_spark_remote_that_is_no_connect_address_exit_3_without_its_token(inputs):
+    code, err = mlgate_process(
+        inputs, env=clean_env(SPARK_REMOTE="https://cluster.example;token=s3cret")
+    )
+    assert code == 3
+    assert one_error_line(err) == MSG_BAD_REMOTE.format(url="https://cluster.example")
+    assert "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("checks: {drift: {alpha: 0.01}}\n", "checks.drift"),
+        ("statistics: {bootstrap: 100}\n", "statistics"),
+        ("metrics: {mine: {function: 'metrics.py:mine'}}\n", "metrics.mine"),
+        (
+            "baseline: model.joblib\nstatistics: {bootstrap: 100}\n"
+            "checks: {comparison: {roc_auc: {min_delta: 0, confidence: 0.9}}}\n",
+            "checks.comparison.roc_auc.confidence",
+        ),
+    ],
+    ids=["family", "statistics", "custom-metric", "paired-confidence"],
+)
+def test_a_pandas_only_setting_is_refused_before_any_data_is_read(inputs, run_cli, section, key):
+    (inputs / "mlgate.yaml").write_text(GATE + section)
+    code, _, err = run_cli("run", "-c", str(inputs / "mlgate.yaml"), "-q")
+    assert code == 2
+    message = one_error_line(err)
+    assert message.endswith(MSG_PANDAS_ONLY.format(key=key)), message
+
+
+def test_a_catalog_table_on_the_pandas_engine_names_the_key(inputs, run_cli):
+    gate = GATE.replace("engine: spark\n", "").replace("eval.parquet", "{table: main.eval}")
+    (inputs / "mlgate.yaml").write_text(gate)
+    code, _, err = run_cli("run", "-c", str(inputs / "mlgate.yaml"), "-q")
+    assert code == 2
+    assert one_error_line(err).endswith(MSG_TABLE_NEEDS_SPARK.format(key="data.eval"))
+
+
+def test_a_spark_setting_the_running_session_refuses_is_exit_2(spark, inputs, run_cli):
+    (inputs / "mlgate.yaml").write_text(GATE + "spark: {conf: {spark.executor.memory: 2g}}\n")
+    code, _, err = run_cli("run", "-c", str(inputs / "mlgate.yaml"), "-q")
+    assert code == 2
+    message = one_error_line(err)
+    prefix = MSG_BAD_CONF.split("{error}")[0].format(key="spark.executor.memory")
+    assert prefix in message, message
+    assert "\tat " not in err  # no Java stack trace
