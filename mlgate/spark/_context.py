@@ -9,6 +9,7 @@ and :attr:`EvaluationContext.rows_total` records how many rows they cover.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,16 @@ from mlgate.errors import InputError
 from mlgate.loading.data import LoadedData, from_frame
 from mlgate.model import LoadedModel
 from mlgate.prediction import ModelOutputs
-from mlgate.spark._metrics import classification_metrics, regression_metrics
+from mlgate.spark._classification import classification_metrics
+from mlgate.spark._columns import Rows
+from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scorer
 from mlgate.spark._session import describe_session, spark_session
 from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source, require_columns
 from mlgate.spec import GateSpec
 
+SAMPLE_KEY = "__mlgate_sample_key"
+HASH_RANGE = 2**62
 MSG_NO_DATA_ROWS = "{key}: {source} has no rows; point it at the evaluation data"
 
 
@@ -111,16 +116,14 @@ def build(
 
 def _metrics(scored: Any, columns: ScoredColumns, context: EvaluationContext) -> Any:
     spec = context.spec
+    rows = Rows(frame=scored, target=spec.target, weight=spec.sample_weight, columns=columns)
     if context.task == "regression":
-        return regression_metrics(scored, columns, target=spec.target, weight=spec.sample_weight)
+        return regression_metrics(rows)
     outputs = context.model if columns.role == "model" else context.baseline
     assert outputs is not None and context.labels is not None
     model_classes = outputs.model.classes if outputs.model is not None else None
     return classification_metrics(
-        scored,
-        columns,
-        target=spec.target,
-        weight=spec.sample_weight,
+        rows,
         task=context.task,
         labels=list(context.labels),
         pos_label=context.pos_label,
@@ -129,17 +132,29 @@ def _metrics(scored: Any, columns: ScoredColumns, context: EvaluationContext) ->
 
 
 def _sample(data: SparkData, spec: GateSpec) -> LoadedData:
-    """``spec.spark.sample`` rows chosen by a hash of each row and the seed, as pandas.
+    """``spec.spark.sample`` rows chosen by a hash of each row's values and the seed, as pandas.
 
-    Hashing the values (not ``rand``, which depends on the partitioning) picks the same rows
-    however the table is split, so the same data and seed give the same sample.
+    The rows with the smallest hashes: the same data and seed give the same sample however the
+    table is split into files and partitions (Spark's ``sample`` depends on the partitioning).
+    One scan keeps the rows whose hash falls in a slice a little wider than needed (no sort of
+    the table), and the driver keeps the smallest of those.
     """
     frame = data.frame
+    wanted = spec.spark.sample
     key = F.xxhash64(*[F.col(f"`{c}`") for c in frame.columns], F.lit(spec.seed))
-    chosen = frame.orderBy(key).limit(spec.spark.sample).toPandas()
+    keyed = frame.withColumn(SAMPLE_KEY, F.pmod(key, F.lit(HASH_RANGE)))
+    total = frame.count()
+    share = (wanted + 6 * math.sqrt(wanted) + 10) / max(total, 1)  # 6 sigma of Binomial slack
+    if share < 1:
+        keyed = keyed.where(F.col(SAMPLE_KEY) < F.lit(int(share * HASH_RANGE)))
+    chosen = keyed.toPandas()
+    if len(chosen) < min(wanted, total):  # beyond 6 sigma: take the smallest hashes directly
+        chosen = keyed.orderBy(SAMPLE_KEY).limit(wanted).toPandas()
+    chosen = chosen.sort_values(SAMPLE_KEY, kind="stable").head(wanted)
+    chosen = chosen.drop(columns=SAMPLE_KEY).reset_index(drop=True)
     if chosen.empty:
         raise _no_rows(data)
-    return LoadedData(frame=chosen.reset_index(drop=True), source=data.source, digest=data.digest)
+    return LoadedData(frame=chosen, source=data.source, digest=data.digest)
 
 
 def _no_rows(data: SparkData) -> Exception:

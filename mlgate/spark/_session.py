@@ -53,6 +53,8 @@ LOCAL_DEFAULTS = {  # a local session for one gate: no web UI, no progress bars,
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # Larger Arrow batches: fewer model calls per partition (each call has a fixed cost).
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "100000",
     "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}",
 }
 

@@ -15,7 +15,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from mlgate.engine import run_gate
-from mlgate.spark._metrics import MSG_WEIGHTED_MEDIAN
+from mlgate.spark._regression import MSG_WEIGHTED_MEDIAN
 from tests.spark.conftest import classification_data, regression_data
 
 COUNTS = {"true_negatives", "false_positives", "false_negatives", "true_positives", "example_count"}

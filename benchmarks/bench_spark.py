@@ -1,0 +1,176 @@
+"""The Spark engine in local mode against the pandas engine, on the same gate, file and model.
+
+What it measures
+----------------
+One Parquet file of generated rows (30 numeric features, a binary label) and a
+HistGradientBoosting classifier trained on other rows. Each engine runs the same gate
+(``mlgate run -q --report json --engine pandas|spark``: ROC AUC, accuracy and log loss over every
+row) in a fresh interpreter (this script in ``--child`` mode), which reports:
+
+* the wall time of ``mlgate.cli.main`` (Spark's start-up included: a real run pays it);
+* the peak resident memory of that Python process (``VmHWM``), the *driver*. Spark's JVM and its
+  Python workers are other processes: the claim measured here is that the driver stays flat as
+  rows grow, because only aggregates and a 10,000-row sample reach it, while the pandas engine
+  holds every row.
+
+Spark runs ``local[*]`` (every core of the machine) with ``spark.driver.memory`` 4g. The figures
+printed are one run per engine and size, run one after the other on an otherwise idle machine.
+
+    python benchmarks/bench_spark.py            # 1M and 10M rows (about 10 minutes, 2 cores)
+    python benchmarks/bench_spark.py --smoke    # 20k and 40k rows, fewer features
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+FEATURES = 30
+SIZES = (1_000_000, 10_000_000)
+SMOKE_FEATURES = 5
+SMOKE_SIZES = (20_000, 40_000)
+TRAIN_ROWS = 100_000
+ROW_GROUP = 1_000_000
+
+
+def write_data(path: Path, rows: int, features: int, seed: int) -> None:
+    """``rows`` generated rows in one Parquet file, written a row group at a time."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    weights = rng.normal(size=features)
+    writer = None
+    for start in range(0, rows, ROW_GROUP):
+        size = min(ROW_GROUP, rows - start)
+        X = rng.normal(size=(size, features))
+        logit = X @ weights / np.sqrt(features) + 0.5 * np.sin(3 * X[:, 0])
+        label = (rng.random(size) < 1 / (1 + np.exp(-2 * logit))).astype(np.int64)
+        columns = {f"f{i}": X[:, i] for i in range(features)}
+        table = pa.table({**columns, "label": label})
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema)
+        writer.write_table(table)
+    assert writer is not None
+    writer.close()
+
+
+def train_model(folder: Path, features: int) -> Path:
+    import joblib
+    import pandas as pd
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    train = folder / "train.parquet"
+    write_data(train, TRAIN_ROWS, features, seed=1)
+    frame = pd.read_parquet(train)
+    model = HistGradientBoostingClassifier(max_iter=50, random_state=0)
+    model.fit(frame.drop(columns="label"), frame["label"])
+    path = folder / "model.joblib"
+    joblib.dump(model, path)
+    return path
+
+
+def gate_file(folder: Path, data: Path, model: Path) -> Path:
+    gate = {
+        "model": str(model),
+        "target": "label",
+        "data": {"eval": str(data)},
+        "spark": {"conf": {"spark.driver.memory": "4g"}},
+        "checks": {
+            "performance": {
+                "roc_auc": {"min": 0.5},
+                "accuracy_score": {"min": 0.5},
+                "log_loss": {"max": 1.0},
+            }
+        },
+    }
+    path = folder / f"gate-{data.stem}.yaml"
+    path.write_text(json.dumps(gate))  # JSON is YAML
+    return path
+
+
+def child(gate: str, engine: str, report_dir: str) -> None:
+    """Run one gate in this fresh process and print its wall time and peak memory as JSON."""
+    from mlgate.cli import main
+
+    started = time.perf_counter()
+    code = main(["run", "-c", gate, "-q", "--report", "json", "--report-dir", report_dir,
+                 "--engine", engine])  # fmt: skip
+    seconds = time.perf_counter() - started
+    peak_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/self/status").read_text().splitlines()
+        if line.startswith("VmHWM:")
+    )
+    print(json.dumps({"exit": code, "seconds": seconds, "peak_mib": peak_kib / 1024}))
+
+
+def measure(gate: Path, engine: str, report_dir: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(gate), engine, str(report_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    report = json.loads((report_dir / "mlgate-report.json").read_text())
+    figures["roc_auc"] = report["metrics"]["roc_auc"]
+    figures["rows"] = report["data"]["eval"]["rows"]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes (CI)")
+    parser.add_argument("--child", nargs=3, metavar=("GATE", "ENGINE", "REPORT_DIR"))
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    sizes = SMOKE_SIZES if args.smoke else SIZES
+    features = SMOKE_FEATURES if args.smoke else FEATURES
+    with tempfile.TemporaryDirectory(prefix="mlgate-bench-spark-") as tmp:
+        folder = Path(tmp)
+        model = train_model(folder, features)
+        rows_out = []
+        peaks: dict[str, list[float]] = {"pandas": [], "spark": []}
+        for size in sizes:
+            data = folder / f"eval-{size}.parquet"
+            write_data(data, size, features, seed=2)
+            gate = gate_file(folder, data, model)
+            results = {}
+            for engine in ("pandas", "spark"):
+                results[engine] = measure(gate, engine, folder / f"report-{engine}-{size}")
+                peaks[engine].append(results[engine]["peak_mib"])
+            pandas, spark = results["pandas"], results["spark"]
+            assert pandas["rows"] == spark["rows"] == size
+            difference = abs(pandas["roc_auc"] - spark["roc_auc"])
+            rows_out.append(
+                f"| {size:,} | {pandas['seconds']:.1f} | {spark['seconds']:.1f} | "
+                f"{spark['seconds'] / pandas['seconds']:.2f} | {pandas['peak_mib']:,.0f} | "
+                f"{spark['peak_mib']:,.0f} | {difference:.1e} |"
+            )
+            data.unlink()
+    title = f"{features} features, HistGradientBoosting"
+    print(f"### Spark engine (local[*]) vs pandas engine: {title}\n")
+    print("| rows | pandas s | spark s | spark / pandas | pandas driver peak MiB | "
+          "spark driver peak MiB | ROC AUC difference |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("\n".join(rows_out))
+    growth = peaks["spark"][-1] / peaks["spark"][0]
+    print(
+        f"\nSpark driver peak at {sizes[-1]:,} rows / at {sizes[0]:,} rows: {growth:.2f}x "
+        f"(pandas: {peaks['pandas'][-1] / peaks['pandas'][0]:.2f}x)."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""Exact ROC AUC and average precision from the scores of every row, in parallel.
+
+Both are sums over the distinct scores ``s`` in descending order, of the positive weight ``P_s``
+and the negative weight ``N_s`` scored ``s`` (ties form one threshold, as in scikit-learn):
+
+- ROC AUC: ``sum_s N_s * (TP(s) - P_s / 2) / (P * N)``, the trapezoid under the ROC curve;
+- average precision: ``sum_s P_s * TP(s) / (TP(s) + FP(s)) / P``, the step sum (not Spark's
+  trapezoid ``areaUnderPR``),
+
+with ``TP(s)`` and ``FP(s)`` the positive and negative weight scored at or above ``s``. A single
+window over every distinct score would run in one task; instead the scores are cut into
+:data:`BUCKETS` value buckets (a monotone map, so buckets are runs of consecutive thresholds). A
+light pass sums each bucket's weights, from which the driver knows the weight above each bucket;
+the heavy pass then sends each bucket's rows to one partition, which sorts them and accumulates
+its thresholds from that offset, in parallel (in pandas: a sort and cumulative sums beat Spark's
+window operator here by half). No binning enters the values: both are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
+from pyspark.sql import types as T  # noqa: N812
+
+from mlgate.spark._columns import Rows, group_keys, is_label, weight_of
+
+Key = tuple[Any, ...]
+BUCKETS = 1 << 16  # value buckets of the scores; probabilities fill them evenly enough
+
+
+def ranked_areas(
+    rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]
+) -> dict[Key, dict[str, float]]:
+    """Exact ROC AUC (one-vs-rest, support-weighted) and average precision of each group."""
+    groups = [f"g{index}" for index in range(len(by))]
+    scores = _scores(rows, task, labels, pos_label, by)
+    totals = _bucket_totals(scores, groups)
+    sums = _threshold_sums(scores, groups, _offsets(totals))
+    per_class: dict[Key, dict[int, dict[str, float]]] = defaultdict(dict)
+    precision: dict[Key, float] = {}
+    for (key, k), row in sums.items():
+        per_class[key][k] = row
+        precision[key] = row["ap"] if k == 0 else precision.get(key, 0.0)
+    return {key: _areas(by_class, task, precision[key]) for key, by_class in per_class.items()}
+
+
+def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]) -> Any:
+    """One row per row and class (one-vs-rest): group, class, score, bucket, weights."""
+    w = weight_of(rows.weight)
+    y = F.col(rows.target)
+    proba = rows.columns.proba
+    if task == "binary":
+        classes = [(0, proba[labels.index(pos_label)], is_label(y, pos_label))]
+    else:
+        classes = [(k, proba[k], is_label(y, label)) for k, label in enumerate(labels)]
+    one_vs_rest = F.array(
+        *[
+            F.struct(
+                F.lit(k).alias("k"),
+                F.col(score).alias("s"),
+                (w * truth.cast("double")).alias("p"),
+                (w * (1 - truth.cast("double"))).alias("q"),
+            )
+            for k, score, truth in classes
+        ]
+    )
+    groups = [f"g{index}" for index in range(len(by))]
+    long = rows.frame.select(*group_keys(by), F.explode(one_vs_rest).alias("r"))
+    bucket = F.floor(F.col("r.s") * BUCKETS).cast("long")
+    return long.select(*groups, "r.*", bucket.alias("b"))
+
+
+def _bucket_totals(
+    scores: Any, groups: list[str]
+) -> dict[tuple[Key, int], dict[int, tuple[float, float]]]:
+    """Per (group, class): each bucket's positive and negative weight (a map-side aggregation)."""
+    sums = scores.groupBy(*groups, "k", "b").agg(F.sum("p").alias("P"), F.sum("q").alias("N"))
+    totals: dict[tuple[Key, int], dict[int, tuple[float, float]]] = defaultdict(dict)
+    for row in sums.collect():
+        totals[(tuple(row[g] for g in groups), row["k"])][row["b"]] = (row["P"], row["N"])
+    return totals
+
+
+def _offsets(
+    totals: dict[tuple[Key, int], dict[int, tuple[float, float]]],
+) -> dict[tuple[Key, int, int], tuple[float, float]]:
+    """The positive and negative weight scored above each bucket (its higher buckets)."""
+    offsets = {}
+    for (key, k), by_bucket in totals.items():
+        positive = negative = 0.0
+        for bucket in sorted(by_bucket, reverse=True):
+            offsets[(key, k, bucket)] = (positive, negative)
+            positive += by_bucket[bucket][0]
+            negative += by_bucket[bucket][1]
+    return offsets
+
+
+def _threshold_sums(
+    scores: Any, groups: list[str], offsets: dict[tuple[Key, int, int], tuple[float, float]]
+) -> dict[tuple[Key, int], dict[str, float]]:
+    """Per (group, class): the ROC AUC and average-precision sums, and the class totals."""
+    schema = T.StructType(
+        [scores.schema[g] for g in groups]
+        + [
+            T.StructField("k", T.IntegerType()),
+            T.StructField("b", T.LongType()),
+            T.StructField("above_p", T.DoubleType()),
+            T.StructField("above_n", T.DoubleType()),
+        ]
+    )
+    table = [(*key, k, b, p, n) for (key, k, b), (p, n) in offsets.items()]
+    above = scores.sparkSession.createDataFrame(table, schema).alias("above")
+    condition = [
+        F.col("t.k") == F.col("above.k"),
+        F.col("t.b") == F.col("above.b"),
+        *[F.col(f"t.{g}").eqNullSafe(F.col(f"above.{g}")) for g in groups],
+    ]
+    joined = (
+        scores.alias("t")
+        .join(F.broadcast(above), on=condition)
+        .select(
+            *[F.col(f"t.{g}").alias(g) for g in groups],
+            "t.k",
+            "t.b",
+            "t.s",
+            "t.p",
+            "t.q",
+            "above.above_p",
+            "above.above_n",
+        )
+    )
+    # All rows of a bucket in one partition; each partition sorts and accumulates its buckets.
+    bucketed = joined.repartition(*groups, "k", "b")
+    fields = [scores.schema[g] for g in groups] + [
+        T.StructField(name, T.IntegerType() if name == "k" else T.DoubleType())
+        for name in ("k", "auc", "ap", "P", "N")
+    ]
+    partial = bucketed.mapInPandas(_bucket_sums(groups), T.StructType(fields))
+    sums = partial.groupBy(*groups, "k").agg(
+        F.sum("auc").alias("auc"),
+        F.sum("ap").alias("ap"),
+        F.sum("P").alias("P"),
+        F.sum("N").alias("N"),
+    )
+    return {(tuple(row[g] for g in groups), row["k"]): row.asDict() for row in sums.collect()}
+
+
+def _bucket_sums(groups: list[str]) -> Any:
+    """The function each partition runs: its buckets' ROC AUC and average-precision terms.
+
+    Rows are sorted by bucket and descending score; tied scores are summed into one threshold;
+    ``TP(s)`` and ``FP(s)`` are the weight above the bucket (joined in) plus the running sums.
+    """
+    keys = [*groups, "k", "b"]
+
+    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        frames = list(batches)
+        if not frames:
+            return
+        rows = pd.concat(frames, ignore_index=True)
+        rows = rows.sort_values([*keys, "s"], ascending=[True] * len(keys) + [False], kind="stable")
+        threshold = [*keys, "s", "above_p", "above_n"]
+        summed = rows.groupby(threshold, sort=False, dropna=False)[["p", "q"]].sum().reset_index()
+        within = summed.groupby(keys, sort=False, dropna=False)
+        tp = summed["above_p"] + within["p"].cumsum()
+        fp = summed["above_n"] + within["q"].cumsum()
+        positive = summed["p"].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            precision = np.where(positive > 0, positive * tp / (tp + fp), 0.0)
+        terms = pd.DataFrame(
+            {
+                **{g: summed[g] for g in groups},
+                "k": summed["k"],
+                "auc": summed["q"] * (tp - 0.5 * summed["p"]),
+                "ap": precision,
+                "P": summed["p"],
+                "N": summed["q"],
+            }
+        )
+        yield terms.groupby([*groups, "k"], sort=False, dropna=False).sum().reset_index()
+
+    return run
+
+
+def _areas(
+    by_class: dict[int, dict[str, float]], task: str, precision_sum: float
+) -> dict[str, float]:
+    aucs, supports = [], []
+    for row in by_class.values():
+        pairs = row["P"] * row["N"]
+        aucs.append(row["auc"] / pairs if pairs > 0 else math.nan)
+        supports.append(row["P"])
+    if task == "binary":
+        positive = by_class[0]["P"]
+        # With no positive weight scikit-learn's average precision is 0 (the pandas engine too).
+        return {
+            "roc_auc": aucs[0],
+            "precision_recall_auc": precision_sum / positive if positive > 0 else 0.0,
+        }
+    support = np.array(supports)
+    weighted = np.where(support > 0, np.array(aucs) * support, 0.0)
+    total = support.sum()
+    return {"roc_auc": float(np.sum(weighted) / total) if total > 0 else math.nan}
