@@ -85,6 +85,9 @@ class EvaluationContext:
     custom_metrics: tuple[CustomMetricFunction, ...] = ()
     notes: list[str] = field(default_factory=list)
     rows_total: int | None = None  # every row of the data, when the arrays hold a sample (Spark)
+    # How groups of rows are formed and measured (slices, fairness): None is the pandas engine's
+    # (mlgate.checks._groups.RowGroups); the Spark engine sets its own, computed over every row.
+    groups: Any = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

@@ -130,7 +130,6 @@ def _evaluate(
     spec = as_spec(gate)
     _preflight(spec, model=model, baseline=baseline, predictions=predictions, data=data)
     # What the gate file and arguments say is complete: now load the stack.
-    from mlgate.checks import run_checks, validate_families
     from mlgate.context import build_context
     from mlgate.loading import data as data_loading
     from mlgate.loading import models as model_loading
@@ -172,6 +171,7 @@ def _evaluate(
             baseline_skipped_reason=baseline_skipped,
         )
         context = run.context
+        release = run.release
     else:
         context = build_context(
             spec,
@@ -182,6 +182,28 @@ def _evaluate(
             predictions=predictions,
             baseline_skipped_reason=baseline_skipped,
         )
+        release = None
+    try:
+        return context, _judged(
+            context, custom, loaded_baseline, eval_data, reference_data, started_at, clock
+        )
+    finally:
+        if release is not None:
+            release()
+
+
+def _judged(
+    context: EvaluationContext,
+    custom: tuple[Any, ...],
+    loaded_baseline: Any,
+    eval_data: Any,
+    reference_data: Any,
+    started_at: str,
+    clock: float,
+) -> GateResult:
+    """Run the checks on the built context and assemble the result."""
+    from mlgate.checks import run_checks, validate_families
+
     context.custom_metrics = custom
     validate_families(context)
     progress.show("running checks")
@@ -192,7 +214,7 @@ def _evaluate(
     progress.show("computing report curves")
     diagnostics = _diagnostics(context)
     progress.clear()
-    return context, _gate_result(
+    return _gate_result(
         context,
         checks,
         eval_data=eval_data,

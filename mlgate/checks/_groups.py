@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from mlgate.checks._where import Filter, evaluate_filter
 from mlgate.metrics import MetricValues, definitions
 from mlgate.metrics._compute import MSG_NO_PROBA, _compute_custom
 
@@ -67,8 +68,10 @@ class Grouping:
         or a slice.
     columns : tuple of str
         The data columns the groups come from.
-    codes : numpy.ndarray
-        The group code (0 .. n_groups-1) of every row.
+    codes : numpy.ndarray or None
+        The group code (0 .. n_groups-1) of every row; None when an engine computed the groups'
+        numbers where the rows are (Spark), in ``totals``, ``counts_by_role`` and
+        ``metrics_by_role``.
     names : list of str
         Group names by code; an intersection's name joins its parts with ``", "``.
     parts : list of dict
@@ -77,11 +80,13 @@ class Grouping:
 
     label: str
     columns: tuple[str, ...]
-    codes: np.ndarray
+    codes: np.ndarray | None
     names: list[str]
     parts: list[dict[str, str]]
     notes: dict[str, Any] = field(default_factory=dict)
     counts_by_role: dict[str, BinaryCounts] = field(default_factory=dict, repr=False)
+    totals: GroupTotals | None = None
+    metrics_by_role: dict[str, dict[int, MetricValues]] = field(default_factory=dict, repr=False)
 
     @property
     def n_groups(self) -> int:
@@ -90,10 +95,23 @@ class Grouping:
     @cached_property
     def sizes(self) -> np.ndarray:
         """Rows per group (unweighted)."""
+        if self.totals is not None:
+            return self.totals.sizes
+        assert self.codes is not None
         return np.bincount(self.codes, minlength=self.n_groups)
+
+    def weights(self, context: EvaluationContext) -> np.ndarray:
+        """Sum of the sample weights per group (its size when the gate has no weights)."""
+        if self.totals is not None:
+            return self.totals.weights
+        if context.sample_weight is None:
+            return self.sizes.astype(float)
+        assert self.codes is not None
+        return np.bincount(self.codes, weights=context.sample_weight, minlength=self.n_groups)
 
     @cached_property
     def _order(self) -> tuple[np.ndarray, np.ndarray]:
+        assert self.codes is not None  # rows exist only in the engine that keeps them
         order = np.argsort(self.codes, kind="stable")
         starts = np.concatenate(([0], np.cumsum(self.sizes)))
         return order, starts
@@ -102,6 +120,71 @@ class Grouping:
         """Row positions of ``group``, in data order."""
         order, starts = self._order
         return order[starts[group] : starts[group + 1]]
+
+
+@dataclass(frozen=True)
+class GroupTotals:
+    """Rows and summed weight per group, as an engine that keeps no rows computed them."""
+
+    sizes: np.ndarray
+    weights: np.ndarray
+
+
+TooMany = Callable[[int], Exception]
+
+
+class RowGroups:
+    """Groupings of the rows the context holds: the pandas engine's (the Spark engine has its
+    own, :class:`mlgate.spark._groups.SparkGroups`, set as ``context.groups``).
+
+    ``too_many(count)`` is the error a family raises when a grouping has more than
+    :data:`MAX_GROUPS` groups; an engine checks before it computes anything per group.
+    """
+
+    def __init__(self, context: EvaluationContext) -> None:
+        self.context = context
+
+    def by_column(self, column: str, too_many: TooMany) -> Grouping:
+        return _bounded(column_grouping(self.context.data.frame[column], column), too_many)
+
+    def by_filter(self, flt: Filter, name: str, other: str) -> Grouping:
+        data = self.context.data
+        mask = evaluate_filter(flt, data.frame, data.source)
+        codes = np.where(mask, 0, 1).astype(np.int64)
+        return Grouping(label=name, columns=(), codes=codes, names=[name, other], parts=[{}, {}])
+
+    def by_quantile_bins(self, column: str, bins: int, too_many: TooMany) -> Grouping:
+        """Groups of ``column`` cut at its quantiles (``pandas.qcut``, equal edges merged)."""
+        binned, edges = pd.qcut(
+            self.context.data.frame[column], q=bins, retbins=True, duplicates="drop"
+        )
+        grouping = _bounded(column_grouping(binned, column), too_many)
+        grouping.notes["binning"] = quantile_binning(bins, edges)
+        return grouping
+
+    def cross(self, groupings: Sequence[Grouping], too_many: TooMany) -> Grouping:
+        return _bounded(cross(groupings), too_many)
+
+
+def quantile_binning(bins: int, edges: Any) -> dict[str, Any]:
+    """How a column was cut, as the report shows it."""
+    return {
+        "method": "quantile",
+        "bins_requested": bins,
+        "bins": len(edges) - 1,
+        "edges": [float(edge) for edge in edges],
+    }
+
+
+def row_groups(context: EvaluationContext) -> Any:
+    """The context's engine's groupings (pandas unless the engine set its own)."""
+    return context.groups if context.groups is not None else RowGroups(context)
+
+
+def _bounded(grouping: Grouping, too_many: TooMany) -> Grouping:
+    if grouping.n_groups > MAX_GROUPS:
+        raise too_many(grouping.n_groups)
+    return grouping
 
 
 def column_grouping(series: pd.Series, column: str) -> Grouping:
@@ -121,9 +204,12 @@ def column_grouping(series: pd.Series, column: str) -> Grouping:
 
 def cross(groupings: Sequence[Grouping]) -> Grouping:
     """The intersection of several groupings: one group per combination that occurs."""
-    combined = np.zeros(len(groupings[0].codes), dtype=np.int64)
+    first = groupings[0].codes
+    assert first is not None
+    combined = np.zeros(len(first), dtype=np.int64)
     radix = 1
     for grouping in reversed(groupings):
+        assert grouping.codes is not None
         combined += grouping.codes * radix
         radix *= grouping.n_groups
     if radix <= DENSE_CROSS_LIMIT:  # few combinations: count them, no sort
@@ -236,6 +322,7 @@ def binary_counts(
 
 
 def _count(grouping: Grouping, context: EvaluationContext, y_pred: np.ndarray) -> BinaryCounts:
+    assert grouping.codes is not None
     truth = np.asarray(context.y_true == context.pos_label, dtype=np.int64)
     predicted = np.asarray(y_pred == context.pos_label, dtype=np.int64)
     cells = grouping.codes * 4 + truth * 2 + predicted
@@ -318,11 +405,22 @@ def group_metric(
             else (None, "the group's weights sum to 0")
             for g in wanted
         }
+    computed = grouping.metrics_by_role.get(outputs.role)
+    if computed is not None:  # the engine computed every metric of every group
+        return {g: _computed_value(computed.get(g), name) for g in wanted}
     base = context.metric_input(outputs)
     return {
         g: metric_value(context.task, name, _subset(base, grouping.rows(g)), context.custom_metrics)
         for g in wanted
     }
+
+
+def _computed_value(values: MetricValues | None, name: str) -> tuple[float | None, str | None]:
+    if values is None:  # a group with no rows: nothing is defined on it
+        return None, MSG_NOT_FINITE.format(value="nan")
+    if name in values.values:
+        return _finite(values.values[name])
+    return None, values.unavailable.get(name, "not computed")
 
 
 def greater_is_better(context: EvaluationContext, name: str) -> bool:

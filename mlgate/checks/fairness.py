@@ -140,36 +140,40 @@ def groupings(context: EvaluationContext) -> list[Grouping]:
 
 
 def _build_groupings(context: EvaluationContext) -> list[Grouping]:
-    from mlgate.checks._groups import MAX_GROUPS, column_grouping, cross
+    from mlgate.checks._groups import MAX_GROUPS, row_groups
     from mlgate.context import require_column
 
     config = _config(context)
     source = context.data.source
+    groups = row_groups(context)
     built = []
     for column in config.sensitive_features:
         require_column(context.data, column, "sensitive_features")
-        grouping = column_grouping(context.data.frame[column], column)
-        if grouping.n_groups > MAX_GROUPS:
-            raise InputError(
+
+        def too_many(count: int, column: str = column) -> InputError:
+            return InputError(
                 MSG_TOO_MANY_GROUPS.format(
-                    column=column, count=f"{grouping.n_groups:,}", source=source, limit=MAX_GROUPS
+                    column=column, count=f"{count:,}", source=source, limit=MAX_GROUPS
                 )
             )
+
+        grouping = groups.by_column(column, too_many)
         if grouping.n_groups < 2:
             group = grouping.names[0] if grouping.names else ""
             raise InputError(MSG_SINGLE_GROUP.format(column=column, group=group, source=source))
         built.append(grouping)
     if config.intersectional:
-        intersection = cross(built)
-        if intersection.n_groups > MAX_GROUPS:
-            raise InputError(
+
+        def too_many_intersections(count: int) -> InputError:
+            return InputError(
                 MSG_TOO_MANY_INTERSECTIONS.format(
                     columns=", ".join(config.sensitive_features),
-                    count=f"{intersection.n_groups:,}",
+                    count=f"{count:,}",
                     limit=MAX_GROUPS,
                 )
             )
-        built.append(intersection)
+
+        built.append(groups.cross(built, too_many_intersections))
     return built
 
 
@@ -207,15 +211,10 @@ def _group_rows(
     context: EvaluationContext, grouping: Grouping, counts: BinaryCounts | None
 ) -> list[dict[str, Any]]:
     """The per-group facts every fairness check reports (value filled in by the check)."""
-    import numpy as np
 
     config = _config(context)
     sizes = grouping.sizes
-    weight = (
-        sizes.astype(float)
-        if context.sample_weight is None
-        else np.bincount(grouping.codes, weights=context.sample_weight, minlength=grouping.n_groups)
-    )
+    weight = grouping.weights(context)
     rows = []
     for code, name in enumerate(grouping.names):
         row: dict[str, Any] = {
@@ -508,6 +507,7 @@ def _comparison_check(
     parse=parse_fairness,
     validate=validate_fairness,
     names=check_names,
+    spark_rows="all",
 )
 def fairness_checks(context: EvaluationContext) -> list[CheckResult]:
     """One result per configured metric and grouping (each column, and the intersection)."""

@@ -173,57 +173,44 @@ def slice_groupings(context: EvaluationContext) -> list[Grouping]:
 
 
 def _grouping(context: EvaluationContext, spec: SliceSpec) -> Grouping:
-    import numpy as np
-
-    from mlgate.checks._groups import MAX_GROUPS, Grouping, column_grouping
-    from mlgate.checks._where import evaluate_filter
+    from mlgate.checks._groups import MAX_GROUPS, row_groups
     from mlgate.context import require_column
 
+    groups = row_groups(context)
     data = context.data
     if spec.where is not None:
-        mask = evaluate_filter(spec.where, data.frame, data.source)
-        codes = np.where(mask, 0, 1).astype(np.int64)
-        names = [spec.name, OTHER_ROWS]
-        return Grouping(label=spec.name, columns=(), codes=codes, names=names, parts=[{}, {}])
+        return groups.by_filter(spec.where, spec.name, OTHER_ROWS)
     assert spec.by is not None
     require_column(data, spec.by, f"{spec.key}.by")
-    column = data.frame[spec.by]
-    binning = None
-    if spec.bins is not None:
-        column, binning = _quantile_bins(column, spec)
-    grouping = column_grouping(column, spec.by)
-    grouping.label = spec.name
-    if binning is not None:
-        grouping.notes["binning"] = binning
-    if grouping.n_groups > MAX_GROUPS:
-        raise InputError(
+
+    def too_many(count: int) -> InputError:
+        return InputError(
             MSG_TOO_MANY_SLICES.format(
                 key=spec.key,
                 column=spec.by,
-                count=f"{grouping.n_groups:,}",
+                count=f"{count:,}",
                 source=data.source,
                 limit=MAX_GROUPS,
             )
         )
+
+    if spec.bins is None:
+        grouping = groups.by_column(spec.by, too_many)
+    else:
+        _require_numeric(data.frame[spec.by], spec)
+        grouping = groups.by_quantile_bins(spec.by, spec.bins, too_many)
+    grouping.label = spec.name
     return grouping
 
 
-def _quantile_bins(column: pd.Series, spec: SliceSpec) -> tuple[pd.Series, dict[str, Any]]:
-    """Cut a numeric column into quantile bins; the returned facts say how."""
+def _require_numeric(column: pd.Series, spec: SliceSpec) -> None:
+    """Quantile bins need numbers (booleans are not cut into bins)."""
     import pandas as pd
 
     if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         raise InputError(
             MSG_BINS_NOT_NUMERIC.format(key=spec.key, column=spec.by, dtype=column.dtype)
         )
-    binned, edges = pd.qcut(column, q=spec.bins, retbins=True, duplicates="drop")
-    binning = {
-        "method": "quantile",
-        "bins_requested": spec.bins,
-        "bins": len(edges) - 1,
-        "edges": [float(edge) for edge in edges],
-    }
-    return binned, binning
 
 
 def validate_slices(context: EvaluationContext) -> None:
@@ -255,11 +242,7 @@ def _slice_rows(
     from mlgate.checks._groups import binary_counts
 
     sizes = grouping.sizes
-    weight = (
-        sizes.astype(float)
-        if context.sample_weight is None
-        else np.bincount(grouping.codes, weights=context.sample_weight, minlength=grouping.n_groups)
-    )
+    weight = grouping.weights(context)
     counts = binary_counts(grouping, context, context.model) if context.task == "binary" else None
     rows = []
     for code in codes:
@@ -413,6 +396,7 @@ def check_names(config: SlicesConfig) -> list[str]:
     parse=parse_slices,
     validate=validate_slices,
     names=check_names,
+    spark_rows="all",
 )
 def slice_checks(context: EvaluationContext) -> list[CheckResult]:
     """One result per slice item and metric."""

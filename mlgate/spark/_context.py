@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
+from mlgate.checks.slices import FAMILY as SLICES
+from mlgate.checks.slices import SlicesConfig
 from mlgate.context import EvaluationContext, build_context, choose_features
 from mlgate.errors import InputError
 from mlgate.loading.data import LoadedData, from_frame
@@ -24,6 +26,8 @@ from mlgate.model import LoadedModel
 from mlgate.prediction import ModelOutputs
 from mlgate.spark._classification import classification_metrics
 from mlgate.spark._columns import Rows
+from mlgate.spark._errors import spark_errors
+from mlgate.spark._groups import SparkGroups
 from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scorer
 from mlgate.spark._session import describe_session, spark_session
@@ -37,11 +41,19 @@ MSG_NO_DATA_ROWS = "{key}: {source} has no rows; point it at the evaluation data
 
 @dataclass
 class SparkRun:
-    """What the Spark engine hands back: the context and the two tables, for the report."""
+    """What the Spark engine hands back: the context and the two tables, for the report.
+
+    The scored rows stay cached while the checks read the context (slices and fairness aggregate
+    them); :meth:`release` drops them once the gate has run.
+    """
 
     context: EvaluationContext
     eval_data: SparkData
     reference_data: SparkData | None
+    scored: Any
+
+    def release(self) -> None:
+        self.scored.unpersist()
 
 
 def open_data(
@@ -68,7 +80,8 @@ def build(
 ) -> SparkRun:
     """The context of the gate on every row of ``eval_data`` (see the module's docstring)."""
     require_columns(eval_data, [spec.target], "target")
-    sample = _sample(eval_data, spec)
+    with spark_errors("drawing the sample"):
+        sample = _sample(eval_data, spec)
     context = build_context(
         spec,
         sample,
@@ -77,6 +90,7 @@ def build(
         baseline_skipped_reason=baseline_skipped_reason,
     )
     kept = [spec.target, *([spec.sample_weight] if spec.sample_weight else [])]
+    kept += [c for c in _grouped_columns(spec) if c in sample.frame.columns and c not in kept]
     scorers, columns = [], {}
     for outputs, loaded, key in (
         (context.model, model, "model"),
@@ -94,14 +108,27 @@ def build(
         scoring, columns[key] = scorer(loaded, key, features, context.labels, context.task)
         scorers.append(scoring)
     scored = score(eval_data.frame, kept, scorers, context.task).persist()
+    rows_by_role = {
+        role: Rows(frame=scored, target=spec.target, weight=spec.sample_weight, columns=scored_as)
+        for role, scored_as in columns.items()
+    }
     try:
-        for outputs in (context.model, context.baseline):
-            if outputs is not None:
-                outputs.metrics = _metrics(scored, columns[outputs.role], context)
-        rows = int(context.model.metrics.values["example_count"])  # type: ignore[union-attr]
-        partitions = scored.select(F.spark_partition_id().alias("p")).distinct().count()
-    finally:
+        with spark_errors("scoring every row and computing the metrics"):
+            for outputs in (context.model, context.baseline):
+                if outputs is not None:
+                    outputs.metrics = _metrics(rows_by_role[outputs.role], context)
+            partitions = scored.select(F.spark_partition_id().alias("p")).distinct().count()
+    except BaseException:
         scored.unpersist()
+        raise
+    rows = int(context.model.metrics.values["example_count"])  # type: ignore[union-attr]
+    context.groups = SparkGroups(
+        rows_by_role=rows_by_role,
+        task=context.task,
+        labels=context.labels,
+        pos_label=context.pos_label,
+        source=eval_data.source,
+    )
     eval_data.rows = rows
     context.rows_total = rows
     eval_data.snapshot["engine"] = {
@@ -111,15 +138,25 @@ def build(
         "sample": {"rows": context.n_rows, "seed": spec.seed},
     }
     _describe_outputs(context.model, scorers)
-    return SparkRun(context=context, eval_data=eval_data, reference_data=reference_data)
+    return SparkRun(
+        context=context, eval_data=eval_data, reference_data=reference_data, scored=scored
+    )
 
 
-def _metrics(scored: Any, columns: ScoredColumns, context: EvaluationContext) -> Any:
-    spec = context.spec
-    rows = Rows(frame=scored, target=spec.target, weight=spec.sample_weight, columns=columns)
+def _grouped_columns(spec: GateSpec) -> list[str]:
+    """Columns the slice and fairness checks group the rows by (kept beside the scores)."""
+    slices = spec.config(SLICES, SlicesConfig)
+    named = [*spec.sensitive_features, *(s.by for s in slices.items if s.by is not None)]
+    for item in slices.items:
+        if item.where is not None:
+            named += item.where.referenced
+    return list(dict.fromkeys(named))
+
+
+def _metrics(rows: Rows, context: EvaluationContext) -> Any:
     if context.task == "regression":
         return regression_metrics(rows)
-    outputs = context.model if columns.role == "model" else context.baseline
+    outputs = context.model if rows.columns.role == "model" else context.baseline
     assert outputs is not None and context.labels is not None
     model_classes = outputs.model.classes if outputs.model is not None else None
     return classification_metrics(

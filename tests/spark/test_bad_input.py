@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
@@ -133,3 +134,36 @@ def test_a_spark_setting_the_running_session_refuses_is_exit_2(spark, inputs, ru
     prefix = MSG_BAD_CONF.split("{error}")[0].format(key="spark.executor.memory")
     assert prefix in message, message
     assert "\tat " not in err  # no Java stack trace
+
+
+class FailsOnOutliers:
+    """A classifier whose predict raises on one row of the data (an executor, not the sample)."""
+
+    classes_ = np.array([0, 1])
+
+    def predict_proba(self, X):
+        if (X["x0"] > 1e5).any():
+            raise ValueError("x0 is out of the training range")
+        p = 1 / (1 + np.exp(-X["x0"].to_numpy()))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+
+def test_a_model_failing_in_the_executors_is_the_pandas_engines_one_line(spark, to_spark):
+    import cloudpickle
+
+    from mlgate.engine import run_gate
+    from mlgate.errors import InputError
+    from mlgate.prediction import MSG_PREDICT_FAILED
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # executors cannot import tests
+    frame = classification_data(3000, [0, 1], seed=14)
+    frame.loc[1234, "x0"] = 1e6
+    gate = {"target": "label", "features": FEATURES, "engine": "spark", "spark": {"sample": 1}}
+    with pytest.raises(InputError) as failed:
+        run_gate(gate, data=to_spark(frame), model=FailsOnOutliers())
+    assert str(failed.value) == MSG_PREDICT_FAILED.format(
+        key="model", method="predict", error="x0 is out of the training range"
+    )
