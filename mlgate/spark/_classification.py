@@ -30,7 +30,7 @@ from mlgate.metrics import MetricInput, MetricValues, compute_metrics
 from mlgate.metrics._compute import MSG_UNDEFINED
 from mlgate.metrics._sufficient import MSG_NOT_PROBABILITIES, MSG_ONE_CLASS_AUC
 from mlgate.prediction import MSG_NAN_PREDICTIONS
-from mlgate.spark._columns import Rows, bad_weight, group_keys, grouped, is_label, weight_of
+from mlgate.spark._columns import Rows, bad_weight, group_keys, grouped, is_label, named, weight_of
 from mlgate.spark._ranked import ranked_areas
 from mlgate.task import label_sort_key
 
@@ -76,14 +76,14 @@ def _cells(
 ) -> list[dict[str, Any]]:
     """One dict per (group, true class, predicted class) with its sums."""
     w = weight_of(rows.weight)
-    y = F.col(rows.target)
+    y = named(rows.target)
     aggregations = [
         F.count(F.lit(1)).alias("n"),
         F.sum(w).alias("w"),
         F.sum(bad_weight(rows.weight)).alias("bad_weights"),
     ]
     if rows.columns.proba:
-        scores = [F.col(name) for name in rows.columns.proba]
+        scores = [named(name) for name in rows.columns.proba]
         truth = [is_label(y, label).cast("double") for label in labels]
         eps = float(np.finfo(float).eps)
         picked = F.coalesce(*[F.when(t == 1, s) for t, s in zip(truth, scores, strict=True)])
@@ -103,7 +103,7 @@ def _cells(
             F.max(F.abs(1 - total) - 1e-5 * F.abs(total)).alias("proba_sum_excess"),
             F.sum(F.when(any_nan, 1).otherwise(0)).alias("nan_proba"),
         ]
-    keys = [*group_keys(by), y.alias("y"), F.col(rows.columns.label).alias("yhat")]
+    keys = [*group_keys(by), y.alias("y"), named(rows.columns.label).alias("yhat")]
     return [row.asDict() for row in rows.frame.groupBy(*keys).agg(*aggregations).collect()]
 
 

@@ -28,16 +28,21 @@ def python_value(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def named(column: str) -> Any:
+    """The column called ``column``, whatever characters its name holds (dots, spaces)."""
+    return F.col(f"`{column}`")
+
+
 def weight_of(weight: str | None) -> Any:
     """Each row's weight as a double column (1.0 when the gate has no weights)."""
-    return F.col(weight).cast("double") if weight is not None else F.lit(1.0)
+    return named(weight).cast("double") if weight is not None else F.lit(1.0)
 
 
 def bad_weight(weight: str | None) -> Any:
     """1 for a row whose weight is missing, NaN or negative (0 when the gate has no weights)."""
     if weight is None:
         return F.lit(0)
-    column = F.col(weight).cast("double")
+    column = named(weight).cast("double")
     bad = column.isNull() | F.isnan(column) | (column < 0)
     return F.when(bad, 1).otherwise(0)
 
@@ -49,7 +54,7 @@ def is_label(column: Any, label: Any) -> Any:
 
 def group_keys(by: Sequence[str]) -> list[Any]:
     """The group columns under names (``g0``, ``g1``...) that no aggregate can clash with."""
-    return [F.col(f"`{column}`").alias(f"g{index}") for index, column in enumerate(by)]
+    return [named(column).alias(f"g{index}") for index, column in enumerate(by)]
 
 
 def grouped(rows: list[dict[str, Any]], keys: int) -> dict[tuple[Any, ...], list[dict[str, Any]]]:

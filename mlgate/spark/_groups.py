@@ -29,7 +29,7 @@ from mlgate.checks._groups import (
 )
 from mlgate.checks._where import Filter
 from mlgate.spark._classification import classification_metrics_by_group
-from mlgate.spark._columns import Rows, is_label, weight_of
+from mlgate.spark._columns import Rows, is_label, named, weight_of
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._regression import regression_metrics_by_group
 from mlgate.spark._selection import exact_quantiles
@@ -201,8 +201,8 @@ class SparkGroups:
         self, rows: Rows, by: list[str], codes: dict[tuple[Any, ...], int], n_groups: int
     ) -> BinaryCounts:
         """(tn, fp, fn, tp) per group, weighted and in rows."""
-        truth = is_label(F.col(rows.target), self.pos_label).cast("int")
-        predicted = is_label(F.col(rows.columns.label), self.pos_label).cast("int")
+        truth = is_label(named(rows.target), self.pos_label).cast("int")
+        predicted = is_label(named(rows.columns.label), self.pos_label).cast("int")
         cells = (
             rows.frame.groupBy(*by, (2 * truth + predicted).alias("cell"))
             .agg(F.count(F.lit(1)).alias("n"), F.sum(weight_of(rows.weight)).alias("w"))

@@ -28,7 +28,7 @@ import pandas as pd
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 from pyspark.sql import types as T  # noqa: N812
 
-from mlgate.spark._columns import Rows, group_keys, is_label, weight_of
+from mlgate.spark._columns import Rows, group_keys, is_label, named, weight_of
 
 Key = tuple[Any, ...]
 BUCKETS = 1 << 16  # value buckets of the scores; probabilities fill them evenly enough
@@ -53,7 +53,7 @@ def ranked_areas(
 def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]) -> Any:
     """One row per row and class (one-vs-rest): group, class, score, bucket, weights."""
     w = weight_of(rows.weight)
-    y = F.col(rows.target)
+    y = named(rows.target)
     proba = rows.columns.proba
     if task == "binary":
         classes = [(0, proba[labels.index(pos_label)], is_label(y, pos_label))]
@@ -63,7 +63,7 @@ def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequen
         *[
             F.struct(
                 F.lit(k).alias("k"),
-                F.col(score).alias("s"),
+                named(score).alias("s"),
                 (w * truth.cast("double")).alias("p"),
                 (w * (1 - truth.cast("double"))).alias("q"),
             )

@@ -20,7 +20,7 @@ from mlgate.errors import InputError
 from mlgate.metrics import MetricValues, definitions
 from mlgate.metrics._compute import MSG_UNDEFINED, MSG_ZERO_WEIGHT
 from mlgate.prediction import MSG_NAN_PREDICTIONS
-from mlgate.spark._columns import Rows, bad_weight, group_keys, grouped, weight_of
+from mlgate.spark._columns import Rows, bad_weight, group_keys, grouped, named, weight_of
 from mlgate.spark._selection import exact_quantiles
 
 MSG_WEIGHTED_MEDIAN = (
@@ -85,22 +85,22 @@ def regression_metrics_by_group(
 
 
 def _target(rows: Rows) -> Any:
-    return F.col(rows.target).cast("double")
+    return named(rows.target).cast("double")
 
 
 def _error(rows: Rows) -> Any:
-    return _target(rows) - F.col(rows.columns.label)
+    return _target(rows) - named(rows.columns.label)
 
 
 def _sums(rows: Rows, by: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
     w, y, error = weight_of(rows.weight), _target(rows), _error(rows)
-    label = F.col(rows.columns.label)
+    label = named(rows.columns.label)
     eps = float(np.finfo(float).eps)
     aggregations = [
         F.count(F.lit(1)).alias("n"),
         F.sum(w).alias("w"),
         F.sum(bad_weight(rows.weight)).alias("bad_weights"),
-        F.sum(F.when(F.col(rows.target).isNull(), 1).otherwise(0)).alias("missing_target"),
+        F.sum(F.when(named(rows.target).isNull(), 1).otherwise(0)).alias("missing_target"),
         F.sum(F.when(F.isnan(label) | label.isNull(), 1).otherwise(0)).alias("nan"),
         F.sum(w * y).alias("wy"),
         F.sum(w * error).alias("we"),

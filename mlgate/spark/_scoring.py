@@ -18,7 +18,8 @@ from typing import Any
 
 import cloudpickle
 import numpy as np
-from pyspark.sql import types as T  # noqa: N812 - PySpark's own convention
+from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
+from pyspark.sql import types as T  # noqa: N812
 
 from mlgate.errors import InputError
 from mlgate.model import LoadedModel
@@ -103,7 +104,9 @@ def score(frame: Any, kept: list[str], scorers: list[_Scorer], task: str) -> Any
         fields += [T.StructField(name, T.DoubleType(), True) for name in scoring.columns.proba]
     needed = list(dict.fromkeys([*kept, *(c for s in scorers for c in s.features)]))
     batches = _batches(tuple(kept), tuple(scorers), task)
-    return frame.select(*needed).mapInPandas(batches, T.StructType(fields))
+    return frame.select(*[F.col(f"`{c}`") for c in needed]).mapInPandas(
+        batches, T.StructType(fields)
+    )
 
 
 def _batches(kept: tuple[str, ...], scorers: tuple[_Scorer, ...], task: str) -> Any:

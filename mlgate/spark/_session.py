@@ -1,10 +1,11 @@
 """The SparkSession a gate runs on: the active one, else Spark Connect, else a local one.
 
-A Databricks job or notebook already has a session, and the gate uses it as it is. Spark Connect
-(``--spark-remote sc://host:port`` or ``SPARK_REMOTE``; Databricks Connect works the same way) is
-probed with a plain TCP connection first, because the client retries an unreachable server for
-minutes before it fails. A local session needs a Java runtime, which is looked for before Spark
-would fail with a JVM stack trace.
+A Databricks notebook already has a session, and the gate uses it as it is; a process Spark
+started (``spark-submit``, a Databricks job task) gets the cluster's session, not a local one.
+Spark Connect (``--spark-remote sc://host:port`` or ``SPARK_REMOTE``; Databricks Connect works
+the same way) is probed with a plain TCP connection first, because the client retries an
+unreachable server for minutes before it fails. A local session needs a Java runtime, which is
+looked for before Spark would fail with a JVM stack trace.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def spark_session(settings: SparkSpec) -> Any:
         _probe(remote)
         builder = builder.remote(remote)
         conf: Mapping[str, str] = settings.conf
+    elif _launched_by_spark():  # spark-submit or a Databricks job: the cluster's own session
+        conf = settings.conf
     else:  # a JVM on this machine: a local session, or a local Spark Connect server
         _require_java()
         if remote:
@@ -175,6 +178,13 @@ def _probe(url: str) -> None:
 def _redacted_remote(url: str) -> str:
     """A Connect address without its parameters (``;token=...`` carries credentials)."""
     return url.split(";", 1)[0]
+
+
+def _launched_by_spark() -> bool:
+    """Whether Spark started this process (spark-submit, a Databricks job): its master is set."""
+    return bool(
+        os.environ.get("PYSPARK_GATEWAY_PORT") or os.environ.get("DATABRICKS_RUNTIME_VERSION")
+    )
 
 
 def _require_java() -> None:

@@ -22,13 +22,15 @@ FAIL_ON_CHOICES = ("failed", "warned", "never")
 MARKDOWN_NAME = "mlgate-report.md"
 JUNIT_NAME = "mlgate-junit.xml"
 # Variables whose values are secrets mlgate may read (MLflow credentials, the GitHub token of
-# the pull-request comment), and variables that may hold a URI with a password in it.
+# the pull-request comment, a Spark Connect address carrying ';token=...'), and variables that
+# may hold a URI with a password in it.
 SECRET_VARIABLES = (
     "MLFLOW_TRACKING_TOKEN",
     "MLFLOW_TRACKING_PASSWORD",
     "GITHUB_TOKEN",
     "GH_TOKEN",
     "DATABRICKS_TOKEN",
+    "SPARK_REMOTE",
 )
 URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 FAIL_ON_WARNED_NOT_PROMOTED = (
