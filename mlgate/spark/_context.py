@@ -32,6 +32,7 @@ from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scorer
 from mlgate.spark._session import describe_session, spark_session
 from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source, require_columns
+from mlgate.spark._validation import check_every_row
 from mlgate.spec import GateSpec
 
 SAMPLE_KEY = "__mlgate_sample_key"
@@ -80,6 +81,11 @@ def build(
 ) -> SparkRun:
     """The context of the gate on every row of ``eval_data`` (see the module's docstring)."""
     require_columns(eval_data, [spec.target], "target")
+    if spec.sample_weight is not None:
+        require_columns(eval_data, [spec.sample_weight], "sample_weight")
+    with spark_errors("checking the target and weights of every row"):
+        models = ((model, "model"), (baseline, "baseline"))
+        check_every_row(eval_data, spec, [(m, role) for m, role in models if m is not None])
     with spark_errors("drawing the sample"):
         sample = _sample(eval_data, spec)
     context = build_context(
