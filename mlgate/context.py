@@ -88,6 +88,9 @@ class EvaluationContext:
     # How groups of rows are formed and measured (slices, fairness): None is the pandas engine's
     # (mlgate.checks._groups.RowGroups); the Spark engine sets its own, computed over every row.
     groups: Any = None
+    # What the data checks read of the table: None is the pandas engine's (the rows here,
+    # mlgate.checks._table.RowTable); the Spark engine sets its own, over every row.
+    table: Any = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

@@ -35,15 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mlgate.checks._data_schema import (
-    MAX_EXAMPLES,
-    DataSchema,
-    kind_matches,
-    kind_of,
-    make_violation,
-    read_schema,
-    validate_frame,
-)
+from mlgate.checks._data_schema import DataSchema, make_violation, read_schema
 from mlgate.checks._format import fmt
 from mlgate.errors import InputError, did_you_mean
 from mlgate.families import check_family
@@ -178,19 +170,19 @@ def _summary(violations: list[dict[str, Any]]) -> str:
 
 def schema_check(context: EvaluationContext, schema: DataSchema, severity: str) -> CheckResult:
     """``data.schema``: every violation of the schema file, collected."""
-    frame = context.data.frame
-    violations = validate_frame(frame, schema)
+    table = data_table(context)
+    violations = table.schema_violations(schema)
     name = Path(schema.source).name
     message = (
         MSG_VIOLATIONS.format(count=len(violations), what=name, shown=_summary(violations))
         if violations
         else MSG_SCHEMA_PASSED.format(
-            schema=name, columns=len(schema.columns), rows=fmt(len(frame))
+            schema=name, columns=len(schema.columns), rows=fmt(table.rows)
         )
     )
     details = {
         "schema": schema.source,
-        "rows": len(frame),
+        "rows": table.rows,
         "columns": len(schema.columns),
         "violations": violations,
     }
@@ -199,21 +191,22 @@ def schema_check(context: EvaluationContext, schema: DataSchema, severity: str) 
 
 def missing_check(context: EvaluationContext, limit: ShareLimit) -> CheckResult:
     """``data.missing``: the share of missing values per column, against ``max_share``."""
-    frame = context.data.frame
-    columns = list(limit.columns) if limit.columns is not None else list(frame.columns)
-    shares = frame[columns].isna().mean()
-    over = shares[shares > limit.max_share]
+    table = data_table(context)
+    columns = list(limit.columns) if limit.columns is not None else table.columns
+    missing = table.missing_counts(columns)
+    shares = {column: count / table.rows for column, count in missing.items()}
     violations = [
         make_violation(
-            str(column),
+            column,
             "missing",
             f"at most {fmt(limit.max_share)} missing (got {fmt(float(share))})",
-            int(frame[column].isna().sum()),
+            missing[column],
             [],
         )
-        for column, share in over.items()
+        for column, share in shares.items()
+        if share > limit.max_share
     ]
-    worst = float(shares.max()) if len(shares) else 0.0
+    worst = max(shares.values()) if shares else 0.0
     message = (
         MSG_VIOLATIONS.format(
             count=len(violations),
@@ -225,7 +218,7 @@ def missing_check(context: EvaluationContext, limit: ShareLimit) -> CheckResult:
     )
     details = {
         "max_share": limit.max_share,
-        "shares": {str(c): float(s) for c, s in shares.items()},
+        "shares": {c: float(s) for c, s in shares.items()},
         "violations": violations,
     }
     return _result(
@@ -235,18 +228,16 @@ def missing_check(context: EvaluationContext, limit: ShareLimit) -> CheckResult:
 
 def duplicates_check(context: EvaluationContext, limit: ShareLimit) -> CheckResult:
     """``data.duplicates``: the share of rows that repeat an earlier row."""
-    frame = context.data.frame
-    repeated = frame.duplicated()
-    count = int(repeated.sum())
-    share = count / len(frame) if len(frame) else 0.0
+    table = data_table(context)
+    count, examples = table.duplicated_rows()
+    share = count / table.rows if table.rows else 0.0
     failed = share > limit.max_share
     template = MSG_DUPLICATES if failed else MSG_DUPLICATES_PASSED
     message = template.format(
-        count=fmt(count), rows=fmt(len(frame)), share=f"{share:.2%}", limit=fmt(limit.max_share)
+        count=fmt(count), rows=fmt(table.rows), share=f"{share:.2%}", limit=fmt(limit.max_share)
     )
-    examples = [int(i) if isinstance(i, int) else str(i) for i in frame.index[repeated][:5]]
     details = {
-        "rows": len(frame),
+        "rows": table.rows,
         "duplicate_rows": count,
         "share": share,
         "max_share": limit.max_share,
@@ -257,8 +248,6 @@ def duplicates_check(context: EvaluationContext, limit: ShareLimit) -> CheckResu
 
 def label_check(context: EvaluationContext, rule: LabelRule) -> CheckResult:
     """``data.label``: classes known to the model (or the reference) and class balance."""
-    import pandas as pd
-
     target = context.spec.target
     if context.task == "regression":
         return CheckResult(
@@ -269,8 +258,7 @@ def label_check(context: EvaluationContext, rule: LabelRule) -> CheckResult:
             message=MSG_LABEL_REGRESSION,
             severity=rule.severity,
         )
-    counts = pd.Series(context.y_true).value_counts(sort=False)
-    counts = counts.sort_index(key=lambda index: index.map(str))
+    counts = data_table(context).class_counts()
     shares = counts / counts.sum()
     known, known_from = _known_classes(context)
     violations = []
@@ -333,15 +321,19 @@ def label_check(context: EvaluationContext, rule: LabelRule) -> CheckResult:
     )
 
 
+def data_table(context: EvaluationContext) -> Any:
+    """The engine's facts about the eval table (imported here: this module stays light)."""
+    from mlgate.checks._table import data_table as facts
+
+    return facts(context)
+
+
 def _known_classes(context: EvaluationContext) -> tuple[list[Any] | None, str | None]:
     model = context.model.model
     if model is not None and model.classes is not None:
         return model.classes, "model"
-    reference = context.reference
-    if reference is not None and context.spec.target in reference.frame.columns:
-        values = reference.frame[context.spec.target].dropna().unique().tolist()
-        return values, "reference"
-    return None, None
+    values = data_table(context).reference_classes(context.spec.target)
+    return (values, "reference") if values is not None else (None, None)
 
 
 def _signature_inputs(context: EvaluationContext) -> list[tuple[str, str]] | None:
@@ -374,25 +366,20 @@ def signature_check(context: EvaluationContext, severity: str) -> CheckResult:
             message=MSG_NO_SIGNATURE,
             severity=severity,
         )
-    frame = context.data.frame
+    table = data_table(context)
     violations = []
     for column, mlflow_type in inputs:
-        if column not in frame.columns:
+        if column not in table.columns:
             violations.append(
-                make_violation(column, "present", f"the column ({mlflow_type})", len(frame), [])
+                make_violation(column, "present", f"the column ({mlflow_type})", table.rows, [])
             )
             continue
         kind = SIGNATURE_KINDS.get(mlflow_type)
-        if kind is not None and not kind_matches(frame[column], kind):
-            values = frame[column].dropna()
+        mismatch = table.kind_mismatch(column, kind) if kind is not None else None
+        if mismatch is not None:
+            actual, rows, examples = mismatch
             violations.append(
-                make_violation(
-                    column,
-                    "dtype",
-                    f"{mlflow_type} (got {kind_of(frame[column])})",
-                    len(values),
-                    values.head(MAX_EXAMPLES).tolist(),
-                )
+                make_violation(column, "dtype", f"{mlflow_type} (got {actual})", rows, examples)
             )
     message = (
         MSG_VIOLATIONS.format(
@@ -424,6 +411,7 @@ def check_names(config: DataConfig) -> list[str]:
     parse=parse_config,
     validate=validate_config,
     names=check_names,
+    spark_rows="all",
 )
 def data_checks(context: EvaluationContext) -> list[CheckResult]:
     """The configured data checks, in a fixed order."""

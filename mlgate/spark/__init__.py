@@ -4,8 +4,10 @@
 builds the evaluation context in Spark instead of pandas; the checks, reports, registry and CI
 integrations are the same code and never know which engine ran. What runs where:
 
-- every row is scored in the executors, and the metrics of the model and the baseline are
-  computed there from aggregations (:mod:`mlgate.spark._metrics`); only sums reach the driver;
+- every row is scored in the executors, and the metrics of the model and the baseline, the
+  slice and fairness groups and the data checks are computed there from aggregations
+  (:mod:`mlgate.spark._classification`, ``_regression``, ``_groups``, ``_table``); only sums
+  reach the driver;
 - the families that read rows (explainability, latency, resources, contract, documentation) run on
   a seeded sample brought to the driver (``spark.sample`` rows, default 10,000), and the report
   says so;

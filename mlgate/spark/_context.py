@@ -32,6 +32,7 @@ from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scorer
 from mlgate.spark._session import describe_session, spark_session
 from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source, require_columns
+from mlgate.spark._table import SparkTable
 from mlgate.spark._validation import check_every_row
 from mlgate.spec import GateSpec
 
@@ -134,6 +135,12 @@ def build(
         labels=context.labels,
         pos_label=context.pos_label,
         source=eval_data.source,
+    )
+    context.table = SparkTable(
+        frame=eval_data.frame,
+        rows=rows,
+        target=spec.target,
+        reference=reference_data.frame if reference_data is not None else None,
     )
     eval_data.rows = rows
     context.rows_total = rows
