@@ -4,7 +4,9 @@ The pandas context is built on a seeded sample of the data (``spark.sample`` row
 the task, the classes, the positive label and the input columns with the pandas engine's own
 rules, and is what the families that read rows (``spark_rows="sample"``) judge. Every row is then
 scored in the executors and the models' metrics are computed there; they replace the sample's,
-and :attr:`EvaluationContext.rows_total` records how many rows they cover.
+and :attr:`EvaluationContext.rows_total` records how many rows they cover. The slice and fairness
+groups (``context.groups``) and the data checks' facts (``context.table``) are computed over
+every row too, from the cached scores and the table.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from mlgate.checks.slices import FAMILY as SLICES
 from mlgate.checks.slices import SlicesConfig
 from mlgate.context import EvaluationContext, build_context, choose_features
 from mlgate.errors import InputError
+from mlgate.families import families
 from mlgate.loading.data import LoadedData, from_frame
 from mlgate.model import LoadedModel
 from mlgate.prediction import ModelOutputs
@@ -148,12 +151,22 @@ def build(
         "name": "spark",
         **describe_session(session, spec.spark),
         "partitions": partitions,
-        "sample": {"rows": context.n_rows, "seed": spec.seed},
+        "sample": {"rows": context.n_rows, "seed": spec.seed, "families": _sampled(spec)},
     }
     _describe_outputs(context.model, scorers)
     return SparkRun(
         context=context, eval_data=eval_data, reference_data=reference_data, scored=scored
     )
+
+
+def _sampled(spec: GateSpec) -> list[str]:
+    """The gate's families that judge the sample rather than every row (the report says so)."""
+    configured = spec.document.get("checks", {})
+    return [
+        name
+        for name, family in families().items()
+        if name in configured and family.spark_rows == "sample"
+    ]
 
 
 def _grouped_columns(spec: GateSpec) -> list[str]:

@@ -11,8 +11,10 @@ import json
 import os
 import subprocess
 import sys
+from importlib import resources
 
 import joblib
+import jsonschema
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
@@ -49,6 +51,7 @@ def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
     }
     (tmp_path / "mlgate.yaml").write_text(json.dumps(gate))  # JSON is YAML
     env = {k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"}
+    env["SPARK_TESTING"] = "1"  # pyspark then binds the local Connect server to a free port
     command = ["run", "-q", "--report", "json", "--spark-remote", "local[2]"]
     done = subprocess.run(
         [sys.executable, "-m", "mlgate", *command],
@@ -76,3 +79,5 @@ def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
     engine = report["data"]["eval"]["engine"]
     assert engine["remote"] == "local[2]"
     assert engine["partitions"] == 2
+    schema = resources.files("mlgate.schemas").joinpath("report.schema.json").read_text("utf-8")
+    jsonschema.Draft202012Validator(json.loads(schema)).validate(report)

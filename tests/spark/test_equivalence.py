@@ -159,7 +159,7 @@ def test_the_families_that_read_rows_run_on_the_seeded_sample(spark, to_spark):
         "contract": "passed",
     }
     engine = first.data["eval"]["engine"]
-    assert engine["sample"] == {"rows": 400, "seed": 0}
+    assert engine["sample"] == {"rows": 400, "seed": 0, "families": ["explainability", "contract"]}
     assert first.data["eval"]["rows"] == 2500
 
     # The same rows whatever the partitioning: the explanation of the sample is repeated exactly.
