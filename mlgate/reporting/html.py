@@ -128,6 +128,7 @@ def provenance_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
                 f"{value_text(table.get('columns'))} columns)",
             )
             add(f"data.{key}: digest", table.get("digest"))
+            add(f"data.{key}: computed by", _engine_text(table.get("engine")))
     add("target", data.get("target"))
     gate = report.get("gate") or {}
     add("gate file", gate.get("source"))
@@ -152,3 +153,17 @@ def provenance_rows(report: Mapping[str, Any]) -> list[dict[str, str]]:
     for key, value in registry.items():
         add(f"registry: {key}", value)
     return rows
+
+
+def _engine_text(engine: Any) -> str | None:
+    """Where the gate was computed, when not in pandas on this machine (the Spark engine)."""
+    if not isinstance(engine, dict):
+        return None
+    where = engine.get("master") or engine.get("remote") or "?"
+    text = f"{engine.get('name')} {engine.get('spark_version', '')} on {where}, "
+    text += f"{value_text(engine.get('partitions'))} partitions"
+    sample = engine.get("sample") or {}
+    if sample.get("families"):
+        families = ", ".join(sample["families"])
+        text += f"; {families} on a sample of {value_text(sample.get('rows'))} rows"
+    return text

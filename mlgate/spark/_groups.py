@@ -53,7 +53,7 @@ class SparkGroups:
         return next(iter(self.rows_by_role.values())).frame
 
     def by_column(self, column: str, too_many: TooMany) -> Grouping:
-        return self._grouping(column, [(column, _missing_as_null(self.frame, column))], too_many)
+        return self._grouping(column, _missing_as_null(self.frame, column), too_many)
 
     def by_filter(self, flt: Filter, name: str, other: str) -> Grouping:
         chosen = spark_condition(flt, list(self.frame.columns), self.source)
@@ -81,7 +81,7 @@ class SparkGroups:
             )
         assert index is not None
         within = F.when(value >= F.lit(float(edges[0])), index)
-        grouping = self._grouping(column, [(column, within)], too_many, [str(i) for i in intervals])
+        grouping = self._grouping(column, within, too_many, [str(i) for i in intervals])
         grouping.notes["binning"] = quantile_binning(bins, edges)
         return grouping
 
@@ -108,14 +108,11 @@ class SparkGroups:
         )
 
     def _grouping(
-        self,
-        column: str,
-        named: list[tuple[str, Any]],
-        too_many: TooMany,
-        labels: list[str] | None = None,
+        self, column: str, key: Any, too_many: TooMany, labels: list[str] | None = None
     ) -> Grouping:
-        """Groups by the values of one column expression; ``labels`` name integer bin codes."""
-        keys = [expression for _, expression in named]
+        """Groups by the values of ``key`` (an expression on ``column``); ``labels`` name
+        integer bin codes."""
+        keys = [key]
         present = self._sizes(keys, too_many)
         values = [key[0] for key in present]
         known = sorted(v for v in values if v is not None)

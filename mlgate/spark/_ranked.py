@@ -154,8 +154,9 @@ def _threshold_sums(
 def _bucket_sums(groups: list[str]) -> Any:
     """The function each partition runs: its buckets' ROC AUC and average-precision terms.
 
-    Rows are sorted by bucket and descending score; tied scores are summed into one threshold;
-    ``TP(s)`` and ``FP(s)`` are the weight above the bucket (joined in) plus the running sums.
+    Rows are sorted by bucket and descending score, tied scores summed into one threshold (a run
+    of equal keys), and ``TP(s)``/``FP(s)`` are the weight above the bucket (joined in) plus the
+    running sums within it: sorts, ``reduceat`` and ``cumsum`` over arrays, no per-row Python.
     """
     keys = [*groups, "k", "b"]
 
@@ -165,27 +166,50 @@ def _bucket_sums(groups: list[str]) -> Any:
             return
         rows = pd.concat(frames, ignore_index=True)
         rows = rows.sort_values([*keys, "s"], ascending=[True] * len(keys) + [False], kind="stable")
-        threshold = [*keys, "s", "above_p", "above_n"]
-        summed = rows.groupby(threshold, sort=False, dropna=False)[["p", "q"]].sum().reset_index()
-        within = summed.groupby(keys, sort=False, dropna=False)
-        tp = summed["above_p"] + within["p"].cumsum()
-        fp = summed["above_n"] + within["q"].cumsum()
-        positive = summed["p"].to_numpy()
+        # A new bucket where any key changes; a new threshold also where the score changes.
+        bucket_starts = _changes(rows, keys)
+        threshold_starts = bucket_starts | _changes(rows, ["s"])
+        starts = np.flatnonzero(threshold_starts)
+        positive = np.add.reduceat(rows["p"].to_numpy(), starts)
+        negative = np.add.reduceat(rows["q"].to_numpy(), starts)
+        first = rows.iloc[starts]
+        # Running sums restart at each bucket: subtract what came before the bucket's first row.
+        opens = bucket_starts[starts]
+        bucket = np.cumsum(opens) - 1
+        running_p, running_n = np.cumsum(positive), np.cumsum(negative)
+        before_p = (running_p - positive)[opens][bucket]
+        before_n = (running_n - negative)[opens][bucket]
+        tp = first["above_p"].to_numpy() + running_p - before_p
+        fp = first["above_n"].to_numpy() + running_n - before_n
         with np.errstate(divide="ignore", invalid="ignore"):
             precision = np.where(positive > 0, positive * tp / (tp + fp), 0.0)
         terms = pd.DataFrame(
             {
-                **{g: summed[g] for g in groups},
-                "k": summed["k"],
-                "auc": summed["q"] * (tp - 0.5 * summed["p"]),
+                **{g: first[g].to_numpy() for g in groups},
+                "k": first["k"].to_numpy(),
+                "auc": negative * (tp - 0.5 * positive),
                 "ap": precision,
-                "P": summed["p"],
-                "N": summed["q"],
+                "P": positive,
+                "N": negative,
             }
         )
         yield terms.groupby([*groups, "k"], sort=False, dropna=False).sum().reset_index()
 
     return run
+
+
+def _changes(rows: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """True at the first row and wherever one of ``columns`` differs from the row before."""
+    changed = np.zeros(len(rows), dtype=bool)
+    changed[0] = True
+    for column in columns:
+        values = rows[column].to_numpy()
+        differs = values[1:] != values[:-1]
+        if values.dtype.kind in "fO":  # a missing group value (NaN, None) equals another
+            missing = pd.isna(values)
+            differs &= ~(missing[1:] & missing[:-1])
+        changed[1:] |= differs
+    return changed
 
 
 def _areas(

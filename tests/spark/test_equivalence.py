@@ -15,6 +15,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from mlgate.engine import run_gate
+from mlgate.reporting.html import render_html
 from mlgate.spark._regression import MSG_WEIGHTED_MEDIAN
 from tests.spark.conftest import classification_data, regression_data
 
@@ -161,6 +162,9 @@ def test_the_families_that_read_rows_run_on_the_seeded_sample(spark, to_spark):
     engine = first.data["eval"]["engine"]
     assert engine["sample"] == {"rows": 400, "seed": 0, "families": ["explainability", "contract"]}
     assert first.data["eval"]["rows"] == 2500
+    page = render_html(first)
+    assert "explainability, contract on a sample of 400 rows" in page
+    assert "3 partitions" in page
 
     # The same rows whatever the partitioning: the explanation of the sample is repeated exactly.
     def explanation(result):

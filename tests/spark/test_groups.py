@@ -75,7 +75,17 @@ def test_binary_slices_and_fairness_with_a_champion(spark, to_spark):
                     "by": "region",
                     "metrics": {"roc_auc": {"min": 0.7}, "recall_score": {"min": 0.5}},
                 },
-                {"by": {"column": "tenure", "bins": 4}, "metrics": {"log_loss": {"max": 0.6}}},
+                {
+                    "by": {"column": "tenure", "bins": 4},
+                    "metrics": {"log_loss": {"max": 0.6}, "roc_auc": {"min": 0.6}},
+                    "min_size": 10,  # the missing tenures (3%) are judged too
+                },
+                {  # a float column with missing values: one slice per value, and <missing>
+                    "by": "tenure",
+                    "name": "tenure-values",
+                    "metrics": {"roc_auc": {"min": 0.0}},
+                    "min_size": 10,
+                },
                 {
                     "where": "tenure < 12 and region != 'north'",
                     "name": "new-not-north",
