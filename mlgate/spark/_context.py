@@ -89,9 +89,9 @@ def build(
         require_columns(eval_data, [spec.sample_weight], "sample_weight")
     with spark_errors("checking the target and weights of every row"):
         models = ((model, "model"), (baseline, "baseline"))
-        check_every_row(eval_data, spec, [(m, role) for m, role in models if m is not None])
+        size = check_every_row(eval_data, spec, [(m, role) for m, role in models if m is not None])
     with spark_errors("drawing the sample"):
-        sample = _sample(eval_data, spec)
+        sample = _sample(eval_data, spec, size.rows)
     context = build_context(
         spec,
         sample,
@@ -127,7 +127,6 @@ def build(
             for outputs in (context.model, context.baseline):
                 if outputs is not None:
                     outputs.metrics = _metrics(rows_by_role[outputs.role], context)
-            partitions = scored.select(F.spark_partition_id().alias("p")).distinct().count()
     except BaseException:
         scored.unpersist()
         raise
@@ -150,7 +149,7 @@ def build(
     eval_data.snapshot["engine"] = {
         "name": "spark",
         **describe_session(session, spec.spark),
-        "partitions": partitions,
+        "partitions": size.partitions,
         "sample": {"rows": context.n_rows, "seed": spec.seed, "families": _sampled(spec)},
     }
     _describe_outputs(context.model, scorers)
@@ -194,7 +193,7 @@ def _metrics(rows: Rows, context: EvaluationContext) -> Any:
     )
 
 
-def _sample(data: SparkData, spec: GateSpec) -> LoadedData:
+def _sample(data: SparkData, spec: GateSpec, total: int) -> LoadedData:
     """``spec.spark.sample`` rows chosen by a hash of each row's values and the seed, as pandas.
 
     The rows with the smallest hashes: the same data and seed give the same sample however the
@@ -206,7 +205,6 @@ def _sample(data: SparkData, spec: GateSpec) -> LoadedData:
     wanted = spec.spark.sample
     key = F.xxhash64(*[F.col(f"`{c}`") for c in frame.columns], F.lit(spec.seed))
     keyed = frame.withColumn(SAMPLE_KEY, F.pmod(key, F.lit(HASH_RANGE)))
-    total = frame.count()
     share = (wanted + 6 * math.sqrt(wanted) + 10) / max(total, 1)  # 6 sigma of Binomial slack
     if share < 1:
         keyed = keyed.where(F.col(SAMPLE_KEY) < F.lit(int(share * HASH_RANGE)))

@@ -1,5 +1,8 @@
 """The pandas engine's checks of the inputs, run on every row before the sample is drawn.
 
+The same pass counts the rows and the partitions they are read in (the sample and the report
+need both).
+
 The context is built on a sample, whose own checks would see only the sample's rows: a missing
 label, a negative weight or a class the model never saw elsewhere in the table would be missed,
 or counted short. One aggregation over the target and weight columns (Parquet reads only those)
@@ -8,6 +11,7 @@ finds them first, with the counts and messages of the pandas engine.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
@@ -26,16 +30,32 @@ from mlgate.spark._sources import SparkData
 from mlgate.spec import GateSpec
 from mlgate.task import label_sort_key
 
+PART = "__mlgate_partition"
 DISTINCT_LABELS = 10_000  # distinct targets looked at when the model is a classifier
 
 
-def check_every_row(data: SparkData, spec: GateSpec, models: list[tuple[LoadedModel, str]]) -> None:
+@dataclass(frozen=True)
+class TableSize:
+    """Rows and partitions of the table, counted by the same pass as the checks."""
+
+    rows: int
+    partitions: int
+
+
+def check_every_row(
+    data: SparkData, spec: GateSpec, models: list[tuple[LoadedModel, str]]
+) -> TableSize:
     """Raise the pandas engine's ``InputError`` for a problem anywhere in the table."""
     target = named(spec.target)
     missing = target.isNull()
     if isinstance(data.frame.schema[spec.target].dataType, T.FloatType | T.DoubleType):
         missing = missing | F.isnan(target)  # pandas counts NaN as missing
-    counts = data.frame.agg(
+    read = [spec.target, *([spec.sample_weight] if spec.sample_weight else [])]
+    # Spark takes a partition id only as a column, not inside an aggregate.
+    projected = data.frame.select(*[named(c) for c in read], F.spark_partition_id().alias(PART))
+    counts = projected.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.countDistinct(PART).alias("partitions"),
         F.sum(F.when(missing, 1).otherwise(0)).alias("missing"),
         F.sum(bad_weight(spec.sample_weight)).alias("bad_weights"),
     ).first()
@@ -50,6 +70,7 @@ def check_every_row(data: SparkData, spec: GateSpec, models: list[tuple[LoadedMo
     classifiers = [(model, role) for model, role in models if model.classes]
     if classifiers:
         _check_known_classes(data, spec, classifiers)
+    return TableSize(rows=counts["rows"], partitions=counts["partitions"])
 
 
 def _check_known_classes(
