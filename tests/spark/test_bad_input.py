@@ -23,6 +23,8 @@ from mlgate.spark._session import MSG_BAD_CONF, MSG_BAD_REMOTE, MSG_NO_JAVA, MSG
 from tests._cli import one_error_line
 from tests.spark.conftest import classification_data
 
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 FEATURES = [f"x{i}" for i in range(6)]
 GATE = (
     "model: model.joblib\nengine: spark\ntarget: label\nfeatures: [{features}]\n"

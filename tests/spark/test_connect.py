@@ -22,6 +22,8 @@ from sklearn.tree import DecisionTreeClassifier
 from mlgate.engine import run_gate
 from tests.spark.conftest import classification_data
 
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 FEATURES = [f"x{i}" for i in range(6)]
 
 

@@ -7,10 +7,13 @@ compared as "values that break the rule"; everything else is compared exactly.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from mlgate.engine import run_gate
 from tests.spark.conftest import classification_data
+
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
 
 FEATURES = [f"x{i}" for i in range(6)]
 SCHEMA = """version: 1

@@ -17,6 +17,8 @@ from mlgate.errors import InputError
 from tests.spark.conftest import classification_data, regression_data
 from tests.spark.test_equivalence import assert_same_gate
 
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 FEATURES = [f"x{i}" for i in range(6)]
 
 

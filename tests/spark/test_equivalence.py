@@ -19,6 +19,8 @@ from mlgate.reporting.html import render_html
 from mlgate.spark._regression import MSG_WEIGHTED_MEDIAN
 from tests.spark.conftest import classification_data, regression_data
 
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 COUNTS = {"true_negatives", "false_positives", "false_negatives", "true_positives", "example_count"}
 
 

@@ -17,6 +17,8 @@ from sklearn.tree import DecisionTreeClassifier
 from mlgate.engine import run_gate
 from tests.spark.conftest import classification_data, regression_data
 
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 
 def with_groups(frame, seed: int):
     rng = np.random.default_rng(seed)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 
 def test_mlgate_gate_with_a_spark_dataframe(spark, pytester):
     pytester.makepyfile(

@@ -26,6 +26,8 @@ from mlgate.spark._sources import (
 from tests._cli import one_error_line
 from tests.spark.conftest import classification_data
 
+pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
+
 FEATURES = [f"x{i}" for i in range(6)]
 
 
