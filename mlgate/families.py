@@ -130,11 +130,17 @@ def check_family(
 
 
 def families() -> dict[str, CheckFamily]:
-    """Every family: the built-in ones in report order, then those of installed packages."""
+    """Every family: the built-in ones in report order, then those of installed packages.
+
+    In that order whatever imported a family module first (registration order is import order),
+    so checks run and are reported in the same order in every process.
+    """
     for name in BUILTIN_FAMILIES:
         importlib.import_module(f"mlgate.checks.{name}")
     _load_plugins()
-    return FAMILIES
+    ordered = {name: FAMILIES[name] for name in BUILTIN_FAMILIES}
+    ordered.update((name, family) for name, family in FAMILIES.items() if name not in ordered)
+    return ordered
 
 
 def plugin_schemas() -> dict[str, Mapping[str, Any]]:

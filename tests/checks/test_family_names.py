@@ -79,3 +79,17 @@ def test_reading_a_config_as_the_wrong_type_is_refused():
     assert str(info.value) == MSG_CONFIG_TYPE.format(
         family="performance", kind="ComparisonConfig", got=PerformanceConfig.__name__
     )
+
+
+def test_families_come_in_report_order_whatever_was_imported_first():
+    """Registration follows import order; a module imported early must not move its family."""
+    import subprocess
+    import sys
+
+    code = (
+        "import mlgate.checks.contract, mlgate.checks.drift\n"
+        "from mlgate.families import BUILTIN_FAMILIES, families\n"
+        "print(list(families())[: len(BUILTIN_FAMILIES)] == list(BUILTIN_FAMILIES))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
