@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -158,7 +158,17 @@ def _listed(columns: list[Any]) -> str:
     return shown + (f" (+{more} more)" if more > 0 else "")
 
 
-def require_column(data: LoadedData, column: str, key: str) -> None:
+class Table(Protocol):
+    """A table and where it came from: a pandas ``LoadedData`` or the Spark engine's data."""
+
+    @property
+    def frame(self) -> Any: ...
+
+    @property
+    def source(self) -> str: ...
+
+
+def require_column(data: Table, column: str, key: str) -> None:
     """Raise InputError unless ``column`` is in ``data``."""
     columns = [str(c) for c in data.frame.columns]
     if column not in data.frame.columns:

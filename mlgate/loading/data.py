@@ -69,16 +69,32 @@ def read_source(source: str | Mapping[str, Any], key: str, base_dir: Path) -> Lo
 
 def read_delta(source: Mapping[str, Any], key: str, base_dir: Path) -> LoadedData:
     """Read a Delta table at a version or timestamp (default: the latest)."""
+    path = delta_path(source, key, base_dir)
+    timestamp = source.get("timestamp")
+    table = open_delta(path, key, source.get("version"), timestamp)
+    frame = table.to_pandas()
+    release_arrow_cache()
+    if frame.empty:
+        raise InputError(MSG_EMPTY.format(key=key, path=path))
+    name, digest, snapshot = delta_snapshot(table, path, timestamp)
+    return LoadedData(frame=frame, source=name, digest=digest, snapshot=snapshot)
+
+
+def delta_path(source: Mapping[str, Any], key: str, base_dir: Path) -> Path:
+    """The table folder a ``{delta: path, version|timestamp}`` entry names (not both pins)."""
+    if source.get("version") is not None and source.get("timestamp") is not None:
+        raise InputError(MSG_VERSION_AND_TIMESTAMP.format(key=key))
+    path = Path(source["delta"]).expanduser()
+    return path if path.is_absolute() else base_dir / path
+
+
+def open_delta(path: Path, key: str, version: Any, timestamp: Any) -> Any:
+    """The ``deltalake.DeltaTable`` at the pinned snapshot; a bad path or pin is exit 2."""
     try:
         from deltalake import DeltaTable  # noqa: PLC0415 (optional: mlgate[delta])
         from deltalake.exceptions import DeltaError, TableNotFoundError  # noqa: PLC0415
     except ImportError as error:
         raise InfrastructureError(MSG_NO_DELTALAKE.format(key=key)) from error
-    version, timestamp = source.get("version"), source.get("timestamp")
-    if version is not None and timestamp is not None:
-        raise InputError(MSG_VERSION_AND_TIMESTAMP.format(key=key))
-    path = Path(source["delta"]).expanduser()
-    path = path if path.is_absolute() else base_dir / path
     try:
         table = DeltaTable(str(path), version=version)
     except TableNotFoundError as error:
@@ -99,18 +115,17 @@ def read_delta(source: Mapping[str, Any], key: str, base_dir: Path) -> LoadedDat
             raise InputError(
                 MSG_BAD_TIMESTAMP.format(key=key, timestamp=timestamp, path=path, error=reason)
             ) from error
-    frame = table.to_pandas()
-    release_arrow_cache()
-    if frame.empty:
-        raise InputError(MSG_EMPTY.format(key=key, path=path))
+    return table
+
+
+def delta_snapshot(table: Any, path: Path, timestamp: Any) -> tuple[str, str, dict[str, Any]]:
+    """How the report names a snapshot read: its source text, digest and snapshot facts."""
     read_version = table.version()
     snapshot: dict[str, Any] = {"format": "delta", "table": str(path), "version": read_version}
     if timestamp is not None:
         snapshot["timestamp"] = timestamp
     digest = hashlib.sha256(f"{table.table_uri}@{read_version}".encode()).hexdigest()
-    return LoadedData(
-        frame=frame, source=f"{path}@v{read_version}", digest="sha256:" + digest, snapshot=snapshot
-    )
+    return f"{path}@v{read_version}", "sha256:" + digest, snapshot
 
 
 def read_table(path: Path, key: str, base_dir: Path) -> LoadedData:

@@ -17,11 +17,8 @@ import numpy as np
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
 from mlgate.context import (
-    MSG_BAD_WEIGHTS,
     MSG_BINARY_TOO_MANY,
     MSG_ONE_CLASS,
-    MSG_TARGET_MISSING_VALUES,
-    MSG_UNSEEN_CLASSES,
     _label_array,
     _listed,
 )
@@ -30,7 +27,7 @@ from mlgate.metrics import MetricInput, MetricValues, compute_metrics
 from mlgate.metrics._compute import MSG_UNDEFINED
 from mlgate.metrics._sufficient import MSG_NOT_PROBABILITIES, MSG_ONE_CLASS_AUC
 from mlgate.prediction import MSG_NAN_PREDICTIONS
-from mlgate.spark._columns import Rows, bad_weight, group_keys, grouped, is_label, named, weight_of
+from mlgate.spark._columns import Rows, group_keys, grouped, is_label, named, weight_of
 from mlgate.spark._ranked import ranked_areas
 from mlgate.task import label_sort_key
 
@@ -48,11 +45,11 @@ def classification_metrics(
 ) -> MetricValues:
     """Every metric of one classifier's outputs on every row, after the pandas engine's checks.
 
-    Raises ``InputError`` (exit 2) for a missing target, NaN outputs, bad weights, a class the
-    model never saw, or one class only, as the pandas engine does on the same rows.
+    Raises ``InputError`` (exit 2) for NaN outputs or one class only, as the pandas engine does
+    on the same rows.
     """
     cells = _cells(rows, task, labels, pos_label, by=[])
-    _check_cells(cells, rows, model_classes)
+    _check_outputs(cells, rows)
     labels = _settled_labels(cells, labels, model_classes, task)
     areas = ranked_areas(rows, task, labels, pos_label, by=[]) if rows.columns.proba else {}
     return _from_cells(cells, areas.get(()), task, labels, pos_label, bool(rows.columns.proba))
@@ -80,7 +77,6 @@ def _cells(
     aggregations = [
         F.count(F.lit(1)).alias("n"),
         F.sum(w).alias("w"),
-        F.sum(bad_weight(rows.weight)).alias("bad_weights"),
     ]
     if rows.columns.proba:
         scores = [named(name) for name in rows.columns.proba]
@@ -156,14 +152,11 @@ def _proba_metrics(
         _set(result, "precision_recall_auc", areas["precision_recall_auc"])
 
 
-def _check_cells(cells: list[dict[str, Any]], rows: Rows, model_classes: list[Any] | None) -> None:
-    """The pandas engine's input checks, on every row: missing targets, NaN outputs, weights."""
+def _check_outputs(cells: list[dict[str, Any]], rows: Rows) -> None:
+    """NaN labels or probabilities anywhere, as the pandas engine refuses them (the target,
+    weights and classes were checked on every row before the sample:
+    :mod:`mlgate.spark._validation`)."""
     role, total = rows.columns.role, sum(cell["n"] for cell in cells)
-    missing = sum(cell["n"] for cell in cells if cell["y"] is None)
-    if missing:
-        raise InputError(
-            MSG_TARGET_MISSING_VALUES.format(column=rows.target, count=missing, source="the data")
-        )
     nan = sum(cell["n"] for cell in cells if cell["yhat"] is None)
     if nan:
         raise InputError(
@@ -174,19 +167,6 @@ def _check_cells(cells: list[dict[str, Any]], rows: Rows, model_classes: list[An
         raise InputError(
             MSG_NAN_PREDICTIONS.format(key=role, what="probabilities", count=nan_proba, total=total)
         )
-    if rows.weight is not None and sum(cell["bad_weights"] for cell in cells):
-        raise InputError(MSG_BAD_WEIGHTS.format(column=rows.weight))
-    if model_classes is not None:
-        unseen = sorted({cell["y"] for cell in cells} - set(model_classes), key=label_sort_key)
-        if unseen:
-            raise InputError(
-                MSG_UNSEEN_CLASSES.format(
-                    column=rows.target,
-                    unseen=_listed(unseen),
-                    key=role,
-                    classes=_listed(model_classes),
-                )
-            )
 
 
 def _settled_labels(

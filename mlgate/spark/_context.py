@@ -21,7 +21,7 @@ from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
 from mlgate.checks.slices import FAMILY as SLICES
 from mlgate.checks.slices import SlicesConfig
-from mlgate.context import EvaluationContext, build_context, choose_features
+from mlgate.context import EvaluationContext, build_context, choose_features, require_column
 from mlgate.errors import InputError
 from mlgate.families import families
 from mlgate.loading.data import LoadedData, from_frame
@@ -34,7 +34,7 @@ from mlgate.spark._groups import SparkGroups
 from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scorer
 from mlgate.spark._session import describe_session, spark_session
-from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source, require_columns
+from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source
 from mlgate.spark._table import SparkTable
 from mlgate.spark._validation import check_every_row
 from mlgate.spec import GateSpec
@@ -84,9 +84,9 @@ def build(
     baseline_skipped_reason: str | None,
 ) -> SparkRun:
     """The context of the gate on every row of ``eval_data`` (see the module's docstring)."""
-    require_columns(eval_data, [spec.target], "target")
+    require_column(eval_data, spec.target, "target")
     if spec.sample_weight is not None:
-        require_columns(eval_data, [spec.sample_weight], "sample_weight")
+        require_column(eval_data, spec.sample_weight, "sample_weight")
     with spark_errors("checking the target and weights of every row"):
         models = ((model, "model"), (baseline, "baseline"))
         size = check_every_row(eval_data, spec, [(m, role) for m, role in models if m is not None])

@@ -15,12 +15,11 @@ import numpy as np
 from pyspark.sql import Window
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
-from mlgate.context import MSG_BAD_WEIGHTS, MSG_TARGET_MISSING_VALUES
 from mlgate.errors import InputError
 from mlgate.metrics import MetricValues, definitions
 from mlgate.metrics._compute import MSG_UNDEFINED, MSG_ZERO_WEIGHT
 from mlgate.prediction import MSG_NAN_PREDICTIONS
-from mlgate.spark._columns import Rows, bad_weight, group_keys, grouped, named, weight_of
+from mlgate.spark._columns import Rows, group_keys, grouped, named, weight_of
 from mlgate.spark._selection import exact_quantiles
 
 MSG_WEIGHTED_MEDIAN = (
@@ -99,8 +98,6 @@ def _sums(rows: Rows, by: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]
     aggregations = [
         F.count(F.lit(1)).alias("n"),
         F.sum(w).alias("w"),
-        F.sum(bad_weight(rows.weight)).alias("bad_weights"),
-        F.sum(F.when(named(rows.target).isNull(), 1).otherwise(0)).alias("missing_target"),
         F.sum(F.when(F.isnan(label) | label.isNull(), 1).otherwise(0)).alias("nan"),
         F.sum(w * y).alias("wy"),
         F.sum(w * error).alias("we"),
@@ -156,20 +153,13 @@ def _values(
 
 
 def _check(sums: dict[str, Any], rows: Rows) -> None:
-    role = rows.columns.role
-    if sums["missing_target"]:
-        count = sums["missing_target"]
-        raise InputError(
-            MSG_TARGET_MISSING_VALUES.format(column=rows.target, count=count, source="the data")
-        )
+    """NaN predictions anywhere (the target and weights were checked before the sample)."""
     if sums["nan"]:
         raise InputError(
             MSG_NAN_PREDICTIONS.format(
-                key=role, what="predictions", count=sums["nan"], total=sums["n"]
+                key=rows.columns.role, what="predictions", count=sums["nan"], total=sums["n"]
             )
         )
-    if rows.weight is not None and sums["bad_weights"]:
-        raise InputError(MSG_BAD_WEIGHTS.format(column=rows.weight))
 
 
 def _explained(numerator: float, denominator: float) -> float:

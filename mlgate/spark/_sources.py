@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlgate.context import MSG_MISSING_COLUMN, _listed
-from mlgate.errors import InfrastructureError, InputError, did_you_mean
+from mlgate.errors import InputError, did_you_mean
 from mlgate.loading.data import (
-    MSG_BAD_TIMESTAMP,
+    MSG_EMPTY,
     MSG_MISSING,
-    MSG_NO_DELTALAKE,
-    MSG_NO_VERSION,
-    MSG_NOT_DELTA,
-    MSG_VERSION_AND_TIMESTAMP,
+    delta_path,
+    delta_snapshot,
     file_digest,
+    open_delta,
 )
 from mlgate.spark import is_spark_frame
 from mlgate.spark._session import first_line
@@ -92,22 +90,6 @@ def read_spark_source(
     return SparkData(frame=frame, source=str(path), digest=_files_digest(path))
 
 
-def require_columns(data: SparkData, columns: list[str], key: str) -> None:
-    """Exit 2 naming the first of ``columns`` the data lacks, with the closest existing name."""
-    present = list(data.frame.columns)
-    for column in columns:
-        if column not in present:
-            raise InputError(
-                MSG_MISSING_COLUMN.format(
-                    key=key,
-                    column=column,
-                    source=data.source,
-                    hint=did_you_mean(column, present),
-                    columns=_listed(present),
-                )
-            )
-
-
 def _loaded(read: Any, key: str, source: Any) -> Any:
     """Run ``read`` and resolve its schema now, so a bad source fails here in one line."""
     try:
@@ -134,11 +116,8 @@ def _read_table(session: Any, table: str, key: str) -> SparkData:
 
 
 def _read_delta(session: Any, source: Mapping[str, Any], key: str, base_dir: Path) -> SparkData:
+    path = delta_path(source, key, base_dir)
     version, timestamp = source.get("version"), source.get("timestamp")
-    if version is not None and timestamp is not None:
-        raise InputError(MSG_VERSION_AND_TIMESTAMP.format(key=key))
-    path = Path(source["delta"]).expanduser()
-    path = path if path.is_absolute() else base_dir / path
     native = _read_delta_natively(session, path, version, timestamp)
     if native is not None:
         return native
@@ -173,34 +152,11 @@ def _read_delta_files(
     session: Any, path: Path, key: str, version: Any, timestamp: Any
 ) -> SparkData:
     """The snapshot's Parquet files, listed by ``deltalake`` and read by Spark."""
-    try:
-        from deltalake import DeltaTable  # noqa: PLC0415 (optional: mlgate[spark] brings it)
-        from deltalake.exceptions import DeltaError, TableNotFoundError  # noqa: PLC0415
-    except ImportError as error:
-        raise InfrastructureError(MSG_NO_DELTALAKE.format(key=key)) from error
-    try:
-        table = DeltaTable(str(path), version=version)
-    except TableNotFoundError as error:
-        raise InputError(MSG_NOT_DELTA.format(key=key, path=path)) from error
-    except DeltaError as error:
-        if version is None:
-            raise InputError(MSG_NOT_DELTA.format(key=key, path=path)) from error
-        reason = f"its versions are 0 to {DeltaTable(str(path)).version()}"
-        raise InputError(
-            MSG_NO_VERSION.format(key=key, path=path, version=version, error=reason)
-        ) from error
-    if timestamp is not None:
-        try:
-            table.load_as_version(timestamp)
-        except (DeltaError, ValueError) as error:
-            reason = " ".join(str(error).split())
-            raise InputError(
-                MSG_BAD_TIMESTAMP.format(key=key, timestamp=timestamp, path=path, error=reason)
-            ) from error
+    table = open_delta(path, key, version, timestamp)
     _refuse_unsupported_features(table, key, path)
     files = table.file_uris()
     if not files:
-        raise InputError(f"{key}: the Delta table {path} has no rows; point it at the data")
+        raise InputError(MSG_EMPTY.format(key=key, path=path))
     partitions = list(table.metadata().partition_columns)
     reader = session.read
     if partitions:  # partition values live in the folder names (col=value/...), not the files
@@ -209,14 +165,8 @@ def _read_delta_files(
     if any(column not in frame.columns for column in partitions):
         columns = ", ".join(partitions)
         raise InputError(MSG_PARTITION_FOLDERS.format(key=key, path=path, columns=columns))
-    read_version = table.version()
-    snapshot: dict[str, Any] = {"format": "delta", "table": str(path), "version": read_version}
-    if timestamp is not None:
-        snapshot["timestamp"] = timestamp
-    digest = hashlib.sha256(f"{table.table_uri}@{read_version}".encode()).hexdigest()
-    return SparkData(
-        frame=frame, source=f"{path}@v{read_version}", digest="sha256:" + digest, snapshot=snapshot
-    )
+    name, digest, snapshot = delta_snapshot(table, path, timestamp)
+    return SparkData(frame=frame, source=name, digest=digest, snapshot=snapshot)
 
 
 def _refuse_unsupported_features(table: Any, key: str, path: Path) -> None:
