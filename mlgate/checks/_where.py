@@ -41,7 +41,7 @@ MSG_WHERE_FAILED = "'{key}' could not be evaluated on {source}: {error}"
 _BACKTICKED = re.compile(r"`([^`]+)`")
 _PLACEHOLDER = "mlgate_column_{index}_"
 
-_COMPARE = {
+COMPARISONS = {  # the comparison operators a filter may use
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
@@ -130,7 +130,7 @@ def _check_node(node: ast.AST, key: str, source: str) -> None:
         ast.Load,
         ast.List,
         ast.Tuple,
-        *_COMPARE,
+        *COMPARISONS,
         *_ARITHMETIC,
     )
     if isinstance(node, ast.Name):
@@ -164,12 +164,7 @@ def evaluate_filter(flt: Filter, frame: pd.DataFrame, source: str) -> Any:
     import numpy as np
     import pandas as pd
 
-    for column in flt.referenced:
-        if column not in frame.columns:
-            hint = did_you_mean(column, [str(c) for c in frame.columns])
-            raise InputError(
-                MSG_WHERE_COLUMN.format(key=flt.key, column=column, source=source, hint=hint)
-            )
+    require_referenced(flt, [str(c) for c in frame.columns], source)
     try:
         with np.errstate(all="ignore"):
             result = _Evaluator(flt, frame).visit(flt.tree.body)
@@ -188,27 +183,45 @@ def evaluate_filter(flt: Filter, frame: pd.DataFrame, source: str) -> Any:
     raise InputError(MSG_WHERE_NOT_BOOLEAN.format(key=flt.key, dtype=type(result).__name__))
 
 
-class _Evaluator:
-    """Evaluates the whitelisted nodes with pandas operations (columns are Series)."""
+def require_referenced(flt: Filter, columns: list[str], source: str) -> None:
+    """Exit 2 naming the first column ``flt`` reads that ``columns`` lacks (and the closest)."""
+    for column in flt.referenced:
+        if column not in columns:
+            hint = did_you_mean(column, columns)
+            raise InputError(
+                MSG_WHERE_COLUMN.format(key=flt.key, column=column, source=source, hint=hint)
+            )
 
-    def __init__(self, flt: Filter, frame: pd.DataFrame) -> None:
+
+class FilterWalker:
+    """Walks a whitelisted filter tree; each engine says what a column and an operator are
+    (:class:`_Evaluator` here for pandas, :mod:`mlgate.spark._where` for Spark)."""
+
+    def __init__(self, flt: Filter) -> None:
         self.flt = flt
-        self.frame = frame
 
     def visit(self, node: ast.AST) -> Any:
         method = getattr(self, f"visit_{type(node).__name__}")
         return method(node)
 
-    def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802 - ast visitor naming
-        return self.frame[self.flt.columns.get(node.id, node.id)]
-
-    def visit_Constant(self, node: ast.Constant) -> Any:  # noqa: N802
+    def visit_Constant(self, node: ast.Constant) -> Any:  # noqa: N802 - ast visitor naming
         return node.value
 
     def visit_List(self, node: ast.List) -> Any:  # noqa: N802
         return [self.visit(element) for element in node.elts]
 
     visit_Tuple = visit_List  # noqa: N815
+
+
+class _Evaluator(FilterWalker):
+    """Evaluates the whitelisted nodes with pandas operations (columns are Series)."""
+
+    def __init__(self, flt: Filter, frame: pd.DataFrame) -> None:
+        super().__init__(flt)
+        self.frame = frame
+
+    def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802 - ast visitor naming
+        return self.frame[self.flt.columns.get(node.id, node.id)]
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Any:  # noqa: N802
         combine = operator.and_ if isinstance(node.op, ast.And) else operator.or_
@@ -244,7 +257,7 @@ class _Evaluator:
                 if isinstance(op, ast.NotIn):
                     step = ~step
             else:
-                step = _COMPARE[type(op)](left, right)
+                step = COMPARISONS[type(op)](left, right)
             result = step if result is None else result & step
             left = right
         return result

@@ -15,27 +15,13 @@ from typing import Any
 from pyspark.sql import Column
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
-from mlgate.checks._where import MSG_WHERE_COLUMN, Filter
-from mlgate.errors import InputError, did_you_mean
-
-_COMPARE = {
-    ast.Eq: operator.eq,
-    ast.NotEq: operator.ne,
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-}
+from mlgate.checks._where import COMPARISONS, Filter, FilterWalker, require_referenced
+from mlgate.errors import InputError
 
 
 def spark_condition(flt: Filter, columns: list[str], source: str) -> Any:
     """The rows ``flt`` selects, as a boolean Spark column that is never null."""
-    for column in flt.referenced:
-        if column not in columns:
-            hint = did_you_mean(column, columns)
-            raise InputError(
-                MSG_WHERE_COLUMN.format(key=flt.key, column=column, source=source, hint=hint)
-            )
+    require_referenced(flt, columns, source)
     return _boolean(_Translator(flt).visit(flt.tree.body), default=False)
 
 
@@ -45,25 +31,11 @@ def _boolean(value: Any, default: bool) -> Any:
     return F.lit(bool(value))
 
 
-class _Translator:
+class _Translator(FilterWalker):
     """Turns the whitelisted nodes into Spark column expressions."""
-
-    def __init__(self, flt: Filter) -> None:
-        self.flt = flt
-
-    def visit(self, node: ast.AST) -> Any:
-        return getattr(self, f"visit_{type(node).__name__}")(node)
 
     def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802 - ast visitor naming
         return F.col(f"`{self.flt.columns.get(node.id, node.id)}`")
-
-    def visit_Constant(self, node: ast.Constant) -> Any:  # noqa: N802
-        return node.value
-
-    def visit_List(self, node: ast.List) -> Any:  # noqa: N802
-        return [self.visit(element) for element in node.elts]
-
-    visit_Tuple = visit_List  # noqa: N815
 
     def visit_BoolOp(self, node: ast.BoolOp) -> Any:  # noqa: N802
         values = [_boolean(self.visit(value), default=False) for value in node.values]
@@ -111,7 +83,7 @@ class _Translator:
                     else ~_boolean(chosen, default=False)
                 )
             else:
-                compared = _COMPARE[type(op)](_column(left), _column(right))
+                compared = COMPARISONS[type(op)](_column(left), _column(right))
                 step = _boolean(compared, default=isinstance(op, ast.NotEq))
             result = step if result is None else result & step
             left = right
