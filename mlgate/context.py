@@ -91,6 +91,9 @@ class EvaluationContext:
     # What the data checks read of the table: None is the pandas engine's (the rows here,
     # mlgate.checks._table.RowTable); the Spark engine sets its own, over every row.
     table: Any = None
+    # The reference and eval tables as the drift checks ask about them: None is the pandas
+    # engine's (mlgate.checks._drift_sides.FrameSides); the Spark engine sets its own.
+    drift: Any = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

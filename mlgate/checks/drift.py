@@ -54,6 +54,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mlgate.checks._drift_sides import (
+    PREDICTION_ROLE,
+    Compared,
+    DriftSides,
+    FrameSides,
+    Planned,
+    Profile,
+    Sizes,
+)
 from mlgate.checks._drift_stats import (
     CATEGORICAL,
     DEFAULT_THRESHOLDS,
@@ -62,12 +71,9 @@ from mlgate.checks._drift_stats import (
     TEST_NAMES,
     TESTS_BY_KIND,
     ColumnDrift,
-    categorical_drift,
+    Measured,
     choose_test,
-    column_kind,
     holm,
-    is_number,
-    numeric_drift,
 )
 from mlgate.checks._format import fmt
 from mlgate.errors import GateFileError, InputError, did_you_mean
@@ -180,32 +186,40 @@ def parse_config(document: Mapping[str, Any], source: str) -> DriftConfig:
     )
 
 
-@dataclass
-class _Column:
-    """One column to compare: its name, role and the two samples."""
-
-    name: str
-    role: str
-    reference: pd.Series
-    evaluation: pd.Series
-    kind: str | None = None  # fixed by role (labels of a classifier), else from the data
-
-
 def _feature_columns(context: EvaluationContext, config: DriftConfig) -> list[str]:
     chosen = list(config.columns) if config.columns is not None else list(context.features)
     return [c for c in chosen if c not in config.exclude]
 
 
+def drift_sides(context: EvaluationContext) -> DriftSides | None:
+    """The engine's view of the two tables (pandas unless the engine set its own); None without
+    reference data."""
+    if context.drift is not None:
+        return context.drift
+    reference = context.reference
+    if reference is None:
+        return None
+    return context.memo(
+        "drift.sides",
+        lambda: FrameSides(
+            reference.frame,
+            context.data.frame,
+            reference.source,
+            prediction=lambda: _prediction_pair(context),
+        ),
+    )
+
+
 def validate_config(context: EvaluationContext) -> None:
     """Reference present, same columns on both sides, comparable types, nothing all-null."""
     config = context.spec.config(FAMILY, DriftConfig)
-    if context.reference is None:
+    sides = drift_sides(context)
+    if sides is None:
         raise GateFileError(f"{context.spec.source}: {MSG_NEEDS_REFERENCE}")
-    frame, reference = context.data.frame, context.reference.frame
-    eval_columns = [str(c) for c in frame.columns]
+    eval_columns, reference_columns = sides.eval_columns, sides.reference_columns
     for key, names in (("columns", config.columns or ()), ("exclude", config.exclude)):
         for name in names:
-            if name not in frame.columns and (key == "columns" or name not in reference.columns):
+            if name not in eval_columns and (key == "columns" or name not in reference_columns):
                 raise InputError(
                     MSG_UNKNOWN_COLUMN.format(
                         key=key,
@@ -216,24 +230,26 @@ def validate_config(context: EvaluationContext) -> None:
                 )
     features = _feature_columns(context, config)
     wanted = [*features, context.spec.target] if _tests_label(context, config) else features
-    missing = [c for c in wanted if c not in reference.columns and c not in config.exclude]
+    missing = [c for c in wanted if c not in reference_columns and c not in config.exclude]
     if missing:
         raise InputError(
             MSG_NOT_IN_REFERENCE.format(
-                columns=", ".join(f"'{c}'" for c in missing), source=context.reference.source
+                columns=", ".join(f"'{c}'" for c in missing), source=sides.reference_source
             )
         )
     spec = context.spec
     outputs = {spec.prediction, spec.baseline_prediction, spec.sample_weight}
     extra = [
-        str(c)
-        for c in reference.columns
-        if c not in frame.columns and c not in config.exclude and c not in outputs
+        c
+        for c in reference_columns
+        if c not in eval_columns and c not in config.exclude and c not in outputs
     ]
     if extra and config.columns is None:
         raise InputError(MSG_NOT_IN_EVAL.format(columns=", ".join(f"'{c}'" for c in extra)))
-    for column in wanted:
-        _check_comparable(column, reference[column], frame[column])
+    for column, profile in sides.profiles(wanted).items():
+        _check_comparable(column, profile)
+    overridden = [c for c, o in config.tests.items() if o.test is not None and c != PREDICTION]
+    kinds = _kinds(context, sides, [c for c in overridden if c in wanted])
     for column, override in config.tests.items():
         if column not in wanted and column != PREDICTION:
             raise InputError(
@@ -245,11 +261,7 @@ def validate_config(context: EvaluationContext) -> None:
                 )
             )
         if override.test is not None:
-            kind = (
-                _prediction_kind(context)
-                if column == PREDICTION
-                else _kind(column, reference[column], context)
-            )
+            kind = _prediction_kind(context) if column == PREDICTION else kinds[column]
             if override.test not in TESTS_BY_KIND[kind]:
                 raise GateFileError(
                     f"{context.spec.source}: "
@@ -266,96 +278,112 @@ def _tests_label(context: EvaluationContext, config: DriftConfig) -> bool:
     return config.label and context.spec.target not in config.exclude
 
 
-def _check_comparable(column: str, reference: pd.Series, evaluation: pd.Series) -> None:
-    sides = (("data.reference", reference), ("data.eval", evaluation))
-    for side, values in sides:
-        if values.isna().all():
+def _check_comparable(column: str, profile: Profile) -> None:
+    for side, empty in (
+        ("data.reference", profile.empty_reference),
+        ("data.eval", profile.empty_eval),
+    ):
+        if empty:
             raise InputError(MSG_ALL_NULL.format(column=column, side=side))
-    numeric = [is_number(values) for _, values in sides]
-    if numeric[0] != numeric[1]:
-        number_side, text_side = (sides[0], sides[1]) if numeric[0] else (sides[1], sides[0])
+    if profile.numeric_reference != profile.numeric_eval:
+        numeric, text, dtype = (
+            ("data.reference", "data.eval", profile.dtype_eval)
+            if profile.numeric_reference
+            else ("data.eval", "data.reference", profile.dtype_reference)
+        )
         raise InputError(
-            MSG_TYPE_MISMATCH.format(
-                column=column, numeric=number_side[0], text=text_side[0], dtype=text_side[1].dtype
-            )
+            MSG_TYPE_MISMATCH.format(column=column, numeric=numeric, text=text, dtype=dtype)
         )
 
 
 def _prediction_kind(context: EvaluationContext) -> str:
-    """Scores of a binary classifier and regression values are numeric; class labels are not."""
+    """A binary model's scores and regression values are numeric; class labels are not.
+
+    Precomputed predictions are labels: the reference holds no scores to compare with.
+    """
     if context.task == "regression":
         return NUMERIC
-    scores = context.task == "binary" and context.model.y_proba is not None
+    outputs = context.model
+    scores = context.task == "binary" and outputs.model is not None and outputs.y_proba is not None
     return NUMERIC if scores else CATEGORICAL
 
 
-def _kind(column: str, reference: pd.Series, context: EvaluationContext) -> str:
-    if column == context.spec.target and context.task != "regression":
-        return CATEGORICAL
-    return column_kind(reference, context.spec.seed)
+def _label_kind(context: EvaluationContext) -> str:
+    return NUMERIC if context.task == "regression" else CATEGORICAL
 
 
-def compare_column(
-    column: _Column, config: DriftConfig, seed: int, override: ColumnTest | None = None
-) -> ColumnDrift:
-    """Test one column with the test its type and size call for (or the override)."""
-    kind = column.kind or column_kind(column.reference, seed)
-    missing_ref = int(column.reference.isna().sum())
-    missing_eval = int(column.evaluation.isna().sum())
-    n_ref = len(column.reference) - missing_ref
-    n_eval = len(column.evaluation) - missing_eval
-    test = (override.test if override else None) or choose_test(
-        kind, n_ref, n_eval, config.large_sample
-    )
-    given = override.threshold if override else None
-    notes: list[str] = []
-    if kind == NUMERIC:
-        statistic, p_value, histogram = numeric_drift(
-            column.reference, column.evaluation, test, bins=config.bins
-        )
-    else:
-        statistic, p_value, histogram, levels = categorical_drift(
-            column.reference, column.evaluation, test, max_categories=config.max_categories
-        )
-        if levels > config.max_categories:
-            notes.append(
-                MSG_MANY_LEVELS.format(
-                    column=column.name, levels=levels, kept=config.max_categories
-                )
-            )
-    if p_value is None:
-        threshold = given if given is not None else DEFAULT_THRESHOLDS[test]
-    else:
-        threshold = given if given is not None else config.alpha
-    return ColumnDrift(
-        column=column.name,
-        role=column.role,
-        kind=kind,
-        test=test,
-        statistic=statistic,
-        p_value=p_value,
-        threshold=float(threshold),
-        corrected=p_value is not None and given is None,
-        n_reference=n_ref,
-        n_eval=n_eval,
-        missing_reference=missing_ref / len(column.reference),
-        missing_eval=missing_eval / len(column.evaluation),
-        histogram=histogram,
-        notes=notes,
-    )
+def _kinds(context: EvaluationContext, sides: DriftSides, columns: list[str]) -> dict[str, str]:
+    """Each data column's kind; the target's is fixed by the task (a classifier's labels are
+    categorical, a regression's values numeric)."""
+    target = context.spec.target
+    kinds = sides.kinds([c for c in columns if c != target], context.spec.seed)
+    if target in columns:
+        kinds[target] = _label_kind(context)
+    return kinds
 
 
 def compare_columns(
-    columns: list[_Column], config: DriftConfig, seed: int
+    sides: DriftSides, columns: list[Compared], config: DriftConfig, seed: int
 ) -> tuple[list[ColumnDrift], int]:
     """Every column compared, Holm applied over the corrected p-values; (results, family size)."""
-    results = [compare_column(c, config, seed, config.tests.get(c.name)) for c in columns]
+    kinds = sides.kinds([c.name for c in columns if c.kind is None], seed)
+    sizes = sides.sizes(columns)
+    planned = []
+    for column in columns:
+        kind = column.kind or kinds[column.name]
+        override = config.tests.get(column.name)
+        size = sizes[column.name]
+        test = (override.test if override else None) or choose_test(
+            kind, size.n_reference, size.n_eval, config.large_sample
+        )
+        planned.append(Planned(column, kind, test))
+    measured = sides.measure(planned, bins=config.bins, max_categories=config.max_categories)
+    results = [
+        _column_drift(plan, sizes[plan.column.name], measured[plan.column.name], config)
+        for plan in planned
+    ]
     family = [r for r in results if r.corrected]
     for result, adjusted in zip(family, holm([r.p_value or 0.0 for r in family]), strict=True):
         result.adjusted_p_value = adjusted
     for result in results:
         result.decide()
     return results, len(family)
+
+
+def _column_drift(
+    plan: Planned, size: Sizes, measured: Measured, config: DriftConfig
+) -> ColumnDrift:
+    """One column's finding: the measured statistic against its threshold, with its notes."""
+    column = plan.column
+    override = config.tests.get(column.name)
+    given = override.threshold if override else None
+    notes: list[str] = []
+    if measured.levels > config.max_categories:
+        notes.append(
+            MSG_MANY_LEVELS.format(
+                column=column.name, levels=measured.levels, kept=config.max_categories
+            )
+        )
+    default = DEFAULT_THRESHOLDS[plan.test] if measured.p_value is None else config.alpha
+    rows_reference = size.n_reference + size.missing_reference
+    rows_eval = size.n_eval + size.missing_eval
+    return ColumnDrift(
+        column=column.name,
+        role=column.role,
+        kind=plan.kind,
+        test=plan.test,
+        statistic=measured.statistic,
+        p_value=measured.p_value,
+        threshold=float(given if given is not None else default),
+        corrected=measured.p_value is not None and given is None,
+        n_reference=size.n_reference,
+        n_eval=size.n_eval,
+        missing_reference=size.missing_reference / rows_reference if rows_reference else 0.0,
+        missing_eval=size.missing_eval / rows_eval if rows_eval else 0.0,
+        histogram=measured.histogram,
+        bound=measured.bound,
+        notes=notes,
+    )
 
 
 def drift_between(
@@ -367,59 +395,50 @@ def drift_between(
 ) -> list[ColumnDrift]:
     """Compare every shared column of two frames as features (for benchmarks and notebooks)."""
     config = config or DriftConfig()
+    sides = FrameSides(reference, evaluation, "reference")
     columns = [
-        _Column(str(name), "feature", reference[name], evaluation[name])
-        for name in reference.columns
-        if name in evaluation.columns
+        Compared(str(name), "feature") for name in reference.columns if name in evaluation.columns
     ]
-    return compare_columns(columns, config, seed)[0]
+    return compare_columns(sides, columns, config, seed)[0]
 
 
-def _prediction_column(context: EvaluationContext) -> tuple[_Column | None, str | None]:
-    """The model's scores (binary) or labels/values on both sides; or why there are none."""
+def _prediction_unavailable(context: EvaluationContext, sides: DriftSides) -> str | None:
+    """Why the model's output cannot be compared, or None: precomputed predictions need the
+    same column in the reference."""
+    if context.model.model is not None:
+        return None
+    column = context.spec.prediction
+    if column is None or column not in sides.reference_columns:
+        return MSG_NO_REFERENCE_PREDICTIONS.format(column=column)
+    return None
+
+
+def _prediction_pair(context: EvaluationContext) -> tuple[pd.Series, pd.Series]:
+    """The model's scores (binary) or labels/values on (reference, eval), in memory."""
     import pandas as pd
 
     from mlgate.prediction import predict
 
-    spec, reference = context.spec, context.reference
+    reference = context.reference
     assert reference is not None
     outputs = context.model
     if outputs.model is None:
-        column = spec.prediction
-        if column is None or column not in reference.frame.columns:
-            return None, MSG_NO_REFERENCE_PREDICTIONS.format(column=column)
-        ref_pred = reference.frame[column].to_numpy()
-        ref_proba = None
-    else:
-        model = outputs.model
-        features = context.features
-        ref_outputs = context.memo(
-            "drift.reference_outputs",
-            lambda: predict(
-                model,
-                reference.frame[features],
-                "data.reference",
-                want_proba=context.task == "binary",
-            ),
+        assert context.spec.prediction is not None
+        return pd.Series(reference.frame[context.spec.prediction].to_numpy()), pd.Series(
+            outputs.y_pred
         )
-        ref_pred, ref_proba = ref_outputs.y_pred, ref_outputs.y_proba
-    kind = NUMERIC if context.task == "regression" else CATEGORICAL
-    if context.task == "binary" and outputs.y_proba is not None and ref_proba is not None:
-        assert context.labels is not None
+    model, features = outputs.model, context.features
+    ref_outputs = context.memo(
+        "drift.reference_outputs",
+        lambda: predict(
+            model, reference.frame[features], "data.reference", want_proba=context.task == "binary"
+        ),
+    )
+    if _prediction_kind(context) == NUMERIC and context.task == "binary":
+        assert context.labels is not None and outputs.y_proba is not None
         index = context.labels.index(context.pos_label)
-        return (
-            _Column(
-                PREDICTION,
-                "prediction",
-                pd.Series(ref_proba[:, index]),
-                pd.Series(outputs.y_proba[:, index]),
-                NUMERIC,
-            ),
-            None,
-        )
-    return _Column(
-        PREDICTION, "prediction", pd.Series(ref_pred), pd.Series(outputs.y_pred), kind
-    ), None
+        return pd.Series(ref_outputs.y_proba[:, index]), pd.Series(outputs.y_proba[:, index])
+    return pd.Series(ref_outputs.y_pred), pd.Series(outputs.y_pred)
 
 
 def _importance(context: EvaluationContext) -> dict[str, float] | None:
@@ -527,26 +546,22 @@ def check_names(config: DriftConfig) -> list[str]:
 def drift_checks(context: EvaluationContext) -> list[CheckResult]:
     """``drift.features``, ``drift.prediction`` and ``drift.label``, with one shared correction."""
     config = context.spec.config(FAMILY, DriftConfig)
-    assert context.reference is not None
-    frame, reference = context.data.frame, context.reference.frame
-    columns = [
-        _Column(name, "feature", reference[name], frame[name], None)
-        for name in _feature_columns(context, config)
-    ]
-    for column in columns:
-        column.kind = _kind(column.name, column.reference, context)
+    sides = drift_sides(context)
+    assert sides is not None
+    columns = [Compared(name, "feature") for name in _feature_columns(context, config)]
+    kinds = _kinds(context, sides, [c.name for c in columns])
+    columns = [Compared(c.name, c.role, kinds[c.name]) for c in columns]
     skipped: dict[str, str] = {}
     if config.prediction:
-        prediction, reason = _prediction_column(context)
-        if prediction is not None:
-            columns.append(prediction)
+        reason = _prediction_unavailable(context, sides)
+        if reason is None:
+            columns.append(Compared(PREDICTION, PREDICTION_ROLE, _prediction_kind(context)))
         else:
-            skipped["prediction"] = reason or ""
+            skipped["prediction"] = reason
     if _tests_label(context, config):
         target = context.spec.target
-        label_kind = NUMERIC if context.task == "regression" else CATEGORICAL
-        columns.append(_Column(target, "label", reference[target], frame[target], label_kind))
-    results, family_size = compare_columns(columns, config, context.spec.seed)
+        columns.append(Compared(target, "label", _label_kind(context)))
+    results, family_size = compare_columns(sides, columns, config, context.spec.seed)
     importance = _importance(context)
     shared = {
         "alpha": config.alpha,

@@ -62,22 +62,24 @@ def test_holm_matches_the_step_down_definition():
 def test_ks_chi2_js_and_wasserstein_equal_scipy():
     rng = np.random.default_rng(1)
     a, b = pd.Series(rng.normal(size=300)), pd.Series(rng.normal(0.3, 1.2, size=250))
-    statistic, p_value, _ = _drift_stats.numeric_drift(a, b, "ks", bins=10)
+    ks = _drift_stats.numeric_drift(a, b, "ks", bins=10)
     expected = stats.ks_2samp(a, b)
-    assert (statistic, p_value) == pytest.approx((expected.statistic, expected.pvalue))
-    distance_value, none, histogram = _drift_stats.numeric_drift(a, b, "wasserstein", bins=10)
-    assert none is None
-    assert distance_value == pytest.approx(stats.wasserstein_distance(a, b) / np.std(a))
+    assert (ks.statistic, ks.p_value) == pytest.approx((expected.statistic, expected.pvalue))
+    wasserstein = _drift_stats.numeric_drift(a, b, "wasserstein", bins=10)
+    assert wasserstein.p_value is None and wasserstein.bound == 0  # every value is an edge
+    assert wasserstein.statistic == pytest.approx(stats.wasserstein_distance(a, b) / np.std(a))
+    histogram = wasserstein.histogram
     assert sum(histogram["reference"]) == 300 and sum(histogram["eval"]) == 250
     assert len(histogram["edges"]) == len(histogram["reference"]) + 1 <= 11
 
     x = pd.Series(rng.choice(list("abcd"), 400, p=[0.4, 0.3, 0.2, 0.1]))
     y = pd.Series(rng.choice(list("abcd"), 300, p=[0.3, 0.3, 0.2, 0.2]))
     table = pd.crosstab(pd.concat([x, y]), np.repeat([0, 1], [400, 300])).to_numpy().T
-    chi2, p_chi2, hist, _ = _drift_stats.categorical_drift(x, y, "chi2", max_categories=10)
+    chi2 = _drift_stats.categorical_drift(x, y, "chi2", max_categories=10)
     expected = stats.chi2_contingency(table, correction=False)
-    assert (chi2, p_chi2) == pytest.approx((expected.statistic, expected.pvalue))
-    js, _, _, _ = _drift_stats.categorical_drift(x, y, "jensenshannon", max_categories=10)
+    assert (chi2.statistic, chi2.p_value) == pytest.approx((expected.statistic, expected.pvalue))
+    hist = chi2.histogram
+    js = _drift_stats.categorical_drift(x, y, "jensenshannon", max_categories=10).statistic
     ref = np.array(hist["reference"]) / 400
     ev = np.array(hist["eval"]) / 300
     assert js == pytest.approx(distance.jensenshannon(ref, ev, base=2))
@@ -87,14 +89,48 @@ def test_binned_wasserstein_is_close_to_scipy_on_many_values(monkeypatch):
     monkeypatch.setattr(_drift_stats, "FINE_BINS", 512)  # force the quantile-binned path
     rng = np.random.default_rng(2)
     a, b = rng.lognormal(size=20_000), rng.lognormal(size=20_000) * 1.1 + 0.05
-    value, _, _ = _drift_stats.numeric_drift(pd.Series(a), pd.Series(b), "wasserstein", bins=20)
-    assert value == pytest.approx(stats.wasserstein_distance(a, b) / np.std(a), rel=0.005)
+    found = _drift_stats.numeric_drift(pd.Series(a), pd.Series(b), "wasserstein", bins=20)
+    exact = stats.wasserstein_distance(a, b) / np.std(a)
+    assert found.statistic == pytest.approx(exact, rel=0.005)
+    assert 0 < found.bound < 0.15 * exact  # a worst case: 512 cells, long tail
+    assert abs(found.statistic - exact) <= found.bound  # the stated bound holds
+
+
+def test_slot_counts_make_ks_exact_at_one_sides_values_and_bound_it_otherwise():
+    """Edges at every value of the small side: the statistic is scipy's; on coarse quantile
+    edges it is within the stated bound of scipy's."""
+    rng = np.random.default_rng(6)
+    small, large = np.round(rng.normal(size=700), 2), rng.normal(0.1, 1.0, size=40_000)
+    expected = stats.ks_2samp(small, large)
+    edges = np.union1d(np.unique(small), [large.min(), large.max()])
+    slots = (_drift_stats.slot_counts(small, edges), _drift_stats.slot_counts(large, edges))
+    assert slots[0].sum() == 700 and slots[1].sum() == 40_000
+    statistic, bound = _drift_stats.ks_from_slots(*slots)
+    assert statistic == pytest.approx(expected.statistic, abs=1e-12) and bound == 0
+    p_value = _drift_stats.ks_asymptotic_p_value(statistic, 700, 40_000)
+    assert p_value == pytest.approx(expected.pvalue, rel=1e-9)  # scipy's asymptotic method
+    coarse = np.quantile(np.concatenate((small, large)), np.linspace(0, 1, 65))
+    slots = (_drift_stats.slot_counts(small, coarse), _drift_stats.slot_counts(large, coarse))
+    statistic, bound = _drift_stats.ks_from_slots(*slots)
+    assert bound > 0 and statistic <= expected.statistic <= statistic + bound
+
+
+def test_psi_from_slots_equals_psi_on_the_values():
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=3000), rng.normal(0.4, 1.1, size=2000)
+    cuts = _drift_stats.psi_cuts(np.quantile(a, np.linspace(0, 1, 11)))
+    edges = np.union1d(np.quantile(np.concatenate((a, b)), np.linspace(0, 1, 50)), cuts)
+    from_slots = _drift_stats.psi_from_slots(
+        edges, cuts, _drift_stats.slot_counts(a, edges), _drift_stats.slot_counts(b, edges)
+    )
+    direct = _drift_stats.numeric_drift(pd.Series(a), pd.Series(b), "psi", bins=20).statistic
+    assert from_slots == pytest.approx(direct, rel=1e-12)
 
 
 def test_psi_on_reference_deciles_matches_the_formula():
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=5000), rng.normal(0.5, 1, size=4000)
-    value, _, _ = _drift_stats.numeric_drift(pd.Series(a), pd.Series(b), "psi", bins=20)
+    value = _drift_stats.numeric_drift(pd.Series(a), pd.Series(b), "psi", bins=20).statistic
     edges = np.quantile(a, np.linspace(0, 1, 11))[1:-1]
     p = np.bincount(np.searchsorted(edges, a, side="right"), minlength=10) / len(a)
     q = np.bincount(np.searchsorted(edges, b, side="right"), minlength=10) / len(b)
@@ -471,8 +507,12 @@ def test_categories_are_in_one_stable_order_on_both_sides():
     """Pooled frequency, then label: neither side's row order changes the order of the bars."""
     reference = pd.Series(["b"] * 5 + ["a"] * 20 + ["c"] * 20 + [None] * 3)
     evaluation = pd.Series(["c"] * 30 + ["d"] * 2 + ["a"] * 10)
-    labels, ref, ev, _ = _drift_stats.categorical_counts(reference, evaluation, 10)
+    counts = _drift_stats.count_categories(reference, evaluation)
+    labels, ref, ev, _ = _drift_stats.categorical_counts(counts, 10)
     assert labels == ["c", "a", "b", "(missing)", "d"]
     assert ref.tolist() == [20, 20, 5, 3, 0] and ev.tolist() == [30, 10, 0, 0, 2]
-    shuffled = _drift_stats.categorical_counts(reference[::-1], evaluation[::-1], 10)
-    assert shuffled[0] == labels
+    shuffled = _drift_stats.count_categories(reference[::-1], evaluation[::-1])
+    assert _drift_stats.categorical_counts(shuffled, 10)[0] == labels
+    # beyond max_categories the kept set is the most frequent, ties broken by label, not order
+    kept, _, _, levels = _drift_stats.categorical_counts(shuffled, 2)
+    assert kept == ["c", "a", "(missing)", "(other)"] and levels == 4
