@@ -419,6 +419,10 @@ class CategoryCounts:
     evaluation: np.ndarray
     missing_reference: int
     missing_eval: int
+    # Levels counted but not listed (a column with too many to bring back): pooled as '(other)'.
+    other_levels: int = 0
+    other_reference: int = 0
+    other_eval: int = 0
 
 
 def count_categories(reference: pd.Series, evaluation: pd.Series) -> CategoryCounts:
@@ -457,7 +461,8 @@ def categorical_counts(
     """
     import numpy as np
 
-    levels = len(counts.labels)
+    listed = len(counts.labels)
+    levels = listed + counts.other_levels
     labels = [*counts.labels, MISSING_LABEL]
     ref = np.append(counts.reference, counts.missing_reference).astype(np.int64)
     ev = np.append(counts.evaluation, counts.missing_eval).astype(np.int64)
@@ -466,15 +471,15 @@ def categorical_counts(
     if levels <= max_categories:
         order = _stable_order(labels, pooled, present)
         return [labels[i] for i in order], ref[order], ev[order], levels
-    kept = _stable_order(labels, pooled, present[present < levels])[:max_categories]
-    if pooled[levels] > 0:
-        kept = np.append(kept, levels)
+    kept = _stable_order(labels, pooled, present[present < listed])[:max_categories]
+    if pooled[listed] > 0:
+        kept = np.append(kept, listed)
     other = np.setdiff1d(present, kept)
     order = _stable_order(labels, pooled, kept)
     return (
         [labels[i] for i in order] + [OTHER_LABEL],
-        np.append(ref[order], ref[other].sum()),
-        np.append(ev[order], ev[other].sum()),
+        np.append(ref[order], ref[other].sum() + counts.other_reference),
+        np.append(ev[order], ev[other].sum() + counts.other_eval),
         levels,
     )
 

@@ -1,7 +1,9 @@
 """Drift checks: features, the model's prediction and the label, reference vs eval data.
 
-The reference is ``data.reference`` (the training snapshot) as the engine loaded it. Each column
-gets one test, chosen from its type and sample size and reported:
+The reference is ``data.reference`` (the training snapshot) as the engine loaded it; the family
+reads both tables through ``context.drift`` (:mod:`mlgate.checks._drift_sides`), which each engine
+answers its own way. Each column gets one test, chosen from its type and sample size and
+reported:
 
 - numeric, small: two-sample Kolmogorov–Smirnov (p-value);
 - categorical (text, booleans, numbers with at most 10 distinct values), small: chi-squared;
@@ -36,7 +38,8 @@ important one is named in the message; otherwise by how far past its threshold e
                   "test" (ks|chi2|wasserstein|jensenshannon|psi), "statistic", "p_value",
                   "adjusted_p_value" (Holm; null for distances), "threshold", "corrected",
                   "drifted", "n_reference", "n_eval", "missing_reference", "missing_eval"
-                  (shares), "notes": [str],
+                  (shares), "bound" (the most binning can put the statistic off; 0 when
+                  exact), "notes": [str],
                   "histogram": {"kind": "numeric", "edges": [...], "reference": [counts],
                                 "eval": [counts]}
                             or {"kind": "categorical", "categories": [...], "reference": [...],
@@ -261,7 +264,7 @@ def validate_config(context: EvaluationContext) -> None:
                 )
             )
         if override.test is not None:
-            kind = _prediction_kind(context) if column == PREDICTION else kinds[column]
+            kind = prediction_kind(context) if column == PREDICTION else kinds[column]
             if override.test not in TESTS_BY_KIND[kind]:
                 raise GateFileError(
                     f"{context.spec.source}: "
@@ -296,7 +299,7 @@ def _check_comparable(column: str, profile: Profile) -> None:
         )
 
 
-def _prediction_kind(context: EvaluationContext) -> str:
+def prediction_kind(context: EvaluationContext) -> str:
     """A binary model's scores and regression values are numeric; class labels are not.
 
     Precomputed predictions are labels: the reference holds no scores to compare with.
@@ -434,7 +437,7 @@ def _prediction_pair(context: EvaluationContext) -> tuple[pd.Series, pd.Series]:
             model, reference.frame[features], "data.reference", want_proba=context.task == "binary"
         ),
     )
-    if _prediction_kind(context) == NUMERIC and context.task == "binary":
+    if prediction_kind(context) == NUMERIC and context.task == "binary":
         assert context.labels is not None and outputs.y_proba is not None
         index = context.labels.index(context.pos_label)
         return pd.Series(ref_outputs.y_proba[:, index]), pd.Series(outputs.y_proba[:, index])
@@ -542,6 +545,7 @@ def check_names(config: DriftConfig) -> list[str]:
     parse=parse_config,
     validate=validate_config,
     names=check_names,
+    spark_rows="all",
 )
 def drift_checks(context: EvaluationContext) -> list[CheckResult]:
     """``drift.features``, ``drift.prediction`` and ``drift.label``, with one shared correction."""
@@ -555,7 +559,7 @@ def drift_checks(context: EvaluationContext) -> list[CheckResult]:
     if config.prediction:
         reason = _prediction_unavailable(context, sides)
         if reason is None:
-            columns.append(Compared(PREDICTION, PREDICTION_ROLE, _prediction_kind(context)))
+            columns.append(Compared(PREDICTION, PREDICTION_ROLE, prediction_kind(context)))
         else:
             skipped["prediction"] = reason
     if _tests_label(context, config):

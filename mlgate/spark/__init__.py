@@ -5,14 +5,15 @@ builds the evaluation context in Spark instead of pandas; the checks, reports, r
 integrations are the same code and never know which engine ran. What runs where:
 
 - every row is scored in the executors, and the metrics of the model and the baseline, the
-  slice and fairness groups and the data checks are computed there from aggregations
-  (:mod:`mlgate.spark._classification`, ``_regression``, ``_groups``, ``_table``); only sums
-  reach the driver;
+  slice and fairness groups, the data checks and the drift statistics are computed there from
+  aggregations (:mod:`mlgate.spark._classification`, ``_regression``, ``_groups``, ``_table``,
+  ``_drift``); only sums and counts reach the driver;
 - the families that read rows (explainability, latency, resources, contract, documentation) run on
   a seeded sample brought to the driver (``spark.sample`` rows, default 10,000), and the report
   says so;
-- a family or option that needs every row in memory (a ``spark_rows=None`` family, custom
-  metrics, bootstrap statistics) is refused before any data is read, naming it.
+- a family or option that needs every row in memory (a family of another package that does not
+  declare ``spark_rows``, custom metrics, bootstrap statistics) is refused before any data is
+  read, naming it.
 
 This module imports no pyspark: the engine asks it what to refuse while the gate file is checked.
 """

@@ -9,8 +9,11 @@ from typing import Any
 
 import numpy as np
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
+from pyspark.sql import types as T  # noqa: N812
 
 from mlgate.spark._scoring import ScoredColumns
+
+FLOATS = (T.FloatType, T.DoubleType)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,19 @@ def python_value(value: Any) -> Any:
 def named(column: str) -> Any:
     """The column called ``column``, whatever characters its name holds (dots, spaces)."""
     return F.col(f"`{column}`")
+
+
+def is_missing(frame: Any, column: str) -> Any:
+    """True where ``column`` is missing as pandas counts it: null, or NaN in a float column."""
+    value = named(column)
+    if isinstance(frame.schema[column].dataType, FLOATS):
+        return value.isNull() | F.isnan(value)
+    return value.isNull()
+
+
+def present_value(frame: Any, column: str) -> Any:
+    """``column`` with NaN turned into null, so Spark's counts and groups skip it as pandas does."""
+    return F.when(~is_missing(frame, column), named(column))
 
 
 def weight_of(weight: str | None) -> Any:

@@ -6,7 +6,8 @@ rules, and is what the families that read rows (``spark_rows="sample"``) judge. 
 scored in the executors and the models' metrics are computed there; they replace the sample's,
 and :attr:`EvaluationContext.rows_total` records how many rows they cover. The slice and fairness
 groups (``context.groups``) and the data checks' facts (``context.table``) are computed over
-every row too, from the cached scores and the table.
+every row too, from the cached scores and the table, and so are the drift checks' statistics
+(``context.drift``) against the reference table.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 import pandas as pd
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
+from mlgate.checks.drift import FAMILY as DRIFT
+from mlgate.checks.drift import DriftConfig
 from mlgate.checks.slices import FAMILY as SLICES
 from mlgate.checks.slices import SlicesConfig
 from mlgate.context import EvaluationContext, build_context, choose_features, require_column
@@ -29,6 +32,7 @@ from mlgate.model import LoadedModel
 from mlgate.prediction import ModelOutputs
 from mlgate.spark._classification import classification_metrics
 from mlgate.spark._columns import Rows
+from mlgate.spark._drift import spark_sides
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._groups import SparkGroups
 from mlgate.spark._regression import regression_metrics
@@ -59,6 +63,8 @@ class SparkRun:
 
     def release(self) -> None:
         self.scored.unpersist()
+        if self.context.drift is not None:
+            self.context.drift.release()
 
 
 def open_data(
@@ -101,6 +107,9 @@ def build(
     )
     kept = [spec.target, *([spec.sample_weight] if spec.sample_weight else [])]
     kept += [c for c in _grouped_columns(spec) if c in sample.frame.columns and c not in kept]
+    compares = reference_data is not None and DRIFT in spec.document.get("checks", {})
+    if compares:
+        kept += [c for c in _drifting_columns(spec, context) if c in eval_data.frame.columns]
     scorers, columns = [], {}
     for outputs, loaded, key in (
         (context.model, model, "model"),
@@ -117,7 +126,7 @@ def build(
         features = choose_features(spec, sample, loaded, key)
         scoring, columns[key] = scorer(loaded, key, features, context.labels, context.task)
         scorers.append(scoring)
-    scored = score(eval_data.frame, kept, scorers, context.task).persist()
+    scored = score(eval_data.frame, list(dict.fromkeys(kept)), scorers, context.task).persist()
     rows_by_role = {
         role: Rows(frame=scored, target=spec.target, weight=spec.sample_weight, columns=scored_as)
         for role, scored_as in columns.items()
@@ -138,6 +147,17 @@ def build(
         pos_label=context.pos_label,
         source=eval_data.source,
     )
+    if compares:
+        assert reference_data is not None
+        context.drift = spark_sides(
+            context,
+            reference=reference_data,
+            evaluation=scored,
+            eval_columns=list(eval_data.frame.columns),
+            outputs=columns.get("model"),
+            scoring=next((s for s in scorers if s.role == "model"), None),
+            target_type=eval_data.frame.schema[spec.target].dataType,
+        )
     context.table = SparkTable(
         frame=eval_data.frame,
         rows=rows,
@@ -166,6 +186,12 @@ def _sampled(spec: GateSpec) -> list[str]:
         for name, family in families().items()
         if name in configured and family.spark_rows == "sample"
     ]
+
+
+def _drifting_columns(spec: GateSpec, context: EvaluationContext) -> list[str]:
+    """Columns the drift checks compare with the reference (kept beside the scores)."""
+    config = spec.config(DRIFT, DriftConfig)
+    return list(config.columns) if config.columns is not None else list(context.features)
 
 
 def _grouped_columns(spec: GateSpec) -> list[str]:

@@ -94,10 +94,15 @@ def scorer(
     return scoring, columns
 
 
-def score(frame: Any, kept: list[str], scorers: list[_Scorer], task: str) -> Any:
-    """``frame``'s ``kept`` columns plus every scorer's outputs, computed in the executors."""
+def score(
+    frame: Any, kept: list[str], scorers: list[_Scorer], task: str, target_type: Any = None
+) -> Any:
+    """``frame``'s ``kept`` columns plus every scorer's outputs, computed in the executors.
+
+    A classifier's labels take the target's type: ``target_type``, else that of ``kept[0]``.
+    """
     fields = [frame.schema[name] for name in kept]
-    target_type = frame.schema[kept[0]].dataType
+    target_type = target_type or frame.schema[kept[0]].dataType
     label_type = T.DoubleType() if task == "regression" else target_type
     for scoring in scorers:
         fields.append(T.StructField(scoring.columns.label, label_type, True))

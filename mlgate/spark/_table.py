@@ -19,9 +19,8 @@ from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 from pyspark.sql import types as T  # noqa: N812
 
 from mlgate.checks._data_schema import MAX_EXAMPLES, DataSchema, _expected, make_violation
-from mlgate.spark._columns import named
+from mlgate.spark._columns import FLOATS, is_missing, named
 
-FLOATS = (T.FloatType, T.DoubleType)
 INTEGERS = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
 
 
@@ -154,10 +153,7 @@ class SparkTable:
         return kind.simpleString()
 
     def _missing(self, column: str) -> Any:
-        value = named(column)
-        if isinstance(self.frame.schema[column].dataType, FLOATS):
-            return value.isNull() | F.isnan(value)
-        return value.isNull()
+        return is_missing(self.frame, column)
 
     def _examples(self, broken: Any, column: str) -> list[Any]:
         rows = self.frame.where(broken).select(named(column).alias("v")).limit(MAX_EXAMPLES * 4)

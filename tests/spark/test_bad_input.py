@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from mlgate.families import FAMILIES, CheckFamily
 from mlgate.spark import MSG_NO_PYSPARK, MSG_PANDAS_ONLY, MSG_TABLE_NEEDS_SPARK
 from mlgate.spark._session import MSG_BAD_CONF, MSG_BAD_REMOTE, MSG_NO_JAVA, MSG_UNREACHABLE
 from tests._cli import one_error_line
@@ -101,7 +102,7 @@ def test_a_spark_remote_that_is_no_connect_address_exit_3_without_its_token(inpu
 @pytest.mark.parametrize(
     ("section", "key"),
     [
-        ("checks: {drift: {alpha: 0.01}}\n", "checks.drift"),
+        ("checks: {audited: {}}\n", "checks.audited"),
         ("statistics: {bootstrap: 100}\n", "statistics"),
         ("metrics: {mine: {function: 'metrics.py:mine'}}\n", "metrics.mine"),
         (
@@ -112,7 +113,13 @@ def test_a_spark_remote_that_is_no_connect_address_exit_3_without_its_token(inpu
     ],
     ids=["family", "statistics", "custom-metric", "paired-confidence"],
 )
-def test_a_pandas_only_setting_is_refused_before_any_data_is_read(inputs, run_cli, section, key):
+def test_a_pandas_only_setting_is_refused_before_any_data_is_read(
+    inputs, run_cli, section, key, monkeypatch
+):
+    """Every built-in family runs on Spark; a family from another package that does not say it
+    does (``spark_rows``) is refused, as are the options that need the rows in memory."""
+    audited = CheckFamily("audited", "a family of another package", run=list, schema={})
+    monkeypatch.setitem(FAMILIES, "audited", audited)
     (inputs / "mlgate.yaml").write_text(GATE + section)
     code, _, err = run_cli("run", "-c", str(inputs / "mlgate.yaml"), "-q")
     assert code == 2
