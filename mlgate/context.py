@@ -94,6 +94,9 @@ class EvaluationContext:
     # The reference and eval tables as the drift checks ask about them: None is the pandas
     # engine's (mlgate.checks._drift_sides.FrameSides); the Spark engine sets its own.
     drift: Any = None
+    # Bootstrap resamples of the metrics: None is the pandas engine's (mlgate.statistics, on the
+    # sufficient statistics of the arrays here); the Spark engine draws its own over every row.
+    bootstrap: Any = None
     _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:

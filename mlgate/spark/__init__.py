@@ -11,9 +11,10 @@ integrations are the same code and never know which engine ran. What runs where:
 - the families that read rows (explainability, latency, resources, contract, documentation) run on
   a seeded sample brought to the driver (``spark.sample`` rows, default 10,000), and the report
   says so;
+- bootstrap intervals and paired comparisons draw Poisson resamples over every row
+  (:mod:`mlgate.spark._bootstrap`);
 - a family or option that needs every row in memory (a family of another package that does not
-  declare ``spark_rows``, custom metrics, bootstrap statistics) is refused before any data is
-  read, naming it.
+  declare ``spark_rows``, custom metrics) is refused before any data is read, naming it.
 
 This module imports no pyspark: the engine asks it what to refuse while the gate file is checked.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from mlgate.checks.comparison import FAMILY, ComparisonConfig
 from mlgate.errors import GateFileError, InfrastructureError
 from mlgate.families import families
 
@@ -55,11 +55,6 @@ def refuse_pandas_only(spec: GateSpec, *, predictions: Any) -> None:
     for name, family in families().items():
         if name in configured and family.spark_rows is None:
             _refuse(spec, f"checks.{name}")
-    comparison = spec.config(FAMILY, ComparisonConfig)
-    if comparison.paired:
-        _refuse(spec, f"checks.comparison.{comparison.paired[0]}.confidence")
-    if spec.statistics is not None:
-        _refuse(spec, "statistics")
     if spec.custom_metrics:
         _refuse(spec, f"metrics.{next(iter(spec.custom_metrics))}")
     if predictions is not None:

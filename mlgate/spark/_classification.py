@@ -52,7 +52,9 @@ def classification_metrics(
     _check_outputs(cells, rows)
     labels = _settled_labels(cells, labels, model_classes, task)
     areas = ranked_areas(rows, task, labels, pos_label, by=[]) if rows.columns.proba else {}
-    return _from_cells(cells, areas.get(()), task, labels, pos_label, bool(rows.columns.proba))
+    return metrics_from_cells(
+        cells, areas.get(()), task, labels, pos_label, bool(rows.columns.proba)
+    )
 
 
 def classification_metrics_by_group(
@@ -63,7 +65,7 @@ def classification_metrics_by_group(
     areas = ranked_areas(rows, task, labels, pos_label, by=by) if rows.columns.proba else {}
     has_proba = bool(rows.columns.proba)
     return {
-        key: _from_cells(group, areas.get(key), task, labels, pos_label, has_proba)
+        key: metrics_from_cells(group, areas.get(key), task, labels, pos_label, has_proba)
         for key, group in grouped(cells, len(by)).items()
     }
 
@@ -80,16 +82,7 @@ def _cells(
     ]
     if rows.columns.proba:
         scores = [named(name) for name in rows.columns.proba]
-        truth = [is_label(y, label).cast("double") for label in labels]
-        eps = float(np.finfo(float).eps)
-        picked = F.coalesce(*[F.when(t == 1, s) for t, s in zip(truth, scores, strict=True)])
-        loss = -F.log(F.least(F.greatest(picked, F.lit(eps)), F.lit(1 - eps)))
-        if task == "binary":
-            index = labels.index(pos_label)
-            brier = (truth[index] - scores[index]) ** 2
-        else:
-            squares = [(t - s) ** 2 for t, s in zip(truth, scores, strict=True)]
-            brier = sum(squares, F.lit(0.0))
+        loss, brier = row_losses(rows, task, labels, pos_label)
         total = sum(scores, F.lit(0.0))
         any_nan = F.greatest(*[F.isnan(s) for s in scores])
         aggregations += [
@@ -103,7 +96,22 @@ def _cells(
     return [row.asDict() for row in rows.frame.groupBy(*keys).agg(*aggregations).collect()]
 
 
-def _from_cells(
+def row_losses(rows: Rows, task: str, labels: list[Any], pos_label: Any) -> tuple[Any, Any]:
+    """Each row's log loss and Brier score (unweighted), as columns: the sums' terms."""
+    y = named(rows.target)
+    scores = [named(name) for name in rows.columns.proba]
+    truth = [is_label(y, label).cast("double") for label in labels]
+    eps = float(np.finfo(float).eps)
+    picked = F.coalesce(*[F.when(t == 1, s) for t, s in zip(truth, scores, strict=True)])
+    loss = -F.log(F.least(F.greatest(picked, F.lit(eps)), F.lit(1 - eps)))
+    if task == "binary":
+        index = labels.index(pos_label)
+        return loss, (truth[index] - scores[index]) ** 2
+    squares = [(t - s) ** 2 for t, s in zip(truth, scores, strict=True)]
+    return loss, sum(squares, F.lit(0.0))
+
+
+def metrics_from_cells(
     cells: list[dict[str, Any]],
     areas: dict[str, float] | None,
     task: str,

@@ -20,6 +20,8 @@ from typing import Any
 import pandas as pd
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 
+from mlgate.checks.comparison import FAMILY as COMPARISON
+from mlgate.checks.comparison import ComparisonConfig
 from mlgate.checks.drift import FAMILY as DRIFT
 from mlgate.checks.drift import DriftConfig
 from mlgate.checks.slices import FAMILY as SLICES
@@ -30,8 +32,9 @@ from mlgate.families import families
 from mlgate.loading.data import LoadedData, from_frame
 from mlgate.model import LoadedModel
 from mlgate.prediction import ModelOutputs
+from mlgate.spark._bootstrap import ROW_KEY, SparkBootstrap
 from mlgate.spark._classification import classification_metrics
-from mlgate.spark._columns import Rows
+from mlgate.spark._columns import Rows, named
 from mlgate.spark._drift import spark_sides
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._groups import SparkGroups
@@ -126,7 +129,12 @@ def build(
         features = choose_features(spec, sample, loaded, key)
         scoring, columns[key] = scorer(loaded, key, features, context.labels, context.task)
         scorers.append(scoring)
-    scored = score(eval_data.frame, list(dict.fromkeys(kept)), scorers, context.task).persist()
+    frame = eval_data.frame
+    draws = _draws_resamples(spec)
+    if draws:  # each row's key, from its values: the Poisson bootstrap's counts hash it
+        frame = frame.withColumn(ROW_KEY, F.xxhash64(*[named(c) for c in frame.columns]))
+        kept.append(ROW_KEY)
+    scored = score(frame, list(dict.fromkeys(kept)), scorers, context.task).persist()
     rows_by_role = {
         role: Rows(frame=scored, target=spec.target, weight=spec.sample_weight, columns=scored_as)
         for role, scored_as in columns.items()
@@ -140,6 +148,18 @@ def build(
         scored.unpersist()
         raise
     rows = int(context.model.metrics.values["example_count"])  # type: ignore[union-attr]
+    if draws:
+        context.bootstrap = SparkBootstrap(
+            rows_by_role,
+            task=context.task,
+            labels=context.labels,
+            pos_label=context.pos_label,
+            point={
+                outputs.role: outputs.metrics
+                for outputs in (context.model, context.baseline)
+                if outputs is not None and outputs.metrics is not None
+            },
+        )
     context.groups = SparkGroups(
         rows_by_role=rows_by_role,
         task=context.task,
@@ -176,6 +196,11 @@ def build(
     return SparkRun(
         context=context, eval_data=eval_data, reference_data=reference_data, scored=scored
     )
+
+
+def _draws_resamples(spec: GateSpec) -> bool:
+    """Whether the gate has bootstrap intervals or a paired comparison (each row needs a key)."""
+    return spec.statistics is not None or bool(spec.config(COMPARISON, ComparisonConfig).paired)
 
 
 def _sampled(spec: GateSpec) -> list[str]:

@@ -47,7 +47,9 @@ def ranked_areas(
     for (key, k), row in sums.items():
         per_class[key][k] = row
         precision[key] = row["ap"] if k == 0 else precision.get(key, 0.0)
-    return {key: _areas(by_class, task, precision[key]) for key, by_class in per_class.items()}
+    return {
+        key: areas_from_sums(by_class, task, precision[key]) for key, by_class in per_class.items()
+    }
 
 
 def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]) -> Any:
@@ -212,9 +214,10 @@ def _changes(rows: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return changed
 
 
-def _areas(
+def areas_from_sums(
     by_class: dict[int, dict[str, float]], task: str, precision_sum: float
 ) -> dict[str, float]:
+    """ROC AUC (one-vs-rest, support-weighted) and average precision from each class's sums."""
     aucs, supports = [], []
     for row in by_class.values():
         pairs = row["P"] * row["N"]

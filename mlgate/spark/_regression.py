@@ -47,7 +47,7 @@ def regression_metrics(rows: Rows) -> MetricValues:
             .asDict()
         )
     medians = _medians(rows, by=[]) if rows.weight is None else {}
-    return _values(sums, centred, medians.get(()), rows.weight is not None)
+    return values_from_sums(sums, centred, medians.get(()), rows.weight is not None)
 
 
 def regression_metrics_by_group(
@@ -78,7 +78,7 @@ def regression_metrics_by_group(
     medians = _medians(rows, by) if rows.weight is None else {}
     weighted = rows.weight is not None
     return {
-        key: _values(group, centred.get(key, {}), medians.get(key), weighted)
+        key: values_from_sums(group, centred.get(key, {}), medians.get(key), weighted)
         for key, group in sums.items()
     }
 
@@ -116,7 +116,7 @@ def _medians(rows: Rows, by: Sequence[str]) -> dict[tuple[Any, ...], float]:
     return {key: values[0] for key, values in exact_quantiles(absolute, len(by), [0.5]).items()}
 
 
-def _values(
+def values_from_sums(
     sums: dict[str, Any], centred: dict[str, Any], median: float | None, weighted: bool
 ) -> MetricValues:
     """The metric values from one group's sums, with scikit-learn's rules for edge cases."""

@@ -53,14 +53,26 @@ def describe(context: EvaluationContext) -> dict[str, Any] | None:
     spec = context.spec.statistics
     if spec is None:
         return None
-    return {
+    engine = context.bootstrap
+    described = {
         "method": METHOD,
         "resamples": spec.resamples,
         "confidence": spec.confidence,
         "seed": context.spec.seed,
         "stratified": context.task != "regression",
+        "resampling": "multinomial" if engine is None else "poisson",
         "custom_metrics": "not resampled",
     }
+    if engine is not None and engine.left_out:
+        described["not_resampled"] = list(engine.left_out)
+    return described
+
+
+def _resampled(context: EvaluationContext, outputs: ModelOutputs) -> list[str]:
+    """The metrics of ``outputs`` that the engine resamples."""
+    if context.bootstrap is not None:
+        return context.bootstrap.metric_names(outputs.role)
+    return statistics_of(context, outputs).metric_names()
 
 
 def resample_count(context: EvaluationContext) -> int:
@@ -74,8 +86,7 @@ def _interval_names(context: EvaluationContext) -> list[str]:
     if context.spec.statistics is None:
         return []
     computed = context.metrics_of(context.model).values
-    names = statistics_of(context, context.model).metric_names()
-    return [name for name in names if name in computed]
+    return [name for name in _resampled(context, context.model) if name in computed]
 
 
 def _paired_names(context: EvaluationContext) -> list[str]:
@@ -86,7 +97,7 @@ def _paired_names(context: EvaluationContext) -> list[str]:
     return [
         name
         for name in context.spec.config("comparison", ComparisonConfig).paired
-        if all(name in statistics_of(context, outputs).metric_names() for outputs in models)
+        if all(name in _resampled(context, outputs) for outputs in models)
     ]
 
 
@@ -101,12 +112,17 @@ def shared_distributions(context: EvaluationContext) -> list[dict[str, np.ndarra
 
     def compute() -> list[dict[str, np.ndarray]]:
         paired = _paired_names(context)
-        objects = [statistics_of(context, context.model)]
         names = [sorted(set(_interval_names(context)) | set(paired))]
         if paired:
-            objects.append(statistics_of(context, context.baseline))  # type: ignore[arg-type]
             names.append(paired)
-        return distributions(objects, names, resample_count(context), context.spec.seed)
+        resamples, seed = resample_count(context), context.spec.seed
+        if context.bootstrap is not None:  # the engine draws its own resamples (Spark)
+            roles = ["model", "baseline"][: len(names)]
+            return context.bootstrap.distributions(roles, names, resamples, seed)
+        objects = [statistics_of(context, context.model)]
+        if paired:
+            objects.append(statistics_of(context, context.baseline))  # type: ignore[arg-type]
+        return distributions(objects, names, resamples, seed)
 
     return context.memo("statistics.distributions", compute)
 

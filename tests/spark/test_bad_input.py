@@ -103,21 +103,16 @@ def test_a_spark_remote_that_is_no_connect_address_exit_3_without_its_token(inpu
     ("section", "key"),
     [
         ("checks: {audited: {}}\n", "checks.audited"),
-        ("statistics: {bootstrap: 100}\n", "statistics"),
         ("metrics: {mine: {function: 'metrics.py:mine'}}\n", "metrics.mine"),
-        (
-            "baseline: model.joblib\nstatistics: {bootstrap: 100}\n"
-            "checks: {comparison: {roc_auc: {min_delta: 0, confidence: 0.9}}}\n",
-            "checks.comparison.roc_auc.confidence",
-        ),
     ],
-    ids=["family", "statistics", "custom-metric", "paired-confidence"],
+    ids=["family", "custom-metric"],
 )
 def test_a_pandas_only_setting_is_refused_before_any_data_is_read(
     inputs, run_cli, section, key, monkeypatch
 ):
-    """Every built-in family runs on Spark; a family from another package that does not say it
-    does (``spark_rows``) is refused, as are the options that need the rows in memory."""
+    """Every built-in family and bootstrap statistics run on Spark; a family from another package
+    that does not say it does (``spark_rows``) is refused, and so are custom metrics (they take
+    the rows' arrays)."""
     audited = CheckFamily("audited", "a family of another package", run=list, schema={})
     monkeypatch.setitem(FAMILIES, "audited", audited)
     (inputs / "mlgate.yaml").write_text(GATE + section)
