@@ -26,7 +26,7 @@ from mlflow.tracking.artifact_utils import _download_artifact_from_uri
 
 from mlgate.boosters import LIBRARIES as BOOSTING_FLAVORS
 from mlgate.boosters import import_library
-from mlgate.errors import InputError, MlgateError
+from mlgate.errors import InfrastructureError, InputError, MlgateError
 from mlgate.mlflow_gateway import (
     mlflow_call,
     redact,
@@ -41,6 +41,10 @@ from mlgate.model import LoadedModel
 
 MSG_LOAD_FAILED = "{key}: could not load the MLflow model {uri}: {reason}"
 MSG_NO_PREDICT = "{key}: the MLflow model {uri} has no predict method"
+MSG_SPARK_ML = (
+    "{key}: {uri} is a Spark ML model (MLflow flavor 'spark'), which needs pyspark; install it "
+    'with pip install "mlgate[spark]"'
+)
 
 _URI_VARIABLES = ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")
 
@@ -109,11 +113,24 @@ def _load_flavor(folder: Path, flavors: tuple[str, ...], reference: str, key: st
     """
     if "sklearn" in flavors:
         return mlflow.sklearn.load_model(str(folder))
+    if "spark" in flavors:
+        return _spark_ml(folder, reference, key)
     for library in BOOSTING_FLAVORS:
         if library in flavors:
             import_library(library, key, f"{reference} (MLflow flavor '{library}')")
             return importlib.import_module(f"mlflow.{library}").load_model(str(folder))
     return mlflow.pyfunc.load_model(str(folder))
+
+
+def _spark_ml(folder: Path, reference: str, key: str) -> Any:
+    """A Spark ML pipeline, wrapped to be scored by ``transform`` (:mod:`mlgate.spark._ml`)."""
+    try:
+        import mlflow.spark  # noqa: PLC0415 (pyspark: mlgate[spark])
+    except ImportError as error:
+        raise InfrastructureError(MSG_SPARK_ML.format(key=key, uri=reference)) from error
+    from mlgate.spark._ml import SparkMLModel  # noqa: PLC0415 (imports pyspark)
+
+    return SparkMLModel(mlflow.spark.load_model(str(folder)))
 
 
 def load_folder(

@@ -39,7 +39,7 @@ from mlgate.spark._drift import spark_sides
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._groups import SparkGroups
 from mlgate.spark._regression import regression_metrics
-from mlgate.spark._scoring import ScoredColumns, score, scorer
+from mlgate.spark._scoring import ScoredColumns, score, scored_by, scorer
 from mlgate.spark._session import describe_session, spark_session
 from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source
 from mlgate.spark._table import SparkTable
@@ -275,8 +275,10 @@ def _no_rows(data: SparkData) -> Exception:
 
 def _describe_outputs(outputs: ModelOutputs, scorers: list[Any]) -> None:
     """The model's description says where it was called: in the executors, once per row."""
-    if scorers:
-        outputs.description["scored_in"] = "spark executors (mapInPandas), once per row"
+    roles = {s.role: s for s in scorers}
+    if outputs.role in roles:
+        how = scored_by(roles[outputs.role])
+        outputs.description["scored_in"] = f"spark executors ({how}), once per row"
 
 
 def _table(session: Any, given: Any, source: Any, key: str, base_dir: Path) -> SparkData | None:

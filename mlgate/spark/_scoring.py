@@ -24,6 +24,7 @@ from pyspark.sql import types as T  # noqa: N812
 from mlgate.errors import InputError
 from mlgate.model import LoadedModel
 from mlgate.prediction import predict
+from mlgate.spark._ml import SparkMLModel, plain_class, transformed_outputs
 
 MSG_NOT_PICKLABLE = (
     "{key}: the model could not be sent to the Spark executors ({error}); give a model that "
@@ -62,10 +63,26 @@ def output_columns(role: str, labels: list[Any] | None, with_proba: bool) -> Sco
     return ScoredColumns(role=role, label=f"{PREFIX}{role}_label", proba=proba)
 
 
+@dataclass(frozen=True)
+class _Transformer:
+    """A Spark ML pipeline's outputs, added by its own ``transform`` (no Python worker)."""
+
+    role: str
+    model: SparkMLModel
+    features: tuple[str, ...]
+    labels: tuple[Any, ...]
+    columns: ScoredColumns
+
+
 def scorer(
     model: LoadedModel, role: str, features: list[str], labels: list[Any] | None, task: str
-) -> tuple[_Scorer, ScoredColumns]:
-    """The batch scorer of ``model`` and the columns it adds (probabilities when it has them)."""
+) -> tuple[_Scorer | _Transformer, ScoredColumns]:
+    """The batch scorer of ``model`` and the columns it adds (probabilities when it has them);
+    a Spark ML pipeline is scored by ``transform`` instead."""
+    if isinstance(model.predictor, SparkMLModel):
+        columns = output_columns(role, labels, _wants_proba(model, labels, task))
+        native = _Transformer(role, model.predictor, tuple(features), tuple(labels or ()), columns)
+        return native, columns
     shipped = LoadedModel(uri=model.uri, kind=model.kind, predictor=model.predictor)
     try:
         payload = cloudpickle.dumps(shipped)
@@ -73,14 +90,7 @@ def scorer(
         message = " ".join(str(error).split())[:200] or type(error).__name__
         raise InputError(MSG_NOT_PICKLABLE.format(key=role, error=message)) from error
     classes = model.classes
-    # As the pandas engine: probabilities only over the same classes (a champion trained on
-    # other classes is compared on labels alone).
-    want_proba = (
-        task != "regression"
-        and model.has_proba
-        and classes is not None
-        and set(classes) == set(labels or ())
-    )
+    want_proba = _wants_proba(model, labels, task)
     columns = output_columns(role, labels, want_proba)
     scoring = _Scorer(
         role=role,
@@ -94,15 +104,53 @@ def scorer(
     return scoring, columns
 
 
+def scored_by(scoring: _Scorer | _Transformer) -> str:
+    """How a model's rows are scored, for its description in the report."""
+    return "Spark ML transform" if isinstance(scoring, _Transformer) else "mapInPandas"
+
+
+def _wants_proba(model: LoadedModel, labels: list[Any] | None, task: str) -> bool:
+    """As the pandas engine: probabilities only over the same classes (a champion trained on
+    other classes is compared on labels alone)."""
+    classes = model.classes
+    return (
+        task != "regression"
+        and model.has_proba
+        and classes is not None
+        and {plain_class(c) for c in classes} == {plain_class(c) for c in labels or ()}
+    )
+
+
 def score(
-    frame: Any, kept: list[str], scorers: list[_Scorer], task: str, target_type: Any = None
+    frame: Any,
+    kept: list[str],
+    scorers: list[_Scorer | _Transformer],
+    task: str,
+    target_type: Any = None,
 ) -> Any:
     """``frame``'s ``kept`` columns plus every scorer's outputs, computed in the executors.
 
     A classifier's labels take the target's type: ``target_type``, else that of ``kept[0]``.
+    Spark ML pipelines add theirs first, by ``transform``; the other models in one
+    ``mapInPandas`` pass (none when every model is a pipeline).
     """
-    fields = [frame.schema[name] for name in kept]
     target_type = target_type or frame.schema[kept[0]].dataType
+    kept = list(kept)
+    for native in [s for s in scorers if isinstance(s, _Transformer)]:
+        frame = transformed_outputs(
+            frame,
+            native.model,
+            label_column=native.columns.label,
+            proba_columns=native.columns.proba,
+            labels=list(native.labels),
+            target_type=target_type,
+            task=task,
+        )
+        kept += [native.columns.label, *native.columns.proba]
+    scorers = [s for s in scorers if isinstance(s, _Scorer)]
+    if not scorers:
+        return frame.select(*[F.col(f"`{c}`") for c in kept])
+    fields = [frame.schema[name] for name in kept]
     label_type = T.DoubleType() if task == "regression" else target_type
     for scoring in scorers:
         fields.append(T.StructField(scoring.columns.label, label_type, True))

@@ -45,6 +45,7 @@ def test_report_carries_an_interval_for_every_builtin_metric(binary_frame, model
         "confidence": 0.9,
         "seed": 4,
         "stratified": True,
+        "resampling": "multinomial",
         "custom_metrics": "not resampled",
     }
     for name in ("roc_auc", "log_loss", "f1_score", "true_positives", "recall_score[0]"):
