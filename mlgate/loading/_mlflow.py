@@ -125,9 +125,11 @@ def _load_flavor(folder: Path, flavors: tuple[str, ...], reference: str, key: st
 def _spark_ml(folder: Path, reference: str, key: str) -> Any:
     """A Spark ML pipeline, wrapped to be scored by ``transform`` (:mod:`mlgate.spark._ml`)."""
     try:
-        import mlflow.spark  # noqa: PLC0415 (pyspark: mlgate[spark])
+        import pyspark  # noqa: F401, PLC0415 (optional: mlgate[spark]; mlflow.spark imports it late)
     except ImportError as error:
         raise InfrastructureError(MSG_SPARK_ML.format(key=key, uri=reference)) from error
+    import mlflow.spark  # noqa: PLC0415
+
     from mlgate.spark._ml import SparkMLModel  # noqa: PLC0415 (imports pyspark)
 
     return SparkMLModel(mlflow.spark.load_model(str(folder)))

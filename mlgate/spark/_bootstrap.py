@@ -141,11 +141,9 @@ class SparkBootstrap:
     ) -> dict[str, list[MetricValues]]:
         if self.task == "regression":
             sums = _regression_sums([self.rows_by_role[r] for r in roles], resamples, seed)
-            weighted = self.rows_by_role[roles[0]].weight is not None
             return {
                 role: [
-                    _held_count(values_from_sums(s, centred, None, weighted))
-                    for s, centred in sums[index]
+                    _held_count(values_from_sums(s, centred, None)) for s, centred in sums[index]
                 ]
                 for index, role in enumerate(roles)
             }

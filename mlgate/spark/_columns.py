@@ -49,6 +49,12 @@ def present_value(frame: Any, column: str) -> Any:
     return F.when(~is_missing(frame, column), named(column))
 
 
+def double_array(values: Any) -> Any:
+    """An array literal of doubles as one SQL expression: thousands of ``F.lit`` would be as many
+    round trips to the JVM."""
+    return F.expr("array(" + ", ".join(f"{float(v)!r}D" for v in values) + ")")
+
+
 def weight_of(weight: str | None) -> Any:
     """Each row's weight as a double column (1.0 when the gate has no weights)."""
     return named(weight).cast("double") if weight is not None else F.lit(1.0)

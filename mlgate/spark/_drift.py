@@ -58,7 +58,7 @@ from mlgate.checks._drift_stats import (
 )
 from mlgate.checks.drift import prediction_kind
 from mlgate.errors import InputError
-from mlgate.spark._columns import present_value
+from mlgate.spark._columns import double_array, present_value
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._scoring import ScoredColumns, score
 from mlgate.spark._selection import exact_quantiles
@@ -281,7 +281,7 @@ class SparkSides:
     def _summarize(self, side: int, columns: list[str]) -> None:
         frame = self._frames[side]
         numeric = {c: _is_number(frame, c) for c in columns}
-        grid = _doubles(quantile_grid())
+        grid = double_array(quantile_grid())
         aggregates = [F.count(F.lit(1)).alias("rows")]
         for index, column in enumerate(columns):
             value = present_value(frame, column)
@@ -523,12 +523,6 @@ def _measured(
     distance, bound = wasserstein_from_slots(edges, reference, evaluation)
     scale = wasserstein_scale(_std(stats[REFERENCE].variance), _pooled_std(stats))
     return Measured(distance / scale, None, histogram, bound=bound / scale)
-
-
-def _doubles(values: np.ndarray) -> Any:
-    """An array literal of doubles as one SQL expression: thousands of ``F.lit`` would be as many
-    round trips to the JVM."""
-    return F.expr("array(" + ", ".join(f"{float(v)!r}D" for v in values) + ")")
 
 
 def _std(variance: float | None) -> float:

@@ -2,7 +2,7 @@
 
 One pass of sums, and a second of sums centred on the weighted means (R² and explained variance
 without the cancellation of ``sum(y²) - sum(y)²/n``). The median absolute error is exact, by
-selection (:func:`exact_quantiles`).
+selection (:func:`exact_quantiles`; with sample weights :func:`weighted_medians`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,7 @@ from mlgate.metrics._compute import MSG_UNDEFINED, MSG_ZERO_WEIGHT
 from mlgate.prediction import MSG_NAN_PREDICTIONS
 from mlgate.spark._columns import Rows, group_keys, grouped, named, weight_of
 from mlgate.spark._selection import exact_quantiles
-
-MSG_WEIGHTED_MEDIAN = (
-    "not computed by the Spark engine with sample weights (a weighted median needs the rows in "
-    "order); use engine: pandas for it"
-)
+from mlgate.spark._weighted_median import weighted_medians
 
 
 def regression_metrics(rows: Rows) -> MetricValues:
@@ -46,8 +42,7 @@ def regression_metrics(rows: Rows) -> MetricValues:
             .first()
             .asDict()
         )
-    medians = _medians(rows, by=[]) if rows.weight is None else {}
-    return values_from_sums(sums, centred, medians.get(()), rows.weight is not None)
+    return values_from_sums(sums, centred, _medians(rows, by=[]).get(()))
 
 
 def regression_metrics_by_group(
@@ -75,10 +70,9 @@ def regression_metrics_by_group(
     centred = {
         key: rows_[0] for key, rows_ in grouped([r.asDict() for r in centred_rows], len(by)).items()
     }
-    medians = _medians(rows, by) if rows.weight is None else {}
-    weighted = rows.weight is not None
+    medians = _medians(rows, by)
     return {
-        key: values_from_sums(group, centred.get(key, {}), medians.get(key), weighted)
+        key: values_from_sums(group, centred.get(key, {}), medians.get(key))
         for key, group in sums.items()
     }
 
@@ -112,12 +106,17 @@ def _sums(rows: Rows, by: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]
 
 
 def _medians(rows: Rows, by: Sequence[str]) -> dict[tuple[Any, ...], float]:
-    absolute = rows.frame.select(*group_keys(by), F.abs(_error(rows)).alias("v"))
-    return {key: values[0] for key, values in exact_quantiles(absolute, len(by), [0.5]).items()}
+    """The (weighted) median absolute error per group, exact (by selection)."""
+    absolute = F.abs(_error(rows)).alias("v")
+    if rows.weight is not None:
+        weighted = rows.frame.select(*group_keys(by), absolute, weight_of(rows.weight).alias("w"))
+        return weighted_medians(weighted, len(by))
+    values = rows.frame.select(*group_keys(by), absolute)
+    return {key: found[0] for key, found in exact_quantiles(values, len(by), [0.5]).items()}
 
 
 def values_from_sums(
-    sums: dict[str, Any], centred: dict[str, Any], median: float | None, weighted: bool
+    sums: dict[str, Any], centred: dict[str, Any], median: float | None
 ) -> MetricValues:
     """The metric values from one group's sums, with scikit-learn's rules for edge cases."""
     n, total = sums["n"], sums["w"]
@@ -141,9 +140,7 @@ def values_from_sums(
         "explained_variance_score": _explained(centred["sse_centred"], centred["sst"]),
     }
     for name in names:  # the registry's order, as the pandas engine reports them
-        if name == "median_absolute_error" and weighted:
-            result.unavailable[name] = MSG_WEIGHTED_MEDIAN
-        elif name in values:
+        if name in values:
             value = float(values[name])
             if math.isfinite(value):
                 result.values[name] = value

@@ -28,7 +28,11 @@ FEATURES = [f"x{i}" for i in range(6)]
 
 
 def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
+    """Metrics, a champion, drift against a reference and bootstrap intervals, all through
+    Connect: the executors' passes (mapInPandas, range partitioning, caching) use no RDD."""
     frame = classification_data(2000, [0, 1, 2], seed=13)
+    reference = classification_data(1500, [0, 1, 2], seed=14)
+    reference.to_parquet(tmp_path / "reference.parquet")
     model = LogisticRegression().fit(frame[FEATURES], frame["label"])
     champion = DecisionTreeClassifier(max_depth=2, random_state=0).fit(
         frame[FEATURES], frame["label"]
@@ -41,14 +45,19 @@ def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
     joblib.dump(champion, tmp_path / "champion.joblib")
     checks = {
         "performance": {"roc_auc": {"min": 0.7}, "log_loss": {"max": 1.0}},
-        "comparison": {"accuracy_score": {"min_delta": 0.0}},
+        "comparison": {
+            "accuracy_score": {"min_delta": 0.0},
+            "roc_auc": {"min_delta": -0.5, "confidence": 0.9},
+        },
+        "drift": {"columns": FEATURES},
     }
     gate = {
         "model": "model.joblib",
         "baseline": "champion.joblib",
         "target": "label",
         "sample_weight": "weight",
-        "data": {"eval": "eval"},
+        "data": {"eval": "eval", "reference": "reference.parquet"},
+        "statistics": {"bootstrap": 40},
         "checks": checks,
     }
     (tmp_path / "mlgate.yaml").write_text(json.dumps(gate))  # JSON is YAML
@@ -69,6 +78,7 @@ def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
     expected = run_gate(
         {k: v for k, v in gate.items() if k not in ("model", "baseline", "data")},
         data=frame,
+        reference=reference,
         model=model,
         baseline=champion,
     )
@@ -78,6 +88,21 @@ def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
     ]
     assert report["metrics"] == pytest.approx(expected.metrics, rel=1e-9)
     assert report["baseline_metrics"] == pytest.approx(expected.baseline_metrics, rel=1e-9)
+    assert set(report["intervals"]) == set(expected.intervals)
+    assert report["statistics"]["resampling"] == "poisson"
+    drift = next(c for c in report["checks"] if c["id"] == "drift.features")
+    assert len(drift["details"]["columns"]) == len(FEATURES)
+    expected_drift = next(c for c in expected.checks if c.id == "drift.features")
+    pairs = zip(drift["details"]["columns"], expected_drift.details["columns"], strict=True)
+    for got, column in pairs:
+        assert (got["column"], got["test"], got["drifted"], got["histogram"]) == (
+            column["column"],
+            column["test"],
+            column["drifted"],
+            column["histogram"],
+        )
+        assert got["statistic"] == pytest.approx(column["statistic"], rel=1e-12)
+        assert got["p_value"] == pytest.approx(column["p_value"], rel=1e-12)
     engine = report["data"]["eval"]["engine"]
     assert engine["remote"] == "local[2]"
     assert engine["partitions"] == 2

@@ -123,9 +123,9 @@ def test_small_data_gives_the_pandas_engines_numbers_exactly(spark, to_spark):
 
 
 def test_a_large_reference_against_a_small_eval_is_exact_in_the_executors(spark, to_spark):
-    """30,000 reference rows vs 2,000: KS on every value of the small side (scipy's statistic and
+    """25,000 reference rows vs 2,000: KS on every value of the small side (scipy's statistic and
     asymptotic p-value), PSI on exact deciles, categories counted exactly."""
-    reference, evaluation = customers(30_000, 3), customers(2_000, 4, shift=0.1)
+    reference, evaluation = customers(25_000, 3), customers(2_000, 4, shift=0.1)
     model, numbers = classifier(reference)
     gate = drift_gate(numbers, columns=FEATURES, tests={"tenure": {"test": "psi"}})
     on_pandas, on_spark = both(gate, evaluation, reference, to_spark, model=model)
@@ -148,9 +148,9 @@ def test_a_large_reference_against_a_small_eval_is_exact_in_the_executors(spark,
 
 
 def test_two_large_sides_are_within_the_stated_bound_of_the_exact_distance(spark, to_spark):
-    """30,000 rows a side: Wasserstein on quantile edges from percentile_approx. Both engines are
+    """15,000 rows a side: Wasserstein on quantile edges from percentile_approx. Both engines are
     within their bound of scipy's exact distance; a column of few distinct values is exact."""
-    reference, evaluation = customers(30_000, 5), customers(30_000, 6, shift=0.05)
+    reference, evaluation = customers(15_000, 5), customers(15_000, 6, shift=0.05)
     model, numbers = classifier(reference)
     on_pandas, on_spark = both(
         drift_gate(numbers, columns=FEATURES), evaluation, reference, to_spark, model=model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -16,8 +17,8 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from mlgate.engine import run_gate
 from mlgate.reporting.html import render_html
-from mlgate.spark._regression import MSG_WEIGHTED_MEDIAN
 from tests.spark.conftest import classification_data, regression_data
+from tests.spark.test_groups import assert_same_checks
 
 pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
 
@@ -122,21 +123,30 @@ def test_regression_unweighted_every_metric_including_the_exact_median(spark, to
     assert_same_gate(on_pandas, on_spark)
 
 
-def test_regression_weighted_leaves_only_the_median_to_the_pandas_engine(spark, to_spark):
+@pytest.mark.parametrize("weights", ["real", "integer"])
+def test_regression_weighted_every_metric_including_the_weighted_median(spark, to_spark, weights):
+    """The weighted median absolute error is scikit-learn's on every row and per slice; integer
+    weights (zeros among them) put the half exactly on a row, where scikit-learn averages."""
     train, frame = regression_data(2000, seed=7), regression_data(3000, seed=8)
+    rng = np.random.default_rng(8)
+    if weights == "integer":
+        frame["weight"] = rng.integers(0, 4, len(frame)).astype(float)
+    frame["region"] = rng.choice(["north", "south", "east"], len(frame))
     features = [f"x{i}" for i in range(5)]
     model = fitted(LinearRegression(), train, features, "y")
     gate = {
         "target": "y",
+        "features": features,
         "sample_weight": "weight",
-        "checks": {"performance": {"mean_absolute_error": {"max": 20}}},
+        "checks": {
+            "performance": {"median_absolute_error": {"max": 20}},
+            "slices": [{"by": "region", "metrics": {"median_absolute_error": {"max": 20}}}],
+        },
     }
     on_pandas, on_spark = both(gate, frame, to_spark, model=model)
-    median = on_pandas.metrics.pop("median_absolute_error")
-    assert median > 0
-    assert on_spark.metrics_unavailable == {"median_absolute_error": MSG_WEIGHTED_MEDIAN}
+    assert on_spark.metrics_unavailable == on_pandas.metrics_unavailable == {}
     assert_same_numbers(on_pandas.metrics, on_spark.metrics)
-    assert [c.status for c in on_spark.checks] == [c.status for c in on_pandas.checks]
+    assert_same_checks(on_pandas, on_spark)  # the slices' medians and messages too
 
 
 def test_the_families_that_read_rows_run_on_the_seeded_sample(spark, to_spark):

@@ -9,6 +9,9 @@ own predictions.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,8 @@ from sklearn.metrics import accuracy_score, mean_absolute_error, roc_auc_score
 from mlgate.context import MSG_UNSEEN_CLASSES
 from mlgate.engine import run_gate
 from mlgate.errors import InputError
+from mlgate.loading._mlflow import MSG_SPARK_ML
+from tests._cli import one_error_line
 from tests.spark.conftest import classification_data, regression_data
 
 pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
@@ -138,4 +143,40 @@ def test_a_target_class_the_pipeline_does_not_predict_is_named(spark, to_spark, 
         run_gate(gate, data=to_spark(frame))
     assert str(raised.value) == MSG_UNSEEN_CLASSES.format(
         column="label", unseen="2", key="model", classes="0, 1"
+    )
+
+
+def test_without_pyspark_a_spark_ml_model_is_exit_3_naming_the_extra(
+    spark, to_spark, tmp_path, tmp_path_factory
+):
+    """The pandas engine given a Spark ML model where pyspark cannot be imported (a package
+    that fails to import stands in for a missing one): one line, exit 3."""
+    from pyspark.ml.classification import LogisticRegression
+
+    features = [f"x{i}" for i in range(6)]
+    frame = classification_data(300, [0, 1], seed=9)
+    fitted = pipeline(features, LogisticRegression(featuresCol="assembled", labelCol="label")).fit(
+        to_spark(frame)
+    )
+    model = saved(fitted, tmp_path / "model")
+    frame.to_parquet(tmp_path / "eval.parquet")
+    (tmp_path / "mlgate.yaml").write_text(
+        f"model: model\ndata: {{eval: eval.parquet}}\ntarget: label\n"
+        f"features: [{', '.join(features)}]\n"
+    )
+    shadow = tmp_path_factory.mktemp("no-pyspark")
+    (shadow / "pyspark").mkdir()
+    (shadow / "pyspark" / "__init__.py").write_text("raise ImportError('no pyspark here')\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "SPARK_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "mlgate", "run", "-c", "mlgate.yaml", "-q"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(shadow)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 3
+    assert one_error_line(done.stderr).endswith(
+        MSG_SPARK_ML.format(key="model", uri=str(Path(model)))
     )
