@@ -16,6 +16,13 @@ row) in a fresh interpreter (this script in ``--child`` mode), which reports:
 Spark runs ``local[*]`` (every core of the machine) with ``spark.driver.memory`` 4g. The figures
 printed are one run per engine and size, run one after the other on an otherwise idle machine.
 
+A second table runs the whole gate at the first size: the same metrics plus drift of every
+feature, the prediction and the label against a reference table of as many rows (drawn from the
+same generator with another seed), and bootstrap intervals of every metric (``statistics``,
+200 resamples). It reports both engines' wall time and driver peak, whether every drift decision
+agrees, and how far the engines' drift statistics differ beyond the larger of the two bounds they
+report (0 when every difference is within them).
+
     python benchmarks/bench_spark.py            # 1M and 10M rows (about 10 minutes, 2 cores)
     python benchmarks/bench_spark.py --smoke    # 20k and 40k rows, fewer features
 """
@@ -34,8 +41,11 @@ FEATURES = 30
 SIZES = (1_000_000, 10_000_000)
 SMOKE_FEATURES = 5
 SMOKE_SIZES = (20_000, 40_000)
+RESAMPLES = 200
+SMOKE_RESAMPLES = 20
 TRAIN_ROWS = 100_000
 ROW_GROUP = 1_000_000
+ENGINES = ("pandas", "spark")
 
 
 def write_data(path: Path, rows: int, features: int, seed: int) -> None:
@@ -76,8 +86,11 @@ def train_model(folder: Path, features: int) -> Path:
     return path
 
 
-def gate_file(folder: Path, data: Path, model: Path) -> Path:
-    gate = {
+def gate_file(
+    folder: Path, data: Path, model: Path, reference: Path | None = None, resamples: int = 0
+) -> Path:
+    """The benchmark's gate: metrics over every row; with ``reference``, drift and intervals."""
+    gate: dict = {
         "model": str(model),
         "target": "label",
         "data": {"eval": str(data)},
@@ -90,7 +103,13 @@ def gate_file(folder: Path, data: Path, model: Path) -> Path:
             }
         },
     }
-    path = folder / f"gate-{data.stem}.yaml"
+    name = data.stem
+    if reference is not None:
+        gate["data"]["reference"] = str(reference)
+        gate["checks"]["drift"] = {}
+        gate["statistics"] = {"bootstrap": resamples}
+        name += "-whole"
+    path = folder / f"gate-{name}.yaml"
     path.write_text(json.dumps(gate))  # JSON is YAML
     return path
 
@@ -124,7 +143,36 @@ def measure(gate: Path, engine: str, report_dir: Path) -> dict[str, float]:
     report = json.loads((report_dir / "mlgate-report.json").read_text())
     figures["roc_auc"] = report["metrics"]["roc_auc"]
     figures["rows"] = report["data"]["eval"]["rows"]
+    figures["drift"] = [
+        column
+        for check in report["checks"]
+        if check["family"] == "drift"
+        for column in check["details"]["columns"]
+    ]
     return figures
+
+
+def whole_gate_row(folder: Path, model: Path, size: int, features: int, resamples: int) -> str:
+    """Both engines on the whole gate (metrics, drift, intervals) at ``size`` rows."""
+    data, reference = folder / f"eval-{size}.parquet", folder / f"reference-{size}.parquet"
+    write_data(data, size, features, seed=2)
+    write_data(reference, size, features, seed=3)
+    gate = gate_file(folder, data, model, reference, resamples)
+    results = {
+        engine: measure(gate, engine, folder / f"report-whole-{engine}") for engine in ENGINES
+    }
+    pandas, spark = results["pandas"], results["spark"]
+    same = [c["drifted"] for c in pandas["drift"]] == [c["drifted"] for c in spark["drift"]]
+    beyond = max(  # how far the engines' statistics differ beyond the bounds they state
+        abs(p["statistic"] - s["statistic"]) - max(p["bound"], s["bound"])
+        for p, s in zip(pandas["drift"], spark["drift"], strict=True)
+    )
+    return (
+        f"| {size:,} | {len(pandas['drift'])} | {resamples} | {pandas['seconds']:.1f} | "
+        f"{spark['seconds']:.1f} | {spark['seconds'] / pandas['seconds']:.2f} | "
+        f"{pandas['peak_mib']:,.0f} | {spark['peak_mib']:,.0f} | {'yes' if same else 'NO'} | "
+        f"{max(beyond, 0.0):.1e} |"
+    )
 
 
 def main() -> None:
@@ -147,7 +195,7 @@ def main() -> None:
             write_data(data, size, features, seed=2)
             gate = gate_file(folder, data, model)
             results = {}
-            for engine in ("pandas", "spark"):
+            for engine in ENGINES:
                 results[engine] = measure(gate, engine, folder / f"report-{engine}-{size}")
                 peaks[engine].append(results[engine]["peak_mib"])
             pandas, spark = results["pandas"], results["spark"]
@@ -159,6 +207,8 @@ def main() -> None:
                 f"{spark['peak_mib']:,.0f} | {difference:.1e} |"
             )
             data.unlink()
+        resamples = SMOKE_RESAMPLES if args.smoke else RESAMPLES
+        whole = whole_gate_row(folder, model, sizes[0], features, resamples)
     title = f"{features} features, HistGradientBoosting"
     print(f"### Spark engine (local[*]) vs pandas engine: {title}\n")
     print("| rows | pandas s | spark s | spark / pandas | pandas driver peak MiB | "
@@ -170,6 +220,12 @@ def main() -> None:
         f"\nSpark driver peak at {sizes[-1]:,} rows / at {sizes[0]:,} rows: {growth:.2f}x "
         f"(pandas: {peaks['pandas'][-1] / peaks['pandas'][0]:.2f}x)."
     )
+    print("\n#### The whole gate: metrics, drift against a reference, bootstrap intervals\n")
+    print("| rows (eval = reference) | drift columns | resamples | pandas s | spark s | "
+          "spark / pandas | pandas driver peak MiB | spark driver peak MiB | "
+          "same drift decisions | statistics' difference beyond the stated bounds |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|")
+    print(whole)
 
 
 if __name__ == "__main__":

@@ -400,7 +400,7 @@ def _partition_totals(factors: Any, seed: int) -> Callable[..., Any]:
         rows = _partition_rows(batches)
         if rows is None:
             return
-        pid = TaskContext.get().partitionId()
+        pid = _partition_id()
         for k, at in rows.groupby("k", sort=False).indices.items():
             positive, negative = np.zeros(resamples), np.zeros(resamples)
             p, q = rows["p"].to_numpy()[at], rows["q"].to_numpy()[at]
@@ -419,6 +419,13 @@ def _partition_totals(factors: Any, seed: int) -> Callable[..., Any]:
             )
 
     return run
+
+
+def _partition_id() -> int:
+    """The partition a Python worker is computing (mapInPandas always runs in a task)."""
+    context = TaskContext.get()
+    assert context is not None
+    return context.partitionId()
 
 
 def _offsets(totals: list[Any], resamples: int) -> dict[tuple[int, int], np.ndarray]:
@@ -450,7 +457,7 @@ def _threshold_sums(
         rows = _partition_rows(batches)
         if rows is None:
             return
-        pid = TaskContext.get().partitionId()
+        pid = _partition_id()
         for k, at in rows.groupby("k", sort=False).indices.items():
             s, p, q = (rows[c].to_numpy()[at] for c in ("s", "p", "q"))
             starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))

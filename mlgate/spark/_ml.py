@@ -122,6 +122,7 @@ def transformed_outputs(
     )
     columns.append(mapping[prediction].cast(target_type).alias(label_column))
     if proba_columns:
+        assert model.probability_column is not None  # a classifier with probabilities
         vector = vector_to_array(F.col(model.probability_column))
         columns += [vector[index[i]].alias(name) for i, name in enumerate(proba_columns)]
     return out.select(*columns)

@@ -147,16 +147,16 @@ def score(
             task=task,
         )
         kept += [native.columns.label, *native.columns.proba]
-    scorers = [s for s in scorers if isinstance(s, _Scorer)]
-    if not scorers:
+    in_python = [s for s in scorers if isinstance(s, _Scorer)]
+    if not in_python:
         return frame.select(*[F.col(f"`{c}`") for c in kept])
     fields = [frame.schema[name] for name in kept]
     label_type = T.DoubleType() if task == "regression" else target_type
-    for scoring in scorers:
+    for scoring in in_python:
         fields.append(T.StructField(scoring.columns.label, label_type, True))
         fields += [T.StructField(name, T.DoubleType(), True) for name in scoring.columns.proba]
-    needed = list(dict.fromkeys([*kept, *(c for s in scorers for c in s.features)]))
-    batches = _batches(tuple(kept), tuple(scorers), task)
+    needed = list(dict.fromkeys([*kept, *(c for s in in_python for c in s.features)]))
+    batches = _batches(tuple(kept), tuple(in_python), task)
     return frame.select(*[F.col(f"`{c}`") for c in needed]).mapInPandas(
         batches, T.StructType(fields)
     )
