@@ -42,7 +42,8 @@ SIZES = (1_000_000, 10_000_000)
 SMOKE_FEATURES = 5
 SMOKE_SIZES = (20_000, 40_000)
 RESAMPLES = 200
-SMOKE_RESAMPLES = 20
+SMOKE_RESAMPLES = 100  # the least the gate file accepts
+SMOKE_WHOLE_ROWS = 5_000
 TRAIN_ROWS = 100_000
 ROW_GROUP = 1_000_000
 ENGINES = ("pandas", "spark")
@@ -140,6 +141,8 @@ def measure(gate: Path, engine: str, report_dir: Path) -> dict[str, float]:
     if done.returncode != 0:
         raise SystemExit(f"{engine} run failed:\n{done.stderr[-3000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if figures["exit"] not in (0, 1):  # 0 passed, 1 failed: anything else is no measurement
+        raise SystemExit(f"{engine} gate exited {figures['exit']}:\n{done.stderr[-3000:]}")
     report = json.loads((report_dir / "mlgate-report.json").read_text())
     figures["roc_auc"] = report["metrics"]["roc_auc"]
     figures["rows"] = report["data"]["eval"]["rows"]
@@ -208,7 +211,8 @@ def main() -> None:
             )
             data.unlink()
         resamples = SMOKE_RESAMPLES if args.smoke else RESAMPLES
-        whole = whole_gate_row(folder, model, sizes[0], features, resamples)
+        whole_rows = SMOKE_WHOLE_ROWS if args.smoke else sizes[0]
+        whole = whole_gate_row(folder, model, whole_rows, features, resamples)
     title = f"{features} features, HistGradientBoosting"
     print(f"### Spark engine (local[*]) vs pandas engine: {title}\n")
     print("| rows | pandas s | spark s | spark / pandas | pandas driver peak MiB | "

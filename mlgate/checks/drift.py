@@ -111,6 +111,10 @@ MSG_NOT_IN_EVAL = (
 MSG_UNKNOWN_COLUMN = (
     "checks.drift.{key}: '{column}' is not a column of the eval data{hint}; columns are: {columns}"
 )
+MSG_REFERENCE_LACKS_INPUTS = (
+    "checks.drift: data.reference has no column(s) {columns}, which the model reads, so its "
+    "prediction cannot be compared; add them to the reference or set checks.drift.prediction: false"
+)
 MSG_TYPE_MISMATCH = (
     "checks.drift: column '{column}' holds numbers in {numeric} but text ({dtype}) in {text}; "
     "store it as numbers on both sides"
@@ -249,6 +253,11 @@ def validate_config(context: EvaluationContext) -> None:
     ]
     if extra and config.columns is None:
         raise InputError(MSG_NOT_IN_EVAL.format(columns=", ".join(f"'{c}'" for c in extra)))
+    if config.prediction and context.model.model is not None:
+        lacking = [c for c in context.features if c not in reference_columns]
+        if lacking:
+            listed = ", ".join(f"'{c}'" for c in lacking)
+            raise InputError(MSG_REFERENCE_LACKS_INPUTS.format(columns=listed))
     for column, profile in sides.profiles(wanted).items():
         _check_comparable(column, profile)
     overridden = [c for c, o in config.tests.items() if o.test is not None and c != PREDICTION]

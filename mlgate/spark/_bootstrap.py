@@ -42,12 +42,13 @@ from mlgate.metrics import MetricValues
 from mlgate.spark._classification import metrics_from_cells, row_losses
 from mlgate.spark._columns import Rows, is_label, named, weight_of
 from mlgate.spark._errors import spark_errors
-from mlgate.spark._ranked import areas_from_sums
+from mlgate.spark._ranked import areas_from_sums, one_vs_rest
 from mlgate.spark._regression import values_from_sums
 
 ROW_KEY = "__mlgate_row_key"
 NOT_RESAMPLED = ("median_absolute_error",)
 MAX_DRAWS = 24  # P(Poisson(1) > 24) < 1e-25: no count is cut short
+ROWS_PER_RANGE = 1_000_000  # (row, class) pairs per range partition of the scores
 ELEMENTS_PER_CHUNK = 1 << 21  # rows x resamples a task holds at once (16 MB per float matrix)
 DOING = "drawing the bootstrap resamples"
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -324,24 +325,8 @@ def _ranked_sums(
     scaled by its true class's factor (:func:`_stratified`).
     """
     resamples = factors.shape[1]
-    w = weight_of(rows.weight)
     y = named(rows.target)
-    proba = rows.columns.proba
-    if task == "binary":
-        classes = [(0, proba[labels.index(pos_label)], is_label(y, pos_label))]
-    else:
-        classes = [(k, proba[k], is_label(y, label)) for k, label in enumerate(labels)]
-    one_vs_rest = F.array(
-        *[
-            F.struct(
-                F.lit(k).alias("k"),
-                named(score).alias("s"),
-                (w * truth.cast("double")).alias("p"),
-                (w * (1 - truth.cast("double"))).alias("q"),
-            )
-            for k, score, truth in classes
-        ]
-    )
+    classes = 1 if task == "binary" else len(labels)
     truth_index = F.coalesce(
         *[F.when(is_label(y, label), F.lit(k)) for k, label in enumerate(labels)]
     )
@@ -349,10 +334,10 @@ def _ranked_sums(
         rows.frame.select(
             named(ROW_KEY).alias("key"),
             truth_index.alias("yi"),
-            F.explode(one_vs_rest).alias("c"),
+            F.explode(one_vs_rest(rows, task, labels, pos_label)).alias("c"),
         )
         .select("key", "yi", "c.*")
-        .repartitionByRange("k", F.desc("s"))
+        .repartitionByRange(_ranges(rows.frame, classes), "k", F.desc("s"))
         .sortWithinPartitions("k", F.desc("s"))
         .persist()
     )
@@ -379,6 +364,14 @@ def _ranked_sums(
         areas_from_sums(by_class, task, by_class.get(0, {}).get("ap", 0.0))
         for by_class in by_resample
     ]
+
+
+def _ranges(frame: Any, classes: int) -> int:
+    """Range partitions for the scores: about ``ROWS_PER_RANGE`` (row, class) pairs each, at
+    most the session's shuffle partitions (a few rows make one task, not two hundred)."""
+    most = int(frame.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
+    rows = frame.count()  # cached: the scored rows
+    return max(1, min(most, math.ceil(rows * classes / ROWS_PER_RANGE)))
 
 
 def _partition_rows(batches: Iterator[pd.DataFrame]) -> pd.DataFrame | None:

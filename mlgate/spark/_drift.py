@@ -26,7 +26,7 @@ prediction is first compared; the scored reference is cached until the gate has 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -57,7 +57,6 @@ from mlgate.checks._drift_stats import (
     wasserstein_scale,
 )
 from mlgate.checks.drift import prediction_kind
-from mlgate.errors import InputError
 from mlgate.spark._columns import double_array, present_value
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._scoring import ScoredColumns, score
@@ -71,10 +70,6 @@ DISTINCT_MARGIN = 1.25  # the approximate distinct count's slack (5 standard err
 MAX_LEVELS_COLLECTED = 200_000
 REFERENCE, EVAL = 0, 1
 DOING = "comparing data.reference with data.eval"
-MSG_REFERENCE_LACKS_INPUTS = (
-    "checks.drift: data.reference has no column(s) {columns}, which the model reads, so its "
-    "prediction cannot be compared; add them to the reference or set checks.drift.prediction: false"
-)
 
 
 @dataclass(frozen=True)
@@ -253,10 +248,6 @@ class SparkSides:
             assert self._prediction is not None
             scoring = self._prediction.scorer
             reference = self._frames[REFERENCE]
-            missing = [c for c in scoring.features if c not in reference.columns]
-            if missing:
-                columns = ", ".join(f"'{c}'" for c in missing)
-                raise InputError(MSG_REFERENCE_LACKS_INPUTS.format(columns=columns))
             kept = [c for c in reference.columns if c in self.eval_columns]
             self._scored = score(
                 reference, kept, [scoring], self._task, self._prediction.target_type
@@ -355,12 +346,8 @@ class SparkSides:
         missing = counted.where(F.col("v").isNull()).collect()
         totals = counted.agg(F.count("v"), F.sum("r"), F.sum("e")).first()
         counts = _category_counts([*listed, *missing])
-        return CategoryCounts(
-            labels=counts.labels,
-            reference=counts.reference,
-            evaluation=counts.evaluation,
-            missing_reference=counts.missing_reference,
-            missing_eval=counts.missing_eval,
+        return replace(
+            counts,
             other_levels=int(totals[0]) - len(listed),
             other_reference=int(totals[1]) - counts.missing_reference - int(counts.reference.sum()),
             other_eval=int(totals[2]) - counts.missing_eval - int(counts.evaluation.sum()),

@@ -52,8 +52,10 @@ def ranked_areas(
     }
 
 
-def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]) -> Any:
-    """One row per row and class (one-vs-rest): group, class, score, bucket, weights."""
+def one_vs_rest(rows: Rows, task: str, labels: list[Any], pos_label: Any) -> Any:
+    """Per row, an array of one struct per class scored (the positive class alone for a binary
+    model): the class's index ``k``, its score ``s``, and the row's weight as a positive ``p`` or
+    a negative ``q`` of that class."""
     w = weight_of(rows.weight)
     y = named(rows.target)
     proba = rows.columns.proba
@@ -61,7 +63,7 @@ def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequen
         classes = [(0, proba[labels.index(pos_label)], is_label(y, pos_label))]
     else:
         classes = [(k, proba[k], is_label(y, label)) for k, label in enumerate(labels)]
-    one_vs_rest = F.array(
+    return F.array(
         *[
             F.struct(
                 F.lit(k).alias("k"),
@@ -72,8 +74,13 @@ def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequen
             for k, score, truth in classes
         ]
     )
+
+
+def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]) -> Any:
+    """One row per row and class (one-vs-rest): group, class, score, bucket, weights."""
     groups = [f"g{index}" for index in range(len(by))]
-    long = rows.frame.select(*group_keys(by), F.explode(one_vs_rest).alias("r"))
+    classes = one_vs_rest(rows, task, labels, pos_label)
+    long = rows.frame.select(*group_keys(by), F.explode(classes).alias("r"))
     bucket = F.floor(F.col("r.s") * BUCKETS).cast("long")
     return long.select(*groups, "r.*", bucket.alias("b"))
 

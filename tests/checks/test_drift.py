@@ -306,6 +306,19 @@ def test_reference_missing_a_column(run_cli, drift_gate, tmp_path):
     )
 
 
+def test_reference_missing_an_input_of_the_model_whose_prediction_is_compared(
+    run_cli, drift_gate, tmp_path
+):
+    reference = pd.read_csv(tmp_path / "reference.csv").drop(columns="mean_area")
+    reference.to_csv(tmp_path / "reference.csv", index=False)
+    compared = "{columns: [mean_radius], exclude: [mean_area]}"
+    assert _error(run_cli, drift_gate(compared)) == drift.MSG_REFERENCE_LACKS_INPUTS.format(
+        columns="'mean_area'"
+    )
+    code, _, err = run_cli("run", "-c", str(drift_gate(compared[:-1] + ", prediction: false}")))
+    assert code == 0, err
+
+
 def test_eval_missing_a_column_of_the_reference(run_cli, drift_gate, tmp_path):
     reference = pd.read_csv(tmp_path / "reference.csv")
     reference["batch"] = 1

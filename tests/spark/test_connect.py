@@ -57,7 +57,7 @@ def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
         "target": "label",
         "sample_weight": "weight",
         "data": {"eval": "eval", "reference": "reference.parquet"},
-        "statistics": {"bootstrap": 40},
+        "statistics": {"bootstrap": 100},
         "checks": checks,
     }
     (tmp_path / "mlgate.yaml").write_text(json.dumps(gate))  # JSON is YAML

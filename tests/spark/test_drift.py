@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from mlgate.checks.drift import (
     MSG_ALL_NULL,
     MSG_NOT_IN_REFERENCE,
+    MSG_REFERENCE_LACKS_INPUTS,
     MSG_TYPE_MISMATCH,
 )
 from mlgate.engine import run_gate
@@ -291,3 +292,17 @@ def test_bad_reference_data_is_named_as_on_pandas(spark, to_spark, change, messa
     with pytest.raises(InputError) as raised:
         run_gate(gate, data=to_spark(evaluation), reference=to_spark(reference))
     assert str(raised.value) == message
+
+
+def test_a_reference_without_an_input_of_the_model_is_named(spark, to_spark):
+    reference, evaluation = customers(500, 15), customers(400, 16)
+    model, numbers = classifier(reference)
+    gate = {"engine": "spark", **drift_gate(numbers, columns=["income"], exclude=["accounts"])}
+    with pytest.raises(InputError) as raised:
+        run_gate(
+            gate,
+            data=to_spark(evaluation),
+            reference=to_spark(reference.drop(columns="accounts")),
+            model=model,
+        )
+    assert str(raised.value) == MSG_REFERENCE_LACKS_INPUTS.format(columns="'accounts'")
