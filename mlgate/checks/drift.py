@@ -326,12 +326,14 @@ def _label_kind(context: EvaluationContext) -> str:
 
 def _kinds(context: EvaluationContext, sides: DriftSides, columns: list[str]) -> dict[str, str]:
     """Each data column's kind; the target's is fixed by the task (a classifier's labels are
-    categorical, a regression's values numeric)."""
+    categorical, a regression's values numeric). Asked of the engine once per column: the
+    validation and the checks both need them."""
     target = context.spec.target
-    kinds = sides.kinds([c for c in columns if c != target], context.spec.seed)
-    if target in columns:
-        kinds[target] = _label_kind(context)
-    return kinds
+    known: dict[str, str] = context.memo("drift.kinds", dict)
+    unknown = [c for c in columns if c != target and c not in known]
+    if unknown:
+        known.update(sides.kinds(unknown, context.spec.seed))
+    return {c: _label_kind(context) if c == target else known[c] for c in columns}
 
 
 def compare_columns(

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,7 @@ DOING = "drawing the bootstrap resamples"
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
+@cache
 def poisson_cdf() -> np.ndarray:
     """``P(X <= k)`` for ``X ~ Poisson(1)``, k = 0..MAX_DRAWS."""
     terms = [math.exp(-1) / math.factorial(k) for k in range(MAX_DRAWS + 1)]
@@ -374,9 +376,18 @@ def _ranges(frame: Any, classes: int) -> int:
     return max(1, min(most, math.ceil(rows * classes / ROWS_PER_RANGE)))
 
 
-def _partition_rows(batches: Iterator[pd.DataFrame]) -> pd.DataFrame | None:
+def _classes_of_partition(
+    batches: Iterator[pd.DataFrame],
+) -> Iterator[tuple[int, int, pd.DataFrame, np.ndarray]]:
+    """The partition's id, then each class in it with the partition's rows and that class's
+    positions among them (the rows arrive sorted by class and descending score)."""
     frames = list(batches)
-    return pd.concat(frames, ignore_index=True) if frames else None
+    if not frames:
+        return
+    rows = pd.concat(frames, ignore_index=True)
+    pid = _partition_id()
+    for k, at in rows.groupby("k", sort=False).indices.items():
+        yield pid, k, rows, at
 
 
 def _drawn(rows: pd.DataFrame, at: Any, factors: Any, seed: int) -> Any:
@@ -390,11 +401,7 @@ def _partition_totals(factors: Any, seed: int) -> Callable[..., Any]:
     resamples = factors.shape[1]
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        rows = _partition_rows(batches)
-        if rows is None:
-            return
-        pid = _partition_id()
-        for k, at in rows.groupby("k", sort=False).indices.items():
+        for pid, k, rows, at in _classes_of_partition(batches):
             positive, negative = np.zeros(resamples), np.zeros(resamples)
             p, q = rows["p"].to_numpy()[at], rows["q"].to_numpy()[at]
             for part in _chunks(len(at), resamples):
@@ -447,11 +454,7 @@ def _threshold_sums(
     resamples = factors.shape[1]
 
     def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        rows = _partition_rows(batches)
-        if rows is None:
-            return
-        pid = _partition_id()
-        for k, at in rows.groupby("k", sort=False).indices.items():
+        for pid, k, rows, at in _classes_of_partition(batches):
             s, p, q = (rows[c].to_numpy()[at] for c in ("s", "p", "q"))
             starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
             above_p, above_n = offsets[(pid, k)]
