@@ -84,7 +84,8 @@ def _cells(
         scores = [named(name) for name in rows.columns.proba]
         loss, brier = row_losses(rows, task, labels, pos_label)
         total = sum(scores, F.lit(0.0))
-        any_nan = F.greatest(*[F.isnan(s) for s in scores])
+        # Arrow brings a NaN output back as null: both are the pandas engine's NaN.
+        any_nan = F.greatest(*[s.isNull() | F.isnan(s) for s in scores])
         aggregations += [
             F.sum(w * loss).alias("log_loss"),
             F.sum(w * brier).alias("brier_score"),

@@ -11,9 +11,10 @@ with ``TP(s)`` and ``FP(s)`` the positive and negative weight scored at or above
 window over every distinct score would run in one task; instead the scores are cut into
 :data:`BUCKETS` value buckets (a monotone map, so buckets are runs of consecutive thresholds). A
 light pass sums each bucket's weights, from which the driver knows the weight above each bucket;
-the heavy pass then sends each bucket's rows to one partition, which sorts them and accumulates
-its thresholds from that offset, in parallel (in pandas: a sort and cumulative sums beat Spark's
-window operator here by half). No binning enters the values: both are exact.
+the heavy pass then sends each bucket's rows to one partition, sorted there by Spark, and each
+partition accumulates its thresholds from that offset in numpy over Arrow batches, in parallel
+(cumulative sums beat Spark's window operator here by half). No binning enters the values: both
+are exact.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 from pyspark.sql import types as T  # noqa: N812
 
@@ -144,13 +146,13 @@ def _threshold_sums(
             "above.above_n",
         )
     )
-    # All rows of a bucket in one partition; each partition sorts and accumulates its buckets.
+    # All rows of a bucket in one partition (each partition sorts its own rows).
     bucketed = joined.repartition(*groups, "k", "b")
     fields = [scores.schema[g] for g in groups] + [
         T.StructField(name, T.IntegerType() if name == "k" else T.DoubleType())
         for name in ("k", "auc", "ap", "P", "N")
     ]
-    partial = bucketed.mapInPandas(_bucket_sums(groups), T.StructType(fields))
+    partial = bucketed.mapInArrow(_bucket_sums(groups), T.StructType(fields))
     sums = partial.groupBy(*groups, "k").agg(
         F.sum("auc").alias("auc"),
         F.sum("ap").alias("ap"),
@@ -163,61 +165,78 @@ def _threshold_sums(
 def _bucket_sums(groups: list[str]) -> Any:
     """The function each partition runs: its buckets' ROC AUC and average-precision terms.
 
-    Rows are sorted by bucket and descending score, tied scores summed into one threshold (a run
-    of equal keys), and ``TP(s)``/``FP(s)`` are the weight above the bucket (joined in) plus the
-    running sums within it: sorts, ``reduceat`` and ``cumsum`` over arrays, no per-row Python.
+    Rows are sorted by group, class and descending score (so by bucket too: a bucket is a range
+    of scores); tied scores are summed into one threshold (a run of equal keys), and
+    ``TP(s)``/``FP(s)`` are the weight above the bucket (joined in) plus the running sums within
+    it: ``reduceat`` and ``cumsum`` over arrays, no per-row Python.
     """
-    keys = [*groups, "k", "b"]
 
-    def run(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        frames = list(batches)
-        if not frames:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        chunks = list(batches)
+        if not any(chunk.num_rows for chunk in chunks):
             return
-        rows = pd.concat(frames, ignore_index=True)
-        rows = rows.sort_values([*keys, "s"], ascending=[True] * len(keys) + [False], kind="stable")
-        # A new bucket where any key changes; a new threshold also where the score changes.
-        bucket_starts = _changes(rows, keys)
-        threshold_starts = bucket_starts | _changes(rows, ["s"])
-        starts = np.flatnonzero(threshold_starts)
-        positive = np.add.reduceat(rows["p"].to_numpy(), starts)
-        negative = np.add.reduceat(rows["q"].to_numpy(), starts)
-        first = rows.iloc[starts]
+        rows = pa.Table.from_batches(chunks)
+        scores = _numbers(rows, "s")
+        keys = [*(_codes(rows, g) for g in groups), _numbers(rows, "k")]
+        order = _descending(scores, keys)
+        scores = scores[order]
+        # A new (group, class) where a key changes, a new bucket also where the bucket changes,
+        # and a new threshold also where the score changes.
+        class_starts = _changes([key[order] for key in keys])
+        bucket_starts = class_starts | _changes([_numbers(rows, "b")[order]])
+        starts = np.flatnonzero(bucket_starts | _changes([scores]))
+        positive = np.add.reduceat(_numbers(rows, "p")[order], starts)
+        negative = np.add.reduceat(_numbers(rows, "q")[order], starts)
         # Running sums restart at each bucket: subtract what came before the bucket's first row.
         opens = bucket_starts[starts]
         bucket = np.cumsum(opens) - 1
         running_p, running_n = np.cumsum(positive), np.cumsum(negative)
         before_p = (running_p - positive)[opens][bucket]
         before_n = (running_n - negative)[opens][bucket]
-        tp = first["above_p"].to_numpy() + running_p - before_p
-        fp = first["above_n"].to_numpy() + running_n - before_n
+        tp = _numbers(rows, "above_p")[order[starts]] + running_p - before_p
+        fp = _numbers(rows, "above_n")[order[starts]] + running_n - before_n
         with np.errstate(divide="ignore", invalid="ignore"):
             precision = np.where(positive > 0, positive * tp / (tp + fp), 0.0)
-        terms = pd.DataFrame(
-            {
-                **{g: first[g].to_numpy() for g in groups},
-                "k": first["k"].to_numpy(),
-                "auc": negative * (tp - 0.5 * positive),
-                "ap": precision,
-                "P": positive,
-                "N": negative,
-            }
-        )
-        yield terms.groupby([*groups, "k"], sort=False, dropna=False).sum().reset_index()
+        terms = {
+            "auc": negative * (tp - 0.5 * positive),
+            "ap": precision,
+            "P": positive,
+            "N": negative,
+        }
+        # One output row per (group, class), its values taken from its first row.
+        runs = np.flatnonzero(class_starts[starts])
+        first = pa.array(order[starts[runs]])
+        arrays = [rows.column(name).take(first).combine_chunks() for name in [*groups, "k"]]
+        arrays += [pa.array(np.add.reduceat(values, runs)) for values in terms.values()]
+        yield pa.RecordBatch.from_arrays(arrays, names=[*groups, "k", *terms])
 
     return run
 
 
-def _changes(rows: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def _descending(scores: np.ndarray, keys: list[np.ndarray]) -> np.ndarray:
+    """The order of the rows by ``keys`` (the first sorts first), then by descending score; a key
+    with one value is left out (a binary model's rows all have class 0)."""
+    varying = [key for key in keys if (key != key[0]).any()]
+    if not varying:
+        return np.argsort(-scores)
+    return np.lexsort([-scores, *reversed(varying)])  # np.lexsort sorts by its last key first
+
+
+def _codes(rows: pa.Table, column: str) -> np.ndarray:
+    """A group column as integer codes, every missing value (None, NaN) one code of its own."""
+    return pd.factorize(rows.column(column).to_pandas(), use_na_sentinel=False)[0]
+
+
+def _numbers(rows: pa.Table, column: str) -> np.ndarray:
+    return rows.column(column).to_numpy()
+
+
+def _changes(columns: list[np.ndarray]) -> np.ndarray:
     """True at the first row and wherever one of ``columns`` differs from the row before."""
-    changed = np.zeros(len(rows), dtype=bool)
+    changed = np.zeros(len(columns[0]), dtype=bool)
     changed[0] = True
-    for column in columns:
-        values = rows[column].to_numpy()
-        differs = values[1:] != values[:-1]
-        if values.dtype.kind in "fO":  # a missing group value (NaN, None) equals another
-            missing = pd.isna(values)
-            differs &= ~(missing[1:] & missing[:-1])
-        changed[1:] |= differs
+    for values in columns:
+        changed[1:] |= values[1:] != values[:-1]
     return changed
 
 

@@ -1,4 +1,4 @@
-"""Score every row in the executors: ``mapInPandas``, each model unpickled once per worker.
+"""Score every row in the executors: ``mapInArrow``, each model unpickled once per worker.
 
 The models are those the driver loaded (the same objects the sample families judge), sent as
 cloudpickle bytes inside the task; a Python worker keeps each one it unpickled, keyed by the
@@ -7,6 +7,11 @@ workers). Each batch goes through :func:`mlgate.prediction.predict`, the pandas 
 so labels, probabilities and the arg-max rule are the same on both engines. Only the columns the
 aggregations read leave the executors: the target, the weight, and each model's label and
 probability per class, named by :class:`ScoredColumns`.
+
+Batches arrive as Arrow, not pandas: the model's features become a DataFrame as pyarrow converts
+them (as ``pandas.read_parquet`` does for the pandas engine), numbers without a copy, and the
+columns kept beside the outputs go back untouched. Spark's own pandas conversion of every column
+of every batch cost as much as the model's call (:mod:`benchmarks.bench_spark`).
 """
 
 from __future__ import annotations
@@ -18,8 +23,11 @@ from typing import Any
 
 import cloudpickle
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 from pyspark.sql import types as T  # noqa: N812
+from pyspark.sql.pandas.types import to_arrow_type
 
 from mlgate.errors import InputError
 from mlgate.model import LoadedModel
@@ -30,6 +38,7 @@ MSG_NOT_PICKLABLE = (
     "{key}: the model could not be sent to the Spark executors ({error}); give a model that "
     "cloudpickle can serialize (scikit-learn, XGBoost, LightGBM, CatBoost, an MLflow pyfunc)"
 )
+LARGE_VAR_TYPES = "spark.sql.execution.arrow.useLargeVarTypes"
 PREFIX = "__mlgate_"
 _WORKER_MODELS: dict[str, LoadedModel] = {}  # per Python worker: digest -> unpickled model
 
@@ -106,7 +115,7 @@ def scorer(
 
 def scored_by(scoring: _Scorer | _Transformer) -> str:
     """How a model's rows are scored, for its description in the report."""
-    return "Spark ML transform" if isinstance(scoring, _Transformer) else "mapInPandas"
+    return "Spark ML transform" if isinstance(scoring, _Transformer) else "mapInArrow"
 
 
 def _wants_proba(model: LoadedModel, labels: list[Any] | None, task: str) -> bool:
@@ -132,7 +141,7 @@ def score(
 
     A classifier's labels take the target's type: ``target_type``, else that of ``kept[0]``.
     Spark ML pipelines add theirs first, by ``transform``; the other models in one
-    ``mapInPandas`` pass (none when every model is a pipeline).
+    ``mapInArrow`` pass (none when every model is a pipeline).
     """
     target_type = target_type or frame.schema[kept[0]].dataType
     kept = list(kept)
@@ -156,21 +165,29 @@ def score(
         fields.append(T.StructField(scoring.columns.label, label_type, True))
         fields += [T.StructField(name, T.DoubleType(), True) for name in scoring.columns.proba]
     needed = list(dict.fromkeys([*kept, *(c for s in in_python for c in s.features)]))
-    batches = _batches(tuple(kept), tuple(in_python), task)
-    return frame.select(*[F.col(f"`{c}`") for c in needed]).mapInPandas(
+    large = (frame.sparkSession.conf.get(LARGE_VAR_TYPES, "false") or "").lower() == "true"
+    added = {
+        field.name: to_arrow_type(field.dataType, timezone="UTC", prefers_large_types=large)
+        for field in fields[len(kept) :]
+    }
+    batches = _batches(tuple(kept), tuple(in_python), task, added)
+    return frame.select(*[F.col(f"`{c}`") for c in needed]).mapInArrow(
         batches, T.StructType(fields)
     )
 
 
-def _batches(kept: tuple[str, ...], scorers: tuple[_Scorer, ...], task: str) -> Any:
-    """The function each executor runs over its Arrow batches (a closure over plain data)."""
+def _batches(
+    kept: tuple[str, ...], scorers: tuple[_Scorer, ...], task: str, added: dict[str, Any]
+) -> Any:
+    """The function each executor runs over its Arrow batches (a closure over plain data):
+    ``kept`` passed through, then each scorer's outputs as the ``added`` Arrow types."""
 
-    def run(batches: Iterator[Any]) -> Iterator[Any]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         models = [_worker_model(s.payload) for s in scorers]
         for batch in batches:
-            out = batch[list(kept)].copy()
+            out = {name: batch.column(name) for name in kept}
             for scoring, model in zip(scorers, models, strict=True):
-                X = batch[list(scoring.features)]
+                X = _as_pandas(batch, scoring.features)
                 outputs = predict(model, X, scoring.role, scoring.want_proba)
                 label = outputs.y_pred.astype(float) if task == "regression" else outputs.y_pred
                 out[scoring.columns.label] = np.asarray(label)
@@ -178,9 +195,28 @@ def _batches(kept: tuple[str, ...], scorers: tuple[_Scorer, ...], task: str) -> 
                     proba = _in_label_order(outputs.y_proba, scoring.classes, scoring.labels)
                     for index, name in enumerate(scoring.columns.proba):
                         out[name] = proba[:, index]
-            yield out
+            arrays = [
+                # As Spark's pandas conversion did: NaN is written as a missing value.
+                pa.array(values, type=added[name], from_pandas=True) if name in added else values
+                for name, values in out.items()
+            ]
+            yield pa.RecordBatch.from_arrays(arrays, names=list(out))
 
     return run
+
+
+def _as_pandas(batch: pa.RecordBatch, names: tuple[str, ...]) -> pd.DataFrame:
+    """The model's features as pyarrow converts them (``pandas.read_parquet``'s types); numbers
+    without missing values go over as they are, without a copy."""
+    return pd.DataFrame({name: _pandas_values(batch.column(name)) for name in names})
+
+
+def _pandas_values(column: pa.Array) -> Any:
+    kind = column.type
+    plain = pa.types.is_integer(kind) or pa.types.is_boolean(kind)
+    if pa.types.is_floating(kind) or (plain and column.null_count == 0):
+        return column.to_numpy(zero_copy_only=False)  # a float's missing value is NaN
+    return column.to_pandas()
 
 
 def _in_label_order(proba: Any, classes: tuple[Any, ...] | None, labels: tuple[Any, ...]) -> Any:

@@ -171,3 +171,34 @@ def test_a_model_failing_in_the_executors_is_the_pandas_engines_one_line(spark, 
     assert str(failed.value) == MSG_PREDICT_FAILED.format(
         key="model", method="predict", error="x0 is out of the training range"
     )
+
+
+class NaNOnOutliers(FailsOnOutliers):
+    """A classifier whose probabilities are NaN on the rows it cannot score."""
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-X["x0"].to_numpy()))
+        p[X["x0"].to_numpy() > 1e5] = np.nan
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        return (np.nan_to_num(self.predict_proba(X)[:, 1]) > 0.5).astype(int)
+
+
+def test_nan_probabilities_on_rows_outside_the_sample_are_refused_as_on_pandas(spark, to_spark):
+    """Arrow carries a NaN output back as a missing value; it is counted all the same."""
+    import cloudpickle
+
+    from mlgate.engine import run_gate
+    from mlgate.errors import InputError
+    from mlgate.prediction import MSG_NAN_PREDICTIONS
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # executors cannot import tests
+    frame = classification_data(3000, [0, 1], seed=14)
+    frame.loc[[17, 1234], "x0"] = 1e6
+    gate = {"target": "label", "features": FEATURES, "engine": "spark", "spark": {"sample": 1}}
+    with pytest.raises(InputError) as failed:
+        run_gate(gate, data=to_spark(frame), model=NaNOnOutliers())
+    assert str(failed.value) == MSG_NAN_PREDICTIONS.format(
+        key="model", what="probabilities", count=2, total=3000
+    )
