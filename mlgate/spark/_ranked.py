@@ -10,10 +10,10 @@ and the negative weight ``N_s`` scored ``s`` (ties form one threshold, as in sci
 with ``TP(s)`` and ``FP(s)`` the positive and negative weight scored at or above ``s``. A single
 window over every distinct score would run in one task; instead the scores are cut into
 :data:`BUCKETS` value buckets (a monotone map, so buckets are runs of consecutive thresholds). A
-light pass sums each bucket's weights, from which the driver knows the weight above each bucket;
-the heavy pass then sends each bucket's rows to one partition, sorted there by Spark, and each
-partition accumulates its thresholds from that offset in numpy over Arrow batches, in parallel
-(cumulative sums beat Spark's window operator here by half). No binning enters the values: both
+light pass sums each bucket's weights and, in a window over the buckets, the weight above each;
+the heavy pass then sends each bucket's rows to one partition, which sorts them and accumulates
+its thresholds from that offset in numpy over Arrow batches, in parallel (a sort and cumulative
+sums beat Spark's window operator here by half). No binning enters the values: both
 are exact.
 """
 
@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 from pyspark.sql import functions as F  # noqa: N812 - PySpark's own convention
 from pyspark.sql import types as T  # noqa: N812
+from pyspark.sql.window import Window
 
 from mlgate.spark._columns import Rows, group_keys, is_label, named, weight_of
 
@@ -42,8 +43,7 @@ def ranked_areas(
     """Exact ROC AUC (one-vs-rest, support-weighted) and average precision of each group."""
     groups = [f"g{index}" for index in range(len(by))]
     scores = _scores(rows, task, labels, pos_label, by)
-    totals = _bucket_totals(scores, groups)
-    sums = _threshold_sums(scores, groups, _offsets(totals))
+    sums = _threshold_sums(scores, groups, _above(scores, groups))
     per_class: dict[Key, dict[int, dict[str, float]]] = defaultdict(dict)
     precision: dict[Key, float] = {}
     for (key, k), row in sums.items():
@@ -87,54 +87,44 @@ def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequen
     return long.select(*groups, "r.*", bucket.alias("b"))
 
 
-def _bucket_totals(
-    scores: Any, groups: list[str]
-) -> dict[tuple[Key, int], dict[int, tuple[float, float]]]:
-    """Per (group, class): each bucket's positive and negative weight (a map-side aggregation)."""
+def _above(scores: Any, groups: list[str]) -> Any:
+    """Per (group, class, bucket): the positive and negative weight scored in the higher buckets.
+
+    A small table (one row per bucket in use), summed and accumulated in Spark: it never
+    reaches the driver, and is broadcast to the heavy pass.
+    """
     sums = scores.groupBy(*groups, "k", "b").agg(F.sum("p").alias("P"), F.sum("q").alias("N"))
-    totals: dict[tuple[Key, int], dict[int, tuple[float, float]]] = defaultdict(dict)
-    for row in sums.collect():
-        totals[(tuple(row[g] for g in groups), row["k"])][row["b"]] = (row["P"], row["N"])
-    return totals
-
-
-def _offsets(
-    totals: dict[tuple[Key, int], dict[int, tuple[float, float]]],
-) -> dict[tuple[Key, int, int], tuple[float, float]]:
-    """The positive and negative weight scored above each bucket (its higher buckets)."""
-    offsets = {}
-    for (key, k), by_bucket in totals.items():
-        positive = negative = 0.0
-        for bucket in sorted(by_bucket, reverse=True):
-            offsets[(key, k, bucket)] = (positive, negative)
-            positive += by_bucket[bucket][0]
-            negative += by_bucket[bucket][1]
-    return offsets
+    higher = (
+        Window.partitionBy(*groups, "k")
+        .orderBy(F.desc("b"))
+        .rowsBetween(Window.unboundedPreceding, -1)
+    )
+    return sums.select(
+        *groups,
+        "k",
+        "b",
+        *[
+            F.coalesce(F.sum(total).over(higher), F.lit(0.0)).alias(name)
+            for total, name in (("P", "above_p"), ("N", "above_n"))
+        ],
+    )
 
 
 def _threshold_sums(
-    scores: Any, groups: list[str], offsets: dict[tuple[Key, int, int], tuple[float, float]]
+    scores: Any, groups: list[str], above: Any
 ) -> dict[tuple[Key, int], dict[str, float]]:
     """Per (group, class): the ROC AUC and average-precision sums, and the class totals."""
-    schema = T.StructType(
-        [scores.schema[g] for g in groups]
-        + [
-            T.StructField("k", T.IntegerType()),
-            T.StructField("b", T.LongType()),
-            T.StructField("above_p", T.DoubleType()),
-            T.StructField("above_n", T.DoubleType()),
-        ]
-    )
-    table = [(*key, k, b, p, n) for (key, k, b), (p, n) in offsets.items()]
-    above = scores.sparkSession.createDataFrame(table, schema).alias("above")
+    # All rows of a bucket in one partition (each partition sorts its own rows); the weight
+    # above each bucket is joined in after the shuffle, which then moves four columns, not six.
     condition = [
         F.col("t.k") == F.col("above.k"),
         F.col("t.b") == F.col("above.b"),
         *[F.col(f"t.{g}").eqNullSafe(F.col(f"above.{g}")) for g in groups],
     ]
-    joined = (
-        scores.alias("t")
-        .join(F.broadcast(above), on=condition)
+    bucketed = (
+        scores.repartition(*groups, "k", "b")
+        .alias("t")
+        .join(F.broadcast(above.alias("above")), on=condition)
         .select(
             *[F.col(f"t.{g}").alias(g) for g in groups],
             "t.k",
@@ -146,8 +136,6 @@ def _threshold_sums(
             "above.above_n",
         )
     )
-    # All rows of a bucket in one partition (each partition sorts its own rows).
-    bucketed = joined.repartition(*groups, "k", "b")
     fields = [scores.schema[g] for g in groups] + [
         T.StructField(name, T.IntegerType() if name == "k" else T.DoubleType())
         for name in ("k", "auc", "ap", "P", "N")
