@@ -29,7 +29,8 @@ FEATURES = [f"x{i}" for i in range(6)]
 
 def test_a_gate_on_spark_connect_decides_as_the_pandas_engine(tmp_path):
     """Metrics, a champion, drift against a reference and bootstrap intervals, all through
-    Connect: the executors' passes (mapInPandas, range partitioning, caching) use no RDD."""
+    Connect: the executors' passes (mapInArrow, mapInPandas, range partitioning, caching) use no
+    RDD."""
     frame = classification_data(2000, [0, 1, 2], seed=13)
     reference = classification_data(1500, [0, 1, 2], seed=14)
     reference.to_parquet(tmp_path / "reference.parquet")

@@ -6,6 +6,7 @@ The sample the Spark engine draws is kept small here, so a problem that sits in 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -113,4 +114,44 @@ def test_a_constant_regression_target_and_a_text_positive_label(spark, to_spark)
     model = LogisticRegression().fit(frame[FEATURES], frame["label"])
     gate = {"target": "label", "features": FEATURES, "pos_label": "0"}
     on_pandas, on_spark = both(gate, frame, to_spark, model=model)
+    assert_same_gate(on_pandas, on_spark)
+
+
+class FloatsOnly:
+    """A classifier that refuses its feature unless it is float64, as a model trained on the
+    pandas engine's Parquet reads may."""
+
+    classes_ = np.array([0, 1])
+
+    def predict_proba(self, X):
+        if X["x0"].dtype != np.float64:
+            raise TypeError(f"x0 arrived as {X['x0'].dtype}")
+        p = 1 / (1 + np.exp(-np.nan_to_num(X["x0"].to_numpy())))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+
+def test_an_integer_feature_with_missing_values_reaches_the_model_as_on_pandas(spark, to_spark):
+    """A Spark integer column with nulls reaches the model as float64 with NaN, the type
+    ``pandas.read_parquet`` gives the pandas engine (the Arrow batches are converted by
+    mlgate, not by Spark)."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # executors cannot import tests
+    frame = classification_data(3000, [0, 1], seed=21)
+    counts = (frame["x0"] * 3).round().astype("Int64")
+    counts[::7] = None
+    frame["x0"] = counts.astype(float)  # what the pandas engine reads from Parquet
+    gate = {"target": "label", "features": ["x0"], "checks": {"performance": {}}}
+    on_pandas = run_gate({**gate, "engine": "pandas"}, data=frame, model=FloatsOnly())
+    nullable = frame.assign(x0=counts)  # a Spark bigint column with nulls
+    assert spark.createDataFrame(nullable).schema["x0"].dataType.typeName() == "long"
+    on_spark = run_gate(
+        {**gate, "engine": "spark", "spark": {"sample": 20}},
+        data=to_spark(nullable),
+        model=FloatsOnly(),
+    )
+    assert on_spark.model["scored_in"] == "spark executors (mapInArrow), once per row"
     assert_same_gate(on_pandas, on_spark)
