@@ -13,8 +13,8 @@ window over every distinct score would run in one task; instead the scores are c
 light pass sums each bucket's weights and, in a window over the buckets, the weight above each;
 the heavy pass then sends each bucket's rows to one partition, which sorts them and accumulates
 its thresholds from that offset in numpy over Arrow batches, in parallel (a sort and cumulative
-sums beat Spark's window operator here by half). No binning enters the values: both
-are exact.
+sums beat Spark's window operator here by half). No binning enters the values: both are
+exact.
 """
 
 from __future__ import annotations
