@@ -59,12 +59,6 @@ def one_vs_rest(rows: Rows, task: str, labels: list[Any], pos_label: Any) -> Any
     model): the class's index ``k``, its score ``s``, and the row's weight as a positive ``p`` or
     a negative ``q`` of that class."""
     w = weight_of(rows.weight)
-    y = named(rows.target)
-    proba = rows.columns.proba
-    if task == "binary":
-        classes = [(0, proba[labels.index(pos_label)], is_label(y, pos_label))]
-    else:
-        classes = [(k, proba[k], is_label(y, label)) for k, label in enumerate(labels)]
     return F.array(
         *[
             F.struct(
@@ -73,18 +67,41 @@ def one_vs_rest(rows: Rows, task: str, labels: list[Any], pos_label: Any) -> Any
                 (w * truth.cast("double")).alias("p"),
                 (w * (1 - truth.cast("double"))).alias("q"),
             )
-            for k, score, truth in classes
+            for k, score, truth in _scored_classes(rows, task, labels, pos_label)
         ]
     )
 
 
+def _scored_classes(
+    rows: Rows, task: str, labels: list[Any], pos_label: Any
+) -> list[tuple[int, str, Any]]:
+    """Each class scored one-vs-rest: its index, its score column, whether a row is of it."""
+    y = named(rows.target)
+    proba = rows.columns.proba
+    if task == "binary":
+        return [(0, proba[labels.index(pos_label)], is_label(y, pos_label))]
+    return [(k, proba[k], is_label(y, label)) for k, label in enumerate(labels)]
+
+
 def _scores(rows: Rows, task: str, labels: list[Any], pos_label: Any, by: Sequence[str]) -> Any:
-    """One row per row and class (one-vs-rest): group, class, score, bucket, weights."""
+    """One row per row and class scored: group, class ``k``, score ``s``, and the weight ``v``,
+    signed: positive for a row of the class, negative otherwise (two columns in one, for the
+    shuffle; weights are never negative). A binary model's rows are not exploded."""
+    w = weight_of(rows.weight)
+    classes = [
+        (F.lit(k).alias("k"), named(score).alias("s"), F.when(truth, w).otherwise(-w).alias("v"))
+        for k, score, truth in _scored_classes(rows, task, labels, pos_label)
+    ]
+    if len(classes) == 1:
+        return rows.frame.select(*group_keys(by), *classes[0])
     groups = [f"g{index}" for index in range(len(by))]
-    classes = one_vs_rest(rows, task, labels, pos_label)
-    long = rows.frame.select(*group_keys(by), F.explode(classes).alias("r"))
-    bucket = F.floor(F.col("r.s") * BUCKETS).cast("long")
-    return long.select(*groups, "r.*", bucket.alias("b"))
+    each = F.array(*[F.struct(*columns) for columns in classes])
+    return rows.frame.select(*group_keys(by), F.explode(each).alias("r")).select(*groups, "r.*")
+
+
+def _bucket(score: Any) -> Any:
+    """A score's value bucket (``BUCKETS`` per unit); numpy computes the same in each partition."""
+    return F.floor(score * BUCKETS).cast("long")
 
 
 def _above(scores: Any, groups: list[str]) -> Any:
@@ -93,7 +110,10 @@ def _above(scores: Any, groups: list[str]) -> Any:
     A small table (one row per bucket in use), summed and accumulated in Spark: it never
     reaches the driver, and is broadcast to the heavy pass.
     """
-    sums = scores.groupBy(*groups, "k", "b").agg(F.sum("p").alias("P"), F.sum("q").alias("N"))
+    v = F.col("v")
+    sums = scores.groupBy(*groups, "k", _bucket(F.col("s")).alias("b")).agg(
+        F.sum(F.greatest(v, F.lit(0.0))).alias("P"), F.sum(F.greatest(-v, F.lit(0.0))).alias("N")
+    )
     higher = (
         Window.partitionBy(*groups, "k")
         .orderBy(F.desc("b"))
@@ -114,24 +134,23 @@ def _threshold_sums(
     scores: Any, groups: list[str], above: Any
 ) -> dict[tuple[Key, int], dict[str, float]]:
     """Per (group, class): the ROC AUC and average-precision sums, and the class totals."""
-    # All rows of a bucket in one partition (each partition sorts its own rows); the weight
-    # above each bucket is joined in after the shuffle, which then moves four columns, not six.
+    # All rows of a bucket in one partition (each partition sorts its own rows). The shuffle
+    # moves only the group, class, score and signed weight: the bucket is recomputed from the
+    # score, and the weight above each bucket is joined in after it.
     condition = [
         F.col("t.k") == F.col("above.k"),
-        F.col("t.b") == F.col("above.b"),
+        _bucket(F.col("t.s")) == F.col("above.b"),
         *[F.col(f"t.{g}").eqNullSafe(F.col(f"above.{g}")) for g in groups],
     ]
     bucketed = (
-        scores.repartition(*groups, "k", "b")
+        scores.repartition(*groups, "k", _bucket(F.col("s")))
         .alias("t")
         .join(F.broadcast(above.alias("above")), on=condition)
         .select(
             *[F.col(f"t.{g}").alias(g) for g in groups],
             "t.k",
-            "t.b",
             "t.s",
-            "t.p",
-            "t.q",
+            "t.v",
             "above.above_p",
             "above.above_n",
         )
@@ -171,10 +190,11 @@ def _bucket_sums(groups: list[str]) -> Any:
         # A new (group, class) where a key changes, a new bucket also where the bucket changes,
         # and a new threshold also where the score changes.
         class_starts = _changes([key[order] for key in keys])
-        bucket_starts = class_starts | _changes([_numbers(rows, "b")[order]])
+        bucket_starts = class_starts | _changes([np.floor(scores * BUCKETS)])
         starts = np.flatnonzero(bucket_starts | _changes([scores]))
-        positive = np.add.reduceat(_numbers(rows, "p")[order], starts)
-        negative = np.add.reduceat(_numbers(rows, "q")[order], starts)
+        signed = _numbers(rows, "v")[order]
+        positive = np.add.reduceat(np.maximum(signed, 0.0), starts)
+        negative = np.add.reduceat(np.maximum(-signed, 0.0), starts)
         # Running sums restart at each bucket: subtract what came before the bucket's first row.
         opens = bucket_starts[starts]
         bucket = np.cumsum(opens) - 1
