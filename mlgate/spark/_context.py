@@ -13,6 +13,7 @@ every row too, from the cached scores and the table, and so are the drift checks
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,13 @@ from mlgate.spark._groups import SparkGroups
 from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scored_by, scorer
 from mlgate.spark._session import describe_session, spark_session
-from mlgate.spark._sources import SparkData, from_spark_frame, read_spark_source
+from mlgate.spark._sources import (
+    SparkData,
+    files_digest,
+    from_spark_frame,
+    local_path,
+    read_spark_source,
+)
 from mlgate.spark._table import SparkTable
 from mlgate.spark._validation import check_every_row
 from mlgate.spec import GateSpec
@@ -73,12 +80,33 @@ class SparkRun:
 def open_data(
     spec: GateSpec, *, data: Any, reference: Any
 ) -> tuple[Any, SparkData | None, SparkData | None]:
-    """The session and the evaluation and reference tables (read lazily: nothing scanned yet)."""
-    session = spark_session(spec.spark)
-    eval_data = _table(session, data, spec.eval_data, "data.eval", spec.base_dir)
-    reference_data = _table(
-        session, reference, spec.reference_data, "data.reference", spec.base_dir
-    )
+    """The session and the evaluation and reference tables (read lazily: nothing scanned yet).
+
+    A local JVM takes seconds to start and leaves a core idle meanwhile, so the data files are
+    hashed for the report (their digests) in a thread as it starts. The session itself starts on
+    this thread: Spark keeps the active session per thread.
+    """
+    entries = {
+        "data.eval": (data, spec.eval_data),
+        "data.reference": (reference, spec.reference_data),
+    }
+    paths = {
+        key: local_path(source, spec.base_dir)
+        for key, (given, source) in entries.items()
+        if given is None and isinstance(source, str)
+    }
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mlgate-digest")
+    try:
+        digests = {
+            key: hashing.submit(files_digest, path) for key, path in paths.items() if path.exists()
+        }
+        session = spark_session(spec.spark)
+        eval_data, reference_data = (
+            _table(session, given, source, key, spec.base_dir, digests.get(key))
+            for key, (given, source) in entries.items()
+        )
+    finally:
+        hashing.shutdown(wait=False, cancel_futures=True)
     return session, eval_data, reference_data
 
 
@@ -281,7 +309,9 @@ def _describe_outputs(outputs: ModelOutputs, scorers: list[Any]) -> None:
         outputs.description["scored_in"] = f"spark executors ({how}), once per row"
 
 
-def _table(session: Any, given: Any, source: Any, key: str, base_dir: Path) -> SparkData | None:
+def _table(
+    session: Any, given: Any, source: Any, key: str, base_dir: Path, digest: Future[str] | None
+) -> SparkData | None:
     if given is not None:
         if isinstance(given, pd.DataFrame):  # small data from Python: Spark all the same
             loaded = from_frame(given, key)
@@ -290,4 +320,5 @@ def _table(session: Any, given: Any, source: Any, key: str, base_dir: Path) -> S
         return from_spark_frame(given, key)
     if source is None:
         return None
-    return read_spark_source(session, source, key, base_dir)
+    known = digest.result() if digest is not None else None
+    return read_spark_source(session, source, key, base_dir, digest=known)

@@ -71,15 +71,19 @@ def from_spark_frame(frame: Any, key: str) -> SparkData:
 
 
 def read_spark_source(
-    session: Any, source: str | Mapping[str, Any], key: str, base_dir: Path
+    session: Any,
+    source: str | Mapping[str, Any],
+    key: str,
+    base_dir: Path,
+    digest: str | None = None,
 ) -> SparkData:
-    """Read a gate-file data entry (a path, ``{table: ...}`` or ``{delta: ...}``) in Spark."""
+    """Read a gate-file data entry (a path, ``{table: ...}`` or ``{delta: ...}``) in Spark; a
+    path's ``digest`` is computed here unless given (:func:`files_digest`)."""
     if isinstance(source, Mapping) and "table" in source:
         return _read_table(session, source["table"], key)
     if isinstance(source, Mapping):
         return _read_delta(session, source, key, base_dir)
-    path = Path(source).expanduser()
-    path = path if path.is_absolute() else base_dir / path
+    path = local_path(source, base_dir)
     if not path.exists():
         raise InputError(MSG_MISSING.format(key=key, path=path, base=base_dir))
     reader = session.read
@@ -87,7 +91,13 @@ def read_spark_source(
         frame = _loaded(lambda: reader.csv(str(path), header=True, inferSchema=True), key, path)
     else:
         frame = _loaded(lambda: reader.parquet(str(path)), key, path)
-    return SparkData(frame=frame, source=str(path), digest=_files_digest(path))
+    return SparkData(frame=frame, source=str(path), digest=digest or files_digest(path))
+
+
+def local_path(source: str, base_dir: Path) -> Path:
+    """The file or folder a path entry names, relative paths from the gate file's folder."""
+    path = Path(source).expanduser()
+    return path if path.is_absolute() else base_dir / path
 
 
 def _loaded(read: Any, key: str, source: Any) -> Any:
@@ -181,7 +191,7 @@ def _refuse_unsupported_features(table: Any, key: str, path: Path) -> None:
         raise InputError(MSG_DELTA_FEATURE.format(key=key, path=path, feature=feature, why=why))
 
 
-def _files_digest(path: Path) -> str:
+def files_digest(path: Path) -> str:
     """A digest of a file's bytes, or of a folder's Parquet files (names, sizes, times)."""
     if path.is_file():
         return file_digest(path)

@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 
 from mlgate.engine import run_gate
 from mlgate.errors import InputError
+from mlgate.loading.data import file_digest
 from mlgate.spark._sources import (
     COLUMN_MAPPING,
     DELETION_VECTORS,
@@ -63,6 +64,18 @@ def test_a_folder_of_parquet_files(spark, tmp_path, frame, model):
     assert result.metrics == pytest.approx(pandas_metrics(frame, model), rel=1e-9)
     assert result.data["eval"]["source"] == str(folder)
     assert result.data["eval"]["rows"] == len(frame)
+
+
+def test_parquet_files_have_the_pandas_engines_digests(spark, tmp_path, frame, model):
+    """The files are hashed while the session starts, in a thread: the same digests."""
+    data = {key: str(tmp_path / f"{key}.parquet") for key in ("eval", "reference")}
+    frame.to_parquet(data["eval"])
+    frame.iloc[:600].to_parquet(data["reference"])
+    on_spark = run_gate(gate("unused", engine="spark") | {"data": data}, model=model)
+    on_pandas = run_gate(gate("unused") | {"data": data}, model=model)
+    for key in ("eval", "reference"):
+        assert on_spark.data[key]["digest"] == on_pandas.data[key]["digest"], key
+        assert on_spark.data[key]["digest"] == file_digest(Path(data[key])), key
 
 
 @pytest.mark.parametrize("partitioned", [False, True], ids=["plain", "partitioned"])
