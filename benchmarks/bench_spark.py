@@ -13,8 +13,10 @@ row) in a fresh interpreter (this script in ``--child`` mode), which reports:
   rows grow, because only aggregates and a 10,000-row sample reach it, while the pandas engine
   holds every row.
 
-Spark runs ``local[*]`` (every core of the machine) with ``spark.driver.memory`` 4g. The figures
-printed are one run per engine and size, run one after the other on an otherwise idle machine.
+Spark runs ``local[*]`` (every core of the machine) with ``spark.driver.memory`` 4g. Each engine
+runs ``REPEATS`` times per size, the engines alternating, on an otherwise idle machine; the table
+gives the median and the range of the wall times (single runs here vary by 10% and more), the
+ratio of the medians and the highest peak.
 
 A second table runs the whole gate at the first size: the same metrics plus drift of every
 feature, the prediction and the label against a reference table of as many rows (drawn from the
@@ -23,14 +25,15 @@ same generator with another seed), and bootstrap intervals of every metric (``st
 agrees, and how far the engines' drift statistics differ beyond the larger of the two bounds they
 report (0 when every difference is within them).
 
-    python benchmarks/bench_spark.py            # 1M and 10M rows, whole gate at 1M (5 min, 2 cores)
-    python benchmarks/bench_spark.py --smoke    # 20k rows and the whole gate at 5k, 5 features
+    python benchmarks/bench_spark.py          # 1M and 10M rows, whole gate at 1M (10 min, 2 cores)
+    python benchmarks/bench_spark.py --smoke  # 20k rows and the whole gate at 5k, 5 features
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +50,7 @@ SMOKE_WHOLE_ROWS = 5_000
 TRAIN_ROWS = 100_000
 ROW_GROUP = 1_000_000
 ENGINES = ("pandas", "spark")
+REPEATS = 3
 
 
 def write_data(path: Path, rows: int, features: int, seed: int) -> None:
@@ -178,6 +182,12 @@ def whole_gate_row(folder: Path, model: Path, size: int, features: int, resample
     )
 
 
+def _spread(seconds: list[float]) -> str:
+    """The median of sorted wall times and, for several, their range."""
+    median = f"{statistics.median(seconds):.1f}"
+    return median if len(seconds) == 1 else f"{median} ({seconds[0]:.1f}-{seconds[-1]:.1f})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes (CI)")
@@ -197,17 +207,21 @@ def main() -> None:
             data = folder / f"eval-{size}.parquet"
             write_data(data, size, features, seed=2)
             gate = gate_file(folder, data, model)
-            results = {}
+            runs: dict[str, list[dict]] = {engine: [] for engine in ENGINES}
+            for _ in range(1 if args.smoke else REPEATS):
+                for engine in ENGINES:
+                    runs[engine].append(measure(gate, engine, folder / f"report-{engine}-{size}"))
             for engine in ENGINES:
-                results[engine] = measure(gate, engine, folder / f"report-{engine}-{size}")
-                peaks[engine].append(results[engine]["peak_mib"])
-            pandas, spark = results["pandas"], results["spark"]
+                peaks[engine].append(max(run["peak_mib"] for run in runs[engine]))
+            pandas, spark = runs["pandas"][-1], runs["spark"][-1]
             assert pandas["rows"] == spark["rows"] == size
             difference = abs(pandas["roc_auc"] - spark["roc_auc"])
+            seconds = {engine: sorted(run["seconds"] for run in runs[engine]) for engine in runs}
+            medians = {engine: statistics.median(seconds[engine]) for engine in seconds}
             rows_out.append(
-                f"| {size:,} | {pandas['seconds']:.1f} | {spark['seconds']:.1f} | "
-                f"{spark['seconds'] / pandas['seconds']:.2f} | {pandas['peak_mib']:,.0f} | "
-                f"{spark['peak_mib']:,.0f} | {difference:.1e} |"
+                f"| {size:,} | {_spread(seconds['pandas'])} | {_spread(seconds['spark'])} | "
+                f"{medians['spark'] / medians['pandas']:.2f} | {peaks['pandas'][-1]:,.0f} | "
+                f"{peaks['spark'][-1]:,.0f} | {difference:.1e} |"
             )
             data.unlink()
         resamples = SMOKE_RESAMPLES if args.smoke else RESAMPLES
@@ -215,8 +229,9 @@ def main() -> None:
         whole = whole_gate_row(folder, model, whole_rows, features, resamples)
     title = f"{features} features, HistGradientBoosting"
     print(f"### Spark engine (local[*]) vs pandas engine: {title}\n")
-    print("| rows | pandas s | spark s | spark / pandas | pandas driver peak MiB | "
-          "spark driver peak MiB | ROC AUC difference |")  # fmt: skip
+    print("| rows | pandas s (median, range) | spark s (median, range) | "
+          "spark / pandas (medians) | pandas driver peak MiB | spark driver peak MiB | "
+          "ROC AUC difference |")  # fmt: skip
     print("|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows_out))
     growth = peaks["spark"][-1] / peaks["spark"][0]
