@@ -3,9 +3,10 @@
 :class:`SparkSides` is the context's ``drift`` under the Spark engine. Each answer takes one pass
 per table for all the columns asked about, and only counts reach the driver:
 
-- sizes, profiles and kinds: one aggregation (non-missing rows; for numbers also min, max, mean,
-  variance, quantiles and an approximate distinct count, then an exact distinct count where that
-  is small);
+- sizes, profiles and kinds: one aggregation counting rows and non-missing values, and one over
+  the number columns stacked as (column, value) pairs, grouped by column (min, max, mean,
+  variance, quantiles and an approximate distinct count), then an exact distinct count where
+  that is small;
 - categorical columns: rows per value, grouped over both tables at once (exact);
 - numeric columns: edges first, then every row counted in the edges' slots in the executors by
   the pandas engine's own :func:`~mlgate.checks._drift_stats.slot_counts`. The edges are every
@@ -57,6 +58,8 @@ from mlgate.checks._drift_stats import (
     wasserstein_scale,
 )
 from mlgate.checks.drift import prediction_kind
+from mlgate.errors import InputError
+from mlgate.loading.data import MSG_EMPTY
 from mlgate.spark._columns import double_array, present_value
 from mlgate.spark._errors import spark_errors
 from mlgate.spark._scoring import ScoredColumns, score
@@ -271,38 +274,26 @@ class SparkSides:
 
     def _summarize(self, side: int, columns: list[str]) -> None:
         frame = self._frames[side]
-        numeric = {c: _is_number(frame, c) for c in columns}
-        grid = double_array(quantile_grid())
-        aggregates = [F.count(F.lit(1)).alias("rows")]
+        numeric = [c for c in columns if _is_number(frame, c)]
+        counted = frame.agg(
+            F.count(F.lit(1)).alias("rows"),
+            *[
+                F.count(present_value(frame, c)).alias(f"n{index}")
+                for index, c in enumerate(columns)
+                if c not in numeric
+            ],
+        ).first()
+        if side == REFERENCE and not counted["rows"]:  # the pandas engine refuses it on loading
+            raise InputError(MSG_EMPTY.format(key="data.reference", path=self.reference_source))
+        summaries = _number_summaries(frame, numeric) if numeric else {}
         for index, column in enumerate(columns):
-            value = present_value(frame, column)
-            aggregates.append(F.count(value).alias(f"n{index}"))
-            if numeric[column]:
-                number = value.cast("double")
-                aggregates += [
-                    F.min(number).alias(f"min{index}"),
-                    F.max(number).alias(f"max{index}"),
-                    F.avg(number).alias(f"mean{index}"),
-                    F.var_pop(number).alias(f"var{index}"),
-                    F.approx_count_distinct(number).alias(f"levels{index}"),
-                    F.percentile_approx(number, grid, QUANTILE_ACCURACY).alias(f"q{index}"),
-                ]
-        found = frame.agg(*aggregates).first()
-        for index, column in enumerate(columns):
-            summary: dict[str, Any] = {}
-            if numeric[column]:
-                summary = {
-                    "minimum": found[f"min{index}"],
-                    "maximum": found[f"max{index}"],
-                    "mean": found[f"mean{index}"],
-                    "variance": found[f"var{index}"],
-                    "levels": int(found[f"levels{index}"]),
-                    "quantiles": np.asarray(found[f"q{index}"] or [], dtype=float),
-                }
+            if column in summaries:
+                summary = summaries[column]
+            else:  # not a number: only its non-missing rows are counted
+                summary = {"present": int(counted[f"n{index}"])}
             self._stats[(side, column)] = _Stats(
-                rows=int(found["rows"]),
-                present=int(found[f"n{index}"]),
-                numeric=numeric[column],
+                rows=int(counted["rows"]),
+                numeric=column in numeric,
                 dtype=frame.schema[column].dataType.simpleString(),
                 **summary,
             )
@@ -540,6 +531,56 @@ def _category_counts(rows: list[Any]) -> CategoryCounts:
         missing_reference=int(sum(row["r"] for row in missing)),
         missing_eval=int(sum(row["e"] for row in missing)),
     )
+
+
+def _number_summaries(frame: Any, columns: list[str]) -> dict[str, dict[str, Any]]:
+    """Each numeric column's non-missing count, extremes, moments, approximate distinct count
+    and quantiles at the pandas engine's grid.
+
+    The columns are stacked into one (column, value) pair per row and column and aggregated
+    grouped by column: a handful of aggregates that Spark compiles, where as many aggregates
+    per column in one row (thousands for a wide table) ran interpreted and half as fast.
+    """
+    stacked = F.explode(
+        F.array(
+            *[
+                F.struct(
+                    F.lit(index).alias("c"), present_value(frame, name).cast("double").alias("v")
+                )
+                for index, name in enumerate(columns)
+            ]
+        )
+    )
+    value = F.col("v")
+    found = (
+        frame.select(stacked.alias("s"))
+        .select("s.*")
+        .groupBy("c")
+        .agg(
+            F.count(value).alias("present"),
+            F.min(value).alias("minimum"),
+            F.max(value).alias("maximum"),
+            F.avg(value).alias("mean"),
+            F.var_pop(value).alias("variance"),
+            F.approx_count_distinct(value).alias("levels"),
+            F.percentile_approx(value, double_array(quantile_grid()), QUANTILE_ACCURACY).alias(
+                "quantiles"
+            ),
+        )
+        .collect()
+    )
+    summaries = {
+        column: {"present": 0, "levels": 0, "quantiles": np.asarray([], dtype=float)}
+        for column in columns
+    }  # an empty table has no (column, value) pairs at all
+    for row in found:
+        summaries[columns[row["c"]]] = {
+            **{key: row[key] for key in ("minimum", "maximum", "mean", "variance")},
+            "present": int(row["present"]),
+            "levels": int(row["levels"]),
+            "quantiles": np.asarray(row["quantiles"] or [], dtype=float),
+        }
+    return summaries
 
 
 def _is_number(frame: Any, column: str) -> bool:

@@ -27,6 +27,7 @@ from mlgate.checks.drift import (
 )
 from mlgate.engine import run_gate
 from mlgate.errors import InputError
+from mlgate.loading.data import MSG_EMPTY
 from mlgate.spark import _drift
 
 pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
@@ -292,6 +293,19 @@ def test_bad_reference_data_is_named_as_on_pandas(spark, to_spark, change, messa
     with pytest.raises(InputError) as raised:
         run_gate(gate, data=to_spark(evaluation), reference=to_spark(reference))
     assert str(raised.value) == message
+
+
+def test_a_reference_without_rows_is_refused_as_on_pandas(spark, to_spark):
+    reference, evaluation = customers(500, 13), customers(400, 14)
+    reference["predicted"], evaluation["predicted"] = reference["churned"], evaluation["churned"]
+    gate = {"engine": "spark", **drift_gate(["income"], columns=["income"])}
+    with pytest.raises(InputError) as raised:
+        run_gate(
+            gate | {"prediction": "predicted"},
+            data=to_spark(evaluation),
+            reference=to_spark(reference).limit(0),
+        )
+    assert str(raised.value) == MSG_EMPTY.format(key="data.reference", path="<Spark DataFrame>")
 
 
 def test_a_reference_without_an_input_of_the_model_is_named(spark, to_spark):
