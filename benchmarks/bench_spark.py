@@ -25,7 +25,7 @@ same generator with another seed), and bootstrap intervals of every metric (``st
 agrees, and how far the engines' drift statistics differ beyond the larger of the two bounds they
 report (0 when every difference is within them).
 
-    python benchmarks/bench_spark.py          # 1M and 10M rows, whole gate at 1M (10 min, 2 cores)
+    python benchmarks/bench_spark.py          # 1M and 10M rows, whole gate at 1M (14 min, 2 cores)
     python benchmarks/bench_spark.py --smoke  # 20k rows and the whole gate at 5k, 5 features
 """
 
