@@ -1,7 +1,7 @@
 """The drift checks' questions answered in Spark, over every row of both tables.
 
-:class:`SparkSides` is the context's ``drift`` under the Spark engine. Each answer takes one pass
-per table for all the columns asked about, and only counts reach the driver:
+:class:`SparkSides` is the context's ``drift`` under the Spark engine. Each answer takes a pass
+or two per table for all the columns asked about, and only counts reach the driver:
 
 - sizes, profiles and kinds: one aggregation counting rows and non-missing values, and one over
   the number columns stacked as (column, value) pairs, grouped by column (min, max, mean,
