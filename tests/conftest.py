@@ -10,25 +10,36 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# The two test files that run for minutes on one worker, whatever else runs: the documentation
-# build (every documented command) and every benchmark at smoke size. Under pytest-xdist (`--dist
-# loadfile --no-loadscope-reorder`, pyproject.toml) whole files go to the workers in collection
-# order, so these start first, beside each other, instead of last, where one worker would run one
-# alone while the other idles. The rest keep xdist's own order: files with more tests first.
+# Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, pyproject.toml) each file goes
+# whole to one worker, and so do all of tests/spark: one Spark session (one JVM, its Python
+# workers warmed up once) for the whole run, not one per worker. Work goes to the workers in
+# collection order, two units each to start, so the two files that run for minutes whatever
+# else runs (the documentation build, every documented command; every benchmark at smoke size)
+# start first, beside each other, and the Spark tests come next instead of last, where one
+# worker would run them alone while the other idles. Then files with more tests first.
 STARTED_FIRST = ("tests/docs/test_site.py", "tests/test_benchmarks_smoke.py")
+SPARK = "tests/spark/"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Order the files as described above (a stable sort: the order inside a file is kept)."""
+    """Group and order the tests as described above (a stable sort: the order inside a file is
+    kept)."""
     counts: dict[str, int] = {}
     for item in items:
         path = item.nodeid.split("::", 1)[0]
         counts[path] = counts.get(path, 0) + 1
 
-    def place(item: pytest.Item) -> tuple[bool, int]:
+    def group(item: pytest.Item) -> str:
         path = item.nodeid.split("::", 1)[0]
-        return path not in STARTED_FIRST, -counts[path]
+        return "spark" if path.startswith(SPARK) else path
 
+    def place(item: pytest.Item) -> tuple[int, int]:
+        path = item.nodeid.split("::", 1)[0]
+        rank = 0 if path in STARTED_FIRST else 1 if group(item) == "spark" else 2
+        return rank, -counts[path]
+
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=place)
 
 

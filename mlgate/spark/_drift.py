@@ -216,21 +216,24 @@ class SparkSides:
         self, planned: list[Planned], *, bins: int, max_categories: int
     ) -> dict[str, Measured]:
         stats = self._gather([p.column for p in planned])
+        numeric = [p for p in planned if p.kind == NUMERIC]
+        collected = [
+            p.column
+            for p in numeric
+            if sum(side.present for side in stats[p.column.name]) <= COLLECTED_VALUES
+        ]
         measured: dict[str, Measured] = {}
-        binned = []
         with spark_errors(DOING):
+            values = {side: self._values(side, collected) for side in (REFERENCE, EVAL)}
             for plan in planned:
                 name = plan.column.name
                 if plan.kind != NUMERIC:
                     counts = self._categories(plan.column, max_categories)
                     measured[name] = categories_drift(counts, plan.test, max_categories)
-                elif sum(side.present for side in stats[name]) <= COLLECTED_VALUES:
-                    reference, evaluation = (
-                        self._values(side, plan.column) for side in (REFERENCE, EVAL)
-                    )
+                elif name in values[REFERENCE]:
+                    reference, evaluation = values[REFERENCE][name], values[EVAL][name]
                     measured[name] = numeric_drift(reference, evaluation, plan.test, bins=bins)
-                else:
-                    binned.append(plan)
+            binned = [p for p in numeric if p.column.name not in measured]
             measured.update(self._binned(binned, stats, bins))
         return measured
 
@@ -298,13 +301,18 @@ class SparkSides:
                 **summary,
             )
 
-    def _values(self, side: int, column: Compared) -> pd.Series:
-        """A small column's non-missing values, brought to the driver."""
-        frame = self._frames[side]
-        name = self._column(side, column)
-        value = present_value(frame, name).cast("double").alias("v")
-        rows = frame.select(value).where(F.col("v").isNotNull()).collect()
-        return pd.Series([row["v"] for row in rows], dtype=float)
+    def _values(self, side: int, columns: list[Compared]) -> dict[str, pd.Series]:
+        """Small columns' non-missing values, brought to the driver at once (the rows where at
+        least one of them has a value)."""
+        if not columns:
+            return {}
+        numbers = self._numbers(side, columns)
+        names = numbers.columns
+        held = numbers.where(F.coalesce(*[F.col(n) for n in names]).isNotNull()).toPandas()
+        return {
+            column.name: held[name].dropna().astype(float).reset_index(drop=True)
+            for column, name in zip(columns, names, strict=True)
+        }
 
     def _categories(self, column: Compared, max_categories: int) -> CategoryCounts:
         """Rows per value on both tables, grouped at once; beyond ``MAX_LEVELS_COLLECTED``
