@@ -10,36 +10,47 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Under pytest-xdist (`--dist loadgroup --no-loadscope-reorder`, pyproject.toml) each file goes
-# whole to one worker, and so do all of tests/spark: one Spark session (one JVM, its Python
-# workers warmed up once) for the whole run, not one per worker. Work goes to the workers in
-# collection order, two units each to start, so the two files that run for minutes whatever
-# else runs (the documentation build, every documented command; every benchmark at smoke size)
-# start first, beside each other, and the Spark tests come next instead of last, where one
-# worker would run them alone while the other idles. Then files with more tests first.
+# Under pytest-xdist (`--dist loadfile --no-loadscope-reorder`, pyproject.toml) each file goes
+# whole to one worker, and all of tests/spark goes to one worker too (the scheduler below): one
+# Spark session, one JVM with its Python workers warmed up once, for the whole run, not one per
+# worker. Work goes to the workers in collection order, two units each to start, so the two files
+# that run for minutes whatever else runs (the documentation build, every documented command;
+# every benchmark at smoke size) start first, beside each other, and the Spark tests come next
+# instead of last, where one worker would run them alone while the other idles. Then files with
+# more tests first.
 STARTED_FIRST = ("tests/docs/test_site.py", "tests/test_benchmarks_smoke.py")
 SPARK = "tests/spark/"
 
 
+def _unit(nodeid: str) -> str:
+    """The unit of work a test belongs to: its file, or all of tests/spark."""
+    path = nodeid.split("::", 1)[0]
+    return SPARK if path.startswith(SPARK) else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's ``loadfile`` with tests/spark as one unit. (``--dist loadgroup`` cannot say so:
+    under pytest 9 the group it appends to a test's id is lost.)"""
+    from xdist.scheduler import LoadFileScheduling  # only under xdist
+
+    class FilesAndSpark(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return FilesAndSpark(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group and order the tests as described above (a stable sort: the order inside a file is
-    kept)."""
+    """Order the units as described above (a stable sort: the order inside a file is kept)."""
     counts: dict[str, int] = {}
     for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        counts[path] = counts.get(path, 0) + 1
-
-    def group(item: pytest.Item) -> str:
-        path = item.nodeid.split("::", 1)[0]
-        return "spark" if path.startswith(SPARK) else path
+        counts[_unit(item.nodeid)] = counts.get(_unit(item.nodeid), 0) + 1
 
     def place(item: pytest.Item) -> tuple[int, int]:
-        path = item.nodeid.split("::", 1)[0]
-        rank = 0 if path in STARTED_FIRST else 1 if group(item) == "spark" else 2
-        return rank, -counts[path]
+        unit = _unit(item.nodeid)
+        rank = 0 if unit in STARTED_FIRST else 1 if unit == SPARK else 2
+        return rank, -counts[unit]
 
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=place)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import textwrap
 
 import pytest
@@ -9,7 +11,20 @@ import pytest
 pytestmark = pytest.mark.integration  # starts a real Spark (a JVM)
 
 
-def test_mlgate_gate_with_a_spark_dataframe(spark, pytester):
+@pytest.fixture
+def registries_filled() -> None:
+    """Every module that registers metrics or check families, imported before ``pytester``.
+
+    ``pytester`` drops the modules first imported while it is set up, but not the registries
+    they filled: a later test importing them again would register them twice.
+    """
+    for package in ("mlgate.metrics", "mlgate.checks", "mlgate.spark"):
+        path = importlib.import_module(package).__path__
+        for found in pkgutil.walk_packages(path, f"{package}."):
+            importlib.import_module(found.name)
+
+
+def test_mlgate_gate_with_a_spark_dataframe(spark, registries_filled, pytester):
     pytester.makepyfile(
         textwrap.dedent(
             """
