@@ -41,7 +41,7 @@ from mlgate.spark._errors import spark_errors
 from mlgate.spark._groups import SparkGroups
 from mlgate.spark._regression import regression_metrics
 from mlgate.spark._scoring import ScoredColumns, score, scored_by, scorer
-from mlgate.spark._session import describe_session, observation_of, spark_session
+from mlgate.spark._session import describe_session, spark_session
 from mlgate.spark._sources import (
     SparkData,
     files_digest,
@@ -50,7 +50,7 @@ from mlgate.spark._sources import (
     read_spark_source,
 )
 from mlgate.spark._table import SparkTable
-from mlgate.spark._validation import PART, check_every_row, row_counts, with_partition
+from mlgate.spark._validation import check_every_row
 from mlgate.spec import GateSpec
 
 SAMPLE_KEY = "__mlgate_sample_key"
@@ -124,16 +124,11 @@ def build(
     require_column(eval_data, spec.target, "target")
     if spec.sample_weight is not None:
         require_column(eval_data, spec.sample_weight, "sample_weight")
-    doing = "checking the target and weights of every row"
-    with spark_errors(doing):
-        total = eval_data.frame.count()  # Parquet keeps the row count in its footer
+    with spark_errors("checking the target and weights of every row"):
+        models = ((model, "model"), (baseline, "baseline"))
+        size = check_every_row(eval_data, spec, [(m, role) for m, role in models if m is not None])
     with spark_errors("drawing the sample"):
-        sample, counts = _sample(eval_data, spec, total)
-    with spark_errors(doing):
-        models = [(m, r) for m, r in ((model, "model"), (baseline, "baseline")) if m is not None]
-        size = check_every_row(counts, eval_data, spec, models, total)
-    if sample.frame.empty:
-        raise _no_rows(eval_data)
+        sample = _sample(eval_data, spec, size.rows)
     context = build_context(
         spec,
         sample,
@@ -277,9 +272,8 @@ def _metrics(rows: Rows, context: EvaluationContext) -> Any:
     )
 
 
-def _sample(data: SparkData, spec: GateSpec, total: int) -> tuple[LoadedData, dict[str, Any]]:
-    """``spec.spark.sample`` rows chosen by a hash of each row's values and the seed, as pandas,
-    and the counts of :func:`row_counts` over every row, observed on the same scan.
+def _sample(data: SparkData, spec: GateSpec, total: int) -> LoadedData:
+    """``spec.spark.sample`` rows chosen by a hash of each row's values and the seed, as pandas.
 
     The rows with the smallest hashes: the same data and seed give the same sample however the
     table is split into files and partitions (Spark's ``sample`` depends on the partitioning).
@@ -290,18 +284,17 @@ def _sample(data: SparkData, spec: GateSpec, total: int) -> tuple[LoadedData, di
     wanted = spec.spark.sample
     key = F.xxhash64(*[F.col(f"`{c}`") for c in frame.columns], F.lit(spec.seed))
     keyed = frame.withColumn(SAMPLE_KEY, F.pmod(key, F.lit(HASH_RANGE)))
-    observation = observation_of(frame)
-    observed = with_partition(keyed).observe(observation, *row_counts(frame, spec)).drop(PART)
     share = (wanted + 6 * math.sqrt(wanted) + 10) / max(total, 1)  # 6 sigma of Binomial slack
     if share < 1:
-        observed = observed.where(F.col(SAMPLE_KEY) < F.lit(int(share * HASH_RANGE)))
-    chosen = observed.toPandas()
-    counts = observation.get
+        keyed = keyed.where(F.col(SAMPLE_KEY) < F.lit(int(share * HASH_RANGE)))
+    chosen = keyed.toPandas()
     if len(chosen) < min(wanted, total):  # beyond 6 sigma: take the smallest hashes directly
         chosen = keyed.orderBy(SAMPLE_KEY).limit(wanted).toPandas()
     chosen = chosen.sort_values(SAMPLE_KEY, kind="stable").head(wanted)
     chosen = chosen.drop(columns=SAMPLE_KEY).reset_index(drop=True)
-    return LoadedData(frame=chosen, source=data.source, digest=data.digest), counts
+    if chosen.empty:
+        raise _no_rows(data)
+    return LoadedData(frame=chosen, source=data.source, digest=data.digest)
 
 
 def _no_rows(data: SparkData) -> Exception:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pyspark.sql import Observation, SparkSession
+from pyspark.sql import SparkSession
 
 from mlgate.errors import GateFileError, InfrastructureError
 from mlgate.spec import SparkSpec
@@ -132,17 +132,6 @@ def describe_session(session: Any, settings: SparkSpec) -> dict[str, Any]:
 def is_connect(session: Any) -> bool:
     """True for a Spark Connect session (no SparkContext, no RDDs, no broadcast variables)."""
     return type(session).__module__.startswith("pyspark.sql.connect")
-
-
-def observation_of(frame: Any) -> Any:
-    """A new ``Observation`` of the kind ``frame`` takes: Connect's for a Connect DataFrame."""
-    if type(frame).__module__.startswith("pyspark.sql.connect"):
-        from pyspark.sql.connect.observation import (  # noqa: PLC0415 (the Connect client)
-            Observation as ConnectObservation,
-        )
-
-        return ConnectObservation()
-    return Observation()
 
 
 def first_line(error: BaseException) -> str:

@@ -1,16 +1,16 @@
-"""The pandas engine's checks of the inputs, on every row, counted as the sample is drawn.
+"""The pandas engine's checks of the inputs, run on every row before the sample is drawn.
+
+The same pass counts the rows and the partitions they are read in (the sample and the report
+need both).
 
 The context is built on a sample, whose own checks would see only the sample's rows: a missing
 label, a negative weight or a class the model never saw elsewhere in the table would be missed,
-or counted short. The counts that find them (and the partitions the rows are read in, for the
-report) are observed on the scan that draws the sample (``DataFrame.observe``): that scan reads
-every row anyway, so the checks cost no pass of their own. The classes are a distinct count of
-the target alone.
+or counted short. One aggregation over the target and weight columns (Parquet reads only those)
+finds them first, with the counts and messages of the pandas engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,44 +36,30 @@ DISTINCT_LABELS = 10_000  # distinct targets looked at when the model is a class
 
 @dataclass(frozen=True)
 class TableSize:
-    """Rows and partitions of the table."""
+    """Rows and partitions of the table, counted by the same pass as the checks."""
 
     rows: int
     partitions: int
 
 
-def with_partition(frame: Any) -> Any:
-    """``frame`` with the id of each row's partition, which :func:`row_counts` reads.
-
-    Spark takes a partition id only as a column, not inside an aggregate.
-    """
-    return frame.withColumn(PART, F.spark_partition_id())
-
-
-def row_counts(frame: Any, spec: GateSpec) -> list[Any]:
-    """The aggregates the checks read, over a frame from :func:`with_partition`."""
+def check_every_row(
+    data: SparkData, spec: GateSpec, models: list[tuple[LoadedModel, str]]
+) -> TableSize:
+    """Raise the pandas engine's ``InputError`` for a problem anywhere in the table."""
     target = named(spec.target)
     missing = target.isNull()
-    if isinstance(frame.schema[spec.target].dataType, T.FloatType | T.DoubleType):
+    if isinstance(data.frame.schema[spec.target].dataType, T.FloatType | T.DoubleType):
         missing = missing | F.isnan(target)  # pandas counts NaN as missing
-    return [
-        # Ids run from 0, so the highest plus one counts the partitions (a distinct count
-        # would add a shuffle).
+    read = [spec.target, *([spec.sample_weight] if spec.sample_weight else [])]
+    # Spark takes a partition id only as a column, not inside an aggregate. Ids run from 0, so
+    # the highest plus one counts the partitions (a distinct count would add a shuffle).
+    projected = data.frame.select(*[named(c) for c in read], F.spark_partition_id().alias(PART))
+    counts = projected.agg(
+        F.count(F.lit(1)).alias("rows"),
         (F.max(PART) + 1).alias("partitions"),
         F.sum(F.when(missing, 1).otherwise(0)).alias("missing"),
         F.sum(bad_weight(spec.sample_weight)).alias("bad_weights"),
-    ]
-
-
-def check_every_row(
-    counts: Mapping[str, Any],
-    data: SparkData,
-    spec: GateSpec,
-    models: list[tuple[LoadedModel, str]],
-    rows: int,
-) -> TableSize:
-    """Raise the pandas engine's ``InputError`` for a problem anywhere in the table, from the
-    ``counts`` of :func:`row_counts` and a look at the target's classes."""
+    ).first()
     if counts["missing"]:
         raise InputError(
             MSG_TARGET_MISSING_VALUES.format(
@@ -85,7 +71,7 @@ def check_every_row(
     classifiers = [(model, role) for model, role in models if model.classes]
     if classifiers:
         _check_known_classes(data, spec, classifiers)
-    return TableSize(rows=rows, partitions=counts["partitions"] or 0)
+    return TableSize(rows=counts["rows"], partitions=counts["partitions"] or 0)
 
 
 def _check_known_classes(
