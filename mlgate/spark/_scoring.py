@@ -32,6 +32,7 @@ from pyspark.sql.pandas.types import to_arrow_type
 from mlgate.errors import InputError
 from mlgate.model import LoadedModel
 from mlgate.prediction import predict
+from mlgate.spark._batches import bound_batch_rows
 from mlgate.spark._ml import SparkMLModel, plain_class, transformed_outputs
 
 MSG_NOT_PICKLABLE = (
@@ -165,6 +166,7 @@ def score(
         fields.append(T.StructField(scoring.columns.label, label_type, True))
         fields += [T.StructField(name, T.DoubleType(), True) for name in scoring.columns.proba]
     needed = list(dict.fromkeys([*kept, *(c for s in in_python for c in s.features)]))
+    bound_batch_rows(frame.sparkSession, [frame.schema[name] for name in needed])
     large = (frame.sparkSession.conf.get(LARGE_VAR_TYPES, "false") or "").lower() == "true"
     added = {
         field.name: to_arrow_type(field.dataType, timezone="UTC", prefers_large_types=large)

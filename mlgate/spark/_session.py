@@ -56,6 +56,10 @@ LOCAL_DEFAULTS = {  # a local session for one gate: no web UI, no progress bars,
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     # Larger Arrow batches: fewer model calls per partition (each call has a fixed cost).
     "spark.sql.execution.arrow.maxRecordsPerBatch": "100000",
+    # No byte limit: Spark 4 checks it after every row by walking every column of the batch,
+    # a third of the scoring pass's JVM time; mlgate bounds the batches by rows instead
+    # (mlgate.spark._batches).
+    "spark.sql.execution.arrow.maxBytesPerBatch": "2147483647",
     "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}",
 }
 
