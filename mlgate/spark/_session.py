@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from pyspark.sql import SparkSession
 
 from mlgate.errors import GateFileError, InfrastructureError
+from mlgate.spark._batches import MAX_BYTES, MAX_ROWS, NO_BYTE_LIMIT
 from mlgate.spec import SparkSpec
 
 MSG_NO_CONNECT = (
@@ -55,11 +56,11 @@ LOCAL_DEFAULTS = {  # a local session for one gate: no web UI, no progress bars,
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     # Larger Arrow batches: fewer model calls per partition (each call has a fixed cost).
-    "spark.sql.execution.arrow.maxRecordsPerBatch": "100000",
+    MAX_ROWS: "100000",
     # No byte limit: Spark 4 checks it after every row by walking every column of the batch,
     # a third of the scoring pass's JVM time; mlgate bounds the batches by rows instead
     # (mlgate.spark._batches).
-    "spark.sql.execution.arrow.maxBytesPerBatch": "2147483647",
+    MAX_BYTES: str(NO_BYTE_LIMIT),
     "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG_CONFIG}",
 }
 
